@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Translator renders a message of the catalogue in a language.
+type Translator interface {
+	Text(lang, id string, data map[string]any) string
+}
+
+// Handler decides what an update means for the conversation: it changes the
+// session, writes records through its stores and queues replies.
+type Handler interface {
+	Handle(c *Conversation) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(c *Conversation) error
+
+func (f HandlerFunc) Handle(c *Conversation) error { return f(c) }
+
+// Conversation is what a flow sees of one update.
+type Conversation struct {
+	Ctx     context.Context
+	Update  *Update
+	Session *Session
+	Now     time.Time
+
+	tr      Translator
+	replies []Reply
+	notice  string
+}
+
+// NewConversation is used by the engine and by flow tests.
+func NewConversation(ctx context.Context, u *Update, s *Session, tr Translator, now time.Time) *Conversation {
+	return &Conversation{Ctx: ctx, Update: u, Session: s, Now: now, tr: tr}
+}
+
+// Lang is the conversation's language, Vietnamese unless chosen otherwise.
+func (c *Conversation) Lang() string {
+	if c.Session.Lang == "" {
+		return "vi"
+	}
+	return c.Session.Lang
+}
+
+// T renders a catalogue message; kv are key, value pairs for its template.
+func (c *Conversation) T(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			data[k] = kv[i+1]
+		}
+	}
+	return c.tr.Text(c.Lang(), id, data)
+}
+
+// Reply queues a message.
+func (c *Conversation) Reply(r Reply) { c.replies = append(c.replies, r) }
+
+// Say queues a catalogue message with optional rows of buttons.
+func (c *Conversation) Say(id string, buttons ...[]Button) {
+	c.Reply(Reply{Text: c.T(id), Buttons: buttons})
+}
+
+// Notice sets the short text shown when answering a tapped button.
+func (c *Conversation) Notice(text string) { c.notice = text }
+
+// Replies returns what was queued.
+func (c *Conversation) Replies() []Reply { return c.replies }
+
+// NoticeText returns the notice for the tapped button.
+func (c *Conversation) NoticeText() string { return c.notice }
+
+// NextScreen starts a new set of buttons and returns its number; buttons of
+// earlier screens become stale.
+func (c *Conversation) NextScreen() int {
+	c.Session.Screen++
+	return c.Session.Screen
+}
+
+// Button makes a button that comes back to flow with action and arg, bound to
+// the current screen.
+func (c *Conversation) Button(label, flow, action, arg string) Button {
+	return Button{Label: label, Data: Callback{Flow: flow, Action: action, Screen: c.Session.Screen, Arg: arg}.String()}
+}

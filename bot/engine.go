@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Sender delivers replies on one channel.
+type Sender interface {
+	Send(ctx context.Context, t Target, r Reply) error
+	// Answer answers a tapped button (Telegram shows a spinner until then).
+	// Channels without such a notion do nothing.
+	Answer(ctx context.Context, u *Update, notice string) error
+}
+
+// ErrBlocked is returned by a Sender when the recipient has blocked the bot
+// or can no longer be reached; nothing more is sent to them.
+var ErrBlocked = errors.New("bot: recipient blocked the bot")
+
+// Engine runs updates through the conversation machinery to a Handler.
+type Engine struct {
+	State    StateStore
+	Accounts Accounts
+	Handler  Handler
+	Text     Translator
+	Log      *slog.Logger
+	// Now is the clock; tests of time-dependent flows set it.
+	Now func() time.Time
+
+	senders map[Channel]Sender
+}
+
+// SetSender registers the sender of a channel.
+func (e *Engine) SetSender(ch Channel, s Sender) {
+	if e.senders == nil {
+		e.senders = make(map[Channel]Sender)
+	}
+	e.senders[ch] = s
+}
+
+// Sender returns the sender of a channel.
+func (e *Engine) Sender(ch Channel) Sender { return e.senders[ch] }
+
+// touchEvery bounds how often a visit is written to PostgreSQL.
+const touchEvery = time.Hour
+
+// Handle applies one update. It returns nil once the update's effects are
+// durable and its replies delivered (or the update was a duplicate, or was
+// dropped as poison): only then may the channel acknowledge it. An error
+// means "deliver it again".
+func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
+	start := time.Now()
+	outcome := "ok"
+	defer func() {
+		if err != nil {
+			outcome = "error"
+		}
+		observeUpdate(u.Channel, outcome, time.Since(start))
+	}()
+	sender := e.senders[u.Channel]
+	if sender == nil {
+		return fmt.Errorf("bot: no sender for channel %q", u.Channel)
+	}
+	if u.Kind == KindCallback {
+		answered := false
+		defer func() {
+			if !answered {
+				// Every tap is answered, even when handling failed.
+				_ = sender.Answer(context.WithoutCancel(ctx), u, "")
+			}
+		}()
+		ctx = context.WithValue(ctx, answeredKey{}, &answered)
+	}
+
+	lease, err := e.State.Acquire(ctx, ChatKey{u.Channel, u.ChatID}, u.ID, u.Seq)
+	if err != nil {
+		return fmt.Errorf("acquire chat: %w", err)
+	}
+	switch lease.Status() {
+	case StatusDone:
+		lease.Release(ctx)
+		outcome = "duplicate"
+		return nil
+	case StatusPending:
+		outcome = "redelivered"
+		return e.deliver(ctx, lease, u, lease.Outbox())
+	}
+
+	sess := lease.Session()
+	if sess == nil {
+		if sess, err = e.restore(ctx, u); err != nil {
+			lease.Release(ctx)
+			return err
+		}
+	}
+	conv := NewConversation(ctx, u, sess, e.Text, e.now())
+	if err := e.run(conv); err != nil {
+		return e.failed(ctx, lease, u, sess, err, &outcome)
+	}
+	outbox := make([]Outgoing, 0, len(conv.replies))
+	for _, r := range conv.replies {
+		t := Target{Channel: u.Channel, ChatID: u.ChatID}
+		if r.Edit && u.Kind == KindCallback {
+			t.EditMessageID = u.MessageID
+		}
+		outbox = append(outbox, Outgoing{Target: t, Reply: r})
+	}
+	if err := lease.Commit(ctx, sess, outbox); err != nil {
+		lease.Release(ctx)
+		return fmt.Errorf("commit: %w", err)
+	}
+	if p, ok := ctx.Value(answeredKey{}).(*bool); ok {
+		*p = true
+		if err := sender.Answer(ctx, u, conv.notice); err != nil {
+			e.log().Debug("answer callback", "err", err)
+		}
+	}
+	return e.deliver(ctx, lease, u, outbox)
+}
+
+type answeredKey struct{}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.Default()
+}
+
+// restore builds a session for a chat that has none: a new visitor, or a
+// known user whose conversation record was lost.
+func (e *Engine) restore(ctx context.Context, u *Update) (*Session, error) {
+	s := &Session{Lang: LangFromTag(u.LanguageCode)}
+	if u.UserID == "" {
+		return s, nil
+	}
+	acc, ok, err := e.Accounts.FindAccount(ctx, u.Channel, u.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("find account: %w", err)
+	}
+	if ok {
+		s.UserID, s.Lang, s.Lost = acc.UserID, acc.Lang, true
+	}
+	return s, nil
+}
+
+// run applies the update to the session: the engine's own bookkeeping, then
+// the flows. A panic in a flow is an error, not a crash.
+func (e *Engine) run(c *Conversation) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	u, s := c.Update, c.Session
+	switch u.Kind {
+	case KindBlocked, KindUnblocked:
+		blocked := u.Kind == KindBlocked
+		if err := e.Accounts.SetBlocked(c.Ctx, u.Channel, u.UserID, blocked); err != nil {
+			return err
+		}
+		s.Blocked = blocked
+		return nil
+	}
+	if s.Blocked {
+		if err := e.Accounts.SetBlocked(c.Ctx, u.Channel, u.UserID, false); err != nil {
+			return err
+		}
+		s.Blocked = false
+	}
+	if s.UserID != 0 && c.Now.Unix()-s.LastSeen > int64(touchEvery/time.Second) {
+		if err := e.Accounts.Touch(c.Ctx, u.Channel, u.UserID, c.Now); err != nil {
+			return err
+		}
+		s.LastSeen = c.Now.Unix()
+	}
+	return e.Handler.Handle(c)
+}
+
+func (e *Engine) failed(ctx context.Context, lease Lease, u *Update, sess *Session, cause error, outcome *string) error {
+	n, poison, err := lease.Fail(ctx)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	if !poison {
+		e.log().Warn("update failed, will be retried", "channel", u.Channel, "update", u.ID, "attempt", n, "err", cause)
+		return cause
+	}
+	// Poison: it failed every time. Log it, tell the user, let it go.
+	*outcome = "poison"
+	e.log().Error("update dropped after repeated failures", "channel", u.Channel, "update", u.ID, "kind", u.Kind.String(), "attempts", n, "err", cause)
+	lang := sess.Lang
+	if lang == "" {
+		lang = "vi"
+	}
+	r := Reply{Text: e.Text.Text(lang, "error.generic", nil)}
+	if err := e.senders[u.Channel].Send(ctx, Target{Channel: u.Channel, ChatID: u.ChatID}, r); err != nil {
+		e.log().Warn("apology not sent", "err", err)
+	}
+	return nil
+}
+
+// deliver sends the outbox in order. On a failure what remains is kept for
+// the redelivery; a recipient who blocked the bot gets nothing more.
+func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, outbox []Outgoing) error {
+	sender := e.senders[u.Channel]
+	for i, o := range outbox {
+		err := sender.Send(ctx, o.Target, o.Reply)
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, ErrBlocked) {
+			if err := e.Accounts.SetBlocked(ctx, u.Channel, u.UserID, true); err != nil {
+				e.log().Warn("mark blocked", "err", err)
+			}
+			break
+		}
+		if perr := lease.Progress(ctx, outbox[i:]); perr != nil {
+			err = errors.Join(err, perr)
+		}
+		lease.Release(ctx)
+		return fmt.Errorf("send: %w", err)
+	}
+	return lease.Done(ctx)
+}
+
+// LangFromTag picks the catalogue language for a channel's language tag:
+// English for English speakers, Vietnamese for everyone else.
+func LangFromTag(tag string) string {
+	if strings.HasPrefix(strings.ToLower(tag), "en") {
+		return "en"
+	}
+	return "vi"
+}

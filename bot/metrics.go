@@ -1,0 +1,34 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var (
+	updatesTotal = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "hocvuso_updates_total",
+		Help: "Inbound updates by channel and outcome (ok, duplicate, redelivered, poison, error).",
+	}, []string{"channel", "outcome"})
+	updateSeconds = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "hocvuso_update_duration_seconds",
+		Help:    "Time to handle one update, delivery of the replies included.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"channel"})
+	outboundTotal = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "hocvuso_outbound_requests_total",
+		Help: "Calls to a channel's API by method and status (HTTP status or error class).",
+	}, []string{"channel", "method", "status"})
+)
+
+func observeUpdate(ch Channel, outcome string, d time.Duration) {
+	updatesTotal.WithLabelValues(string(ch), outcome).Inc()
+	updateSeconds.WithLabelValues(string(ch)).Observe(d.Seconds())
+}
+
+// ObserveOutbound counts one call to a channel's API.
+func ObserveOutbound(ch Channel, method, status string) {
+	outboundTotal.WithLabelValues(string(ch), method, status).Inc()
+}

@@ -1,0 +1,36 @@
+package bot
+
+// Reply is one outbound message a flow decided on. Channels render it.
+type Reply struct {
+	Text    string     `json:"t,omitempty"`
+	Buttons [][]Button `json:"b,omitempty"`
+	// Edit asks to replace the message whose button was tapped, where the
+	// channel can edit in place; elsewhere it is sent as a new message.
+	Edit     bool      `json:"e,omitempty"`
+	Document *Document `json:"d,omitempty"`
+	// Notice is a short text shown with the answer to a tapped button (a toast).
+	Notice string `json:"n,omitempty"`
+}
+
+// Button is a tappable choice. Data is opaque to the channel and comes back as
+// Update.Data.
+type Button struct {
+	Label string `json:"l"`
+	Data  string `json:"d"`
+}
+
+// Document is a file sent to the user.
+type Document struct {
+	Name    string `json:"n"`
+	MIME    string `json:"m,omitempty"`
+	Bytes   []byte `json:"b"`
+	Caption string `json:"c,omitempty"`
+}
+
+// Target says where a reply goes.
+type Target struct {
+	Channel Channel
+	ChatID  string
+	// EditMessageID is the message to replace when Reply.Edit is set.
+	EditMessageID string
+}

@@ -1,0 +1,38 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// NFC normalises text at the edge: users type with Telex/VNI keyboards that
+// may produce decomposed (NFD) Vietnamese.
+func NFC(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}
+
+// Fold makes typed input comparable leniently: lower case, no diacritics
+// (đ counts as d), inner spaces collapsed, surrounding punctuation dropped.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	out = strings.Map(func(r rune) rune {
+		switch r {
+		case 'đ', 'Đ':
+			return 'd'
+		}
+		return unicode.ToLower(r)
+	}, out)
+	out = strings.Join(strings.Fields(out), " ")
+	return strings.TrimFunc(out, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+}

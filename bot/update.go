@@ -1,0 +1,94 @@
+// Package bot holds the channel-neutral types (Update, Reply, Button) and the
+// engine that runs one update through deduplication, per-chat ordering and the
+// conversation state to a flow, then delivers the replies through the channel.
+package bot
+
+import (
+	"strings"
+	"time"
+)
+
+// Channel names a messaging channel.
+type Channel string
+
+const (
+	Telegram Channel = "telegram"
+	Zalo     Channel = "zalo"
+	Console  Channel = "console"
+)
+
+// Kind says what an update carries.
+type Kind uint8
+
+const (
+	KindText      Kind = iota + 1 // typed text
+	KindCommand                   // "/start payload"
+	KindCallback                  // a tapped button
+	KindFile                      // a document or a photo
+	KindEdited                    // an edited earlier message
+	KindBlocked                   // the user blocked the bot
+	KindUnblocked                 // the user unblocked (re-started) the bot
+	KindOther                     // anything else (sticker, contact, location...)
+)
+
+var kindNames = [...]string{"", "text", "command", "callback", "file", "edited", "blocked", "unblocked", "other"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Update is one inbound event, translated from a channel's wire format.
+type Update struct {
+	Channel Channel
+	// ID identifies the event on its channel; a redelivery carries the same ID.
+	ID string
+	// Seq orders the updates of one chat (Telegram update_id, Zalo timestamp).
+	Seq    int64
+	ChatID string
+	UserID string
+	Kind   Kind
+
+	Text    string // NFC; for KindCommand the whole line
+	Command string // "start", lower case, without the slash or @botname
+	Args    string // what follows the command
+
+	CallbackID string // to answer the tap
+	Data       string // callback data
+	MessageID  string // the message that carried the tapped button, for edits
+
+	LanguageCode string // IETF tag the channel reports, may be empty
+	DisplayName  string
+	File         *File
+
+	Received time.Time
+}
+
+// File is an attachment as the channel describes it; fetching it is the channel's job.
+type File struct {
+	ID   string
+	Name string
+	MIME string
+	Size int64
+}
+
+// ParseCommand splits "/cmd@bot args" into its parts. It reports false for text
+// that is not a command.
+func ParseCommand(text string) (cmd, args string, ok bool) {
+	if len(text) < 2 || text[0] != '/' {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	if head == "" || len(head) > 32 {
+		return "", "", false
+	}
+	for _, r := range head {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return "", "", false
+		}
+	}
+	return strings.ToLower(head), strings.TrimSpace(rest), true
+}

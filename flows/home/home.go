@@ -1,0 +1,175 @@
+// Package home greets a user, asks for consent to the privacy notice, and
+// keeps the main menu, the help and the language choice.
+package home
+
+import (
+	"context"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/store"
+)
+
+// ConsentVersion names the privacy notice a user agreed to; change it when
+// the notice changes materially.
+const ConsentVersion = "2026-11-v1"
+
+// Users is what the home flow needs of the records.
+type Users interface {
+	CreateUser(ctx context.Context, n store.NewUser) (int64, error)
+	SetLanguage(ctx context.Context, userID int64, lang string) error
+}
+
+// Flow is the home flow.
+type Flow struct {
+	users Users
+	menu  []flows.MenuItem
+}
+
+// New returns the home flow with the main menu's items.
+func New(users Users, menu []flows.MenuItem) *Flow {
+	return &Flow{users: users, menu: menu}
+}
+
+func (*Flow) Name() string       { return flows.HomeName }
+func (*Flow) Commands() []string { return []string{"start", "menu", "help", "language"} }
+func (*Flow) Public() bool       { return true }
+
+// Handle implements flows.Flow.
+func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
+	consented := c.Session.UserID != 0
+	if cb := in.Callback; cb != nil {
+		switch cb.Action {
+		case "agree":
+			return f.agree(c)
+		case "decline":
+			if consented {
+				return f.Menu(c, true)
+			}
+			c.Reply(bot.Reply{Text: c.T("privacy.declined"), Edit: true,
+				Buttons: [][]bot.Button{{c.Button(c.T("privacy.agree"), flows.HomeName, "agree", "")}}})
+			return nil
+		case "lang":
+			return f.setLanguage(c, cb.Arg)
+		case "language":
+			return f.chooseLanguage(c, true)
+		case "help":
+			return f.help(c, true)
+		case "menu":
+			return f.Menu(c, true)
+		}
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	switch in.Command {
+	case "start":
+		if !consented {
+			return f.Greet(c)
+		}
+		c.Session.Reset()
+		c.Say("welcome")
+		return f.Menu(c, false)
+	case "menu":
+		c.Session.Reset()
+		return f.Menu(c, false)
+	case "help":
+		return f.help(c, false)
+	case "language":
+		return f.chooseLanguage(c, false)
+	}
+	return f.Menu(c, false)
+}
+
+// Greet shows who the bot is and the privacy notice, with the consent buttons.
+func (f *Flow) Greet(c *bot.Conversation) error {
+	c.Session.Reset()
+	c.NextScreen()
+	c.Say("welcome")
+	c.Reply(bot.Reply{Text: c.T("privacy.notice"), Buttons: [][]bot.Button{
+		{c.Button(c.T("privacy.agree"), flows.HomeName, "agree", "")},
+		{c.Button(c.T("privacy.decline"), flows.HomeName, "decline", "")},
+		{f.otherLanguage(c)},
+	}})
+	return nil
+}
+
+// otherLanguage is the one-tap switch to the language not in use.
+func (f *Flow) otherLanguage(c *bot.Conversation) bot.Button {
+	if c.Lang() == "en" {
+		return c.Button(c.T("language.vi"), flows.HomeName, "lang", "vi")
+	}
+	return c.Button(c.T("language.en"), flows.HomeName, "lang", "en")
+}
+
+// Menu shows the main menu.
+func (f *Flow) Menu(c *bot.Conversation, edit bool) error {
+	if c.Session.UserID == 0 {
+		return f.Greet(c)
+	}
+	c.NextScreen()
+	rows := make([][]bot.Button, 0, len(f.menu)+3)
+	for _, it := range f.menu {
+		rows = append(rows, []bot.Button{c.Button(c.T(it.Label), it.Flow, it.Action, "")})
+	}
+	rows = append(rows,
+		[]bot.Button{c.Button(c.T("menu.help"), flows.HomeName, "help", "")},
+		[]bot.Button{c.Button(c.T("menu.language"), flows.HomeName, "language", "")},
+		[]bot.Button{c.Button(c.T("menu.mydata"), "privacy", "mydata", "")},
+	)
+	c.Reply(bot.Reply{Text: c.T("menu.title"), Buttons: rows, Edit: edit})
+	return nil
+}
+
+func (f *Flow) agree(c *bot.Conversation) error {
+	if c.Session.UserID == 0 {
+		u := c.Update
+		id, err := f.users.CreateUser(c.Ctx, store.NewUser{
+			Channel: u.Channel, ExternalID: u.UserID, ChatID: u.ChatID,
+			DisplayName: u.DisplayName, Language: c.Lang(), ConsentVersion: ConsentVersion, At: c.Now,
+		})
+		if err != nil {
+			return err
+		}
+		c.Session.UserID, c.Session.LastSeen = id, c.Now.Unix()
+		c.Reply(bot.Reply{Text: c.T("privacy.thanks"), Edit: true})
+	}
+	return f.Menu(c, false)
+}
+
+func (f *Flow) chooseLanguage(c *bot.Conversation, edit bool) error {
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: c.T("language.choose"), Edit: edit, Buttons: [][]bot.Button{
+		{c.Button(c.T("language.vi"), flows.HomeName, "lang", "vi")},
+		{c.Button(c.T("language.en"), flows.HomeName, "lang", "en")},
+	}})
+	return nil
+}
+
+func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
+	if lang != "vi" && lang != "en" {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	c.Session.Lang = lang
+	if c.Session.UserID != 0 {
+		if err := f.users.SetLanguage(c.Ctx, c.Session.UserID, lang); err != nil {
+			return err
+		}
+	}
+	c.Notice(c.T("language.set"))
+	if c.Session.UserID == 0 {
+		return f.Greet(c)
+	}
+	c.Reply(bot.Reply{Text: c.T("language.set"), Edit: true})
+	return f.Menu(c, false)
+}
+
+func (f *Flow) help(c *bot.Conversation, edit bool) error {
+	c.NextScreen()
+	r := bot.Reply{Text: c.T("help.text"), Edit: edit}
+	if c.Session.UserID != 0 {
+		r.Buttons = [][]bot.Button{flows.BackToMenu(c)}
+	}
+	c.Reply(r)
+	return nil
+}

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hocvuso/bot"
+)
+
+// State keeps conversation records, update bookkeeping and per-chat locks in
+// Redis. All keys of one chat share a hash tag, so the scripts stay valid on a
+// Redis Cluster.
+type State struct {
+	rdb    redis.UniversalClient
+	prefix string
+	// SessionTTL is how long an idle conversation is remembered.
+	SessionTTL time.Duration
+	// UpdateTTL is how long an update id is remembered: Telegram keeps
+	// undelivered updates for 24 hours.
+	UpdateTTL time.Duration
+	// LockTTL bounds how long a crashed replica can hold a chat.
+	LockTTL time.Duration
+	// OrderWindow is how long an update waits, once queued, for earlier
+	// updates of the same chat that arrived at the same moment.
+	OrderWindow time.Duration
+}
+
+// NewState returns the Redis state store; prefix namespaces every key.
+func NewState(rdb redis.UniversalClient, prefix string) *State {
+	return &State{
+		rdb:         rdb,
+		prefix:      prefix,
+		SessionTTL:  30 * 24 * time.Hour,
+		UpdateTTL:   24 * time.Hour,
+		LockTTL:     30 * time.Second,
+		OrderWindow: 2 * time.Millisecond,
+	}
+}
+
+// Acquire scripts. Keys: 1 lock, 2 queue, 3 my heartbeat, 4 update, 5 conversation.
+// A waiter is queued by seq and keeps a heartbeat key alive while it waits;
+// a queued waiter whose heartbeat lapsed (its replica died) is dropped.
+var enqueueScript = redis.NewScript(`
+redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
+return 1`)
+
+var acquireScript = redis.NewScript(`
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
+while true do
+  local head = redis.call('ZRANGE', KEYS[2], 0, 0)
+  if #head == 0 then
+    redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+  elseif head[1] == ARGV[2] then
+    break
+  elseif redis.call('EXISTS', ARGV[6] .. head[1]) == 0 then
+    redis.call('ZREM', KEYS[2], head[1])
+  else
+    return {0}
+  end
+end
+if not redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', ARGV[4]) then
+  return {0}
+end
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[3])
+local conv = redis.call('HMGET', KEYS[5], 'v', 'd')
+return {1, redis.call('GET', KEYS[4]), conv[1], conv[2]}`)
+
+// Commit: keys 1 conversation, 2 update, 3 lock. Compare-and-set on the version.
+var commitScript = redis.NewScript(`
+if redis.call('GET', KEYS[3]) ~= ARGV[6] then return -1 end
+local v = redis.call('HGET', KEYS[1], 'v')
+if (v or '0') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+return 1`)
+
+// Done/release: keys 1 lock, 2 update (optional). Sets the update's mark, then
+// frees the lock if it is still ours.
+var releaseScript = redis.NewScript(`
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`)
+
+const (
+	markDone    = "d"
+	markPending = "p"
+)
+
+func (s *State) keys(chat bot.ChatKey, updateID string) (lock, queue, hb, upd, conv, hbPrefix string) {
+	tag := "{" + string(chat.Channel) + ":" + chat.ChatID + "}"
+	hbPrefix = s.prefix + "w:" + tag + ":"
+	return s.prefix + "lock:" + tag, s.prefix + "q:" + tag, hbPrefix + updateID,
+		s.prefix + "upd:" + tag + ":" + updateID, s.prefix + "conv:" + tag, hbPrefix
+}
+
+// Acquire implements bot.StateStore.
+func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, seq int64) (bot.Lease, error) {
+	lock, queue, hb, upd, conv, hbPrefix := s.keys(chat, updateID)
+	token := newToken()
+	hbTTL := strconv.FormatInt(int64(5*time.Second/time.Millisecond), 10)
+	lockTTL := strconv.FormatInt(s.LockTTL.Milliseconds(), 10)
+	seqArg := strconv.FormatInt(seq, 10)
+	if s.OrderWindow > 0 {
+		if err := enqueueScript.Run(ctx, s.rdb, []string{lock, queue, hb}, seqArg, updateID, hbTTL, lockTTL).Err(); err != nil {
+			return nil, err
+		}
+		if err := sleep(ctx, s.OrderWindow); err != nil {
+			return nil, err
+		}
+	}
+	wait := time.Millisecond
+	for {
+		res, err := acquireScript.Run(ctx, s.rdb, []string{lock, queue, hb, upd, conv},
+			seqArg, updateID, hbTTL, lockTTL, token, hbPrefix).Slice()
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res[0].(int64); n == 1 {
+			l := &lease{s: s, lock: lock, upd: upd, conv: conv, token: token, chat: chat, updateID: updateID}
+			return l, l.load(res[1:])
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("waiting for chat %s:%s: %w", chat.Channel, chat.ChatID, err)
+		}
+		wait = min(wait*2, 25*time.Millisecond)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type lease struct {
+	s               *State
+	lock, upd, conv string
+	token           string
+	chat            bot.ChatKey
+	updateID        string
+	status          bot.UpdateStatus
+	outbox          []bot.Outgoing
+	session         *bot.Session
+	released        bool
+}
+
+func (l *lease) load(vals []any) error {
+	if mark, ok := vals[0].(string); ok && mark != "" {
+		switch mark[0] {
+		case markDone[0]:
+			l.status = bot.StatusDone
+		case markPending[0]:
+			l.status = bot.StatusPending
+			if err := json.Unmarshal([]byte(mark[1:]), &l.outbox); err != nil {
+				l.status = bot.StatusDone // an unreadable outbox cannot be resent
+			}
+		}
+	}
+	if v, ok := vals[1].(string); ok {
+		sess := &bot.Session{}
+		ver, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("session version %q: %w", v, err)
+		}
+		if d, ok := vals[2].(string); ok && d != "" {
+			if err := json.Unmarshal([]byte(d), sess); err != nil {
+				// A record we cannot read is treated as lost, never as a crash.
+				sess = &bot.Session{Lost: true}
+			}
+		}
+		sess.Version = ver
+		l.session = sess
+	}
+	return nil
+}
+
+func (l *lease) Status() bot.UpdateStatus { return l.status }
+func (l *lease) Outbox() []bot.Outgoing   { return l.outbox }
+func (l *lease) Session() *bot.Session    { return l.session }
+
+func (l *lease) Commit(ctx context.Context, sess *bot.Session, outbox []bot.Outgoing) error {
+	data, err := json.Marshal(sess)
+	if err != nil {
+		return err
+	}
+	mark := markDone
+	if len(outbox) > 0 {
+		b, err := json.Marshal(outbox)
+		if err != nil {
+			return err
+		}
+		mark = markPending + string(b)
+	}
+	n, err := commitScript.Run(ctx, l.s.rdb, []string{l.conv, l.upd, l.lock},
+		sess.Version, data, l.s.SessionTTL.Milliseconds(), mark, l.s.UpdateTTL.Milliseconds(), l.token).Int()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return bot.ErrConflict
+	}
+	sess.Version++
+	return nil
+}
+
+func (l *lease) Progress(ctx context.Context, remaining []bot.Outgoing) error {
+	b, err := json.Marshal(remaining)
+	if err != nil {
+		return err
+	}
+	return l.s.rdb.Set(ctx, l.upd, markPending+string(b), l.s.UpdateTTL).Err()
+}
+
+func (l *lease) Done(ctx context.Context) error {
+	return l.release(ctx, markDone)
+}
+
+func (l *lease) Release(ctx context.Context) {
+	_ = l.release(context.WithoutCancel(ctx), "")
+}
+
+func (l *lease) release(ctx context.Context, mark string) error {
+	if l.released {
+		return nil
+	}
+	l.released = true
+	return releaseScript.Run(ctx, l.s.rdb, []string{l.lock, l.upd}, l.token, mark, l.s.UpdateTTL.Milliseconds()).Err()
+}
+
+var failScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+if n >= tonumber(ARGV[3]) then redis.call('SET', KEYS[2], 'd', 'PX', ARGV[2]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return n`)
+
+// MaxAttempts is how many failures make an update poison: at that count it
+// is marked done, so it is never applied again.
+const MaxAttempts = 3
+
+func (l *lease) Fail(ctx context.Context) (int, bool, error) {
+	if l.released {
+		return 0, false, errors.New("store: lease already released")
+	}
+	l.released = true
+	n, err := failScript.Run(context.WithoutCancel(ctx), l.s.rdb, []string{l.lock, l.upd, l.upd + ":fail"},
+		l.token, l.s.UpdateTTL.Milliseconds(), MaxAttempts).Int()
+	return n, n >= MaxAttempts, err
+}
+
+// Ping checks that Redis answers.
+func (s *State) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
