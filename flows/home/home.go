@@ -156,7 +156,6 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 			return err
 		}
 	}
-	c.Notice(c.T("language.set"))
 	if c.Session.UserID == 0 {
 		return f.Greet(c)
 	}

@@ -1,0 +1,165 @@
+// Package console is a channel in the terminal: one local user chats with
+// the bot through standard input and output. Buttons are shown numbered;
+// typing the number or the label taps the button.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"hocvuso/bot"
+)
+
+// Console is both the inbound reader and the bot.Sender of the channel.
+type Console struct {
+	in       io.Reader
+	out      io.Writer
+	user     string
+	lang     string
+	mu       sync.Mutex
+	buttons  []bot.Button // the last buttons shown, numbered from 1
+	lastID   string       // the message that carried them
+	messages int
+	seq      int64
+}
+
+// New returns a console for the local user name, whose language tag is lang.
+func New(in io.Reader, out io.Writer, user, lang string) *Console {
+	// Update ids must not repeat across runs: the engine remembers them a day.
+	return &Console{in: in, out: out, user: user, lang: lang, seq: time.Now().UnixNano()}
+}
+
+// Run reads lines until EOF, "/quit" or ctx ends, handing each to handle.
+func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Update) error) error {
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.in)
+		sc.Buffer(make([]byte, 64*1024), 64*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+	}()
+	for {
+		c.prompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			return err
+		case line := <-lines:
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			if line == "/quit" || line == "/exit" {
+				return nil
+			}
+			if err := handle(ctx, c.Translate(line)); err != nil {
+				fmt.Fprintf(c.out, "! %v\n", err)
+			}
+		}
+	}
+}
+
+func (c *Console) prompt() { fmt.Fprint(c.out, "> ") }
+
+// Translate turns a typed line into an update: a tap when it names one of
+// the buttons on screen, else a command or text.
+func (c *Console) Translate(line string) *bot.Update {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	u := &bot.Update{
+		Channel: bot.Console, ID: strconv.FormatInt(c.seq, 10), Seq: c.seq,
+		ChatID: c.user, UserID: c.user, DisplayName: c.user, LanguageCode: c.lang,
+		Text: bot.NFC(line), Kind: bot.KindText, Received: time.Now(),
+	}
+	if b, ok := c.match(u.Text); ok {
+		u.Kind, u.Data, u.CallbackID, u.MessageID = bot.KindCallback, b.Data, u.ID, c.lastID
+		return u
+	}
+	if cmd, args, ok := bot.ParseCommand(u.Text); ok {
+		u.Kind, u.Command, u.Args = bot.KindCommand, cmd, args
+	}
+	return u
+}
+
+func (c *Console) match(text string) (bot.Button, bool) {
+	if n, err := strconv.Atoi(text); err == nil && n >= 1 && n <= len(c.buttons) {
+		return c.buttons[n-1], true
+	}
+	want := label(text)
+	if want == "" {
+		return bot.Button{}, false
+	}
+	for _, b := range c.buttons {
+		if label(b.Label) == want {
+			return b, true
+		}
+	}
+	return bot.Button{}, false
+}
+
+// label keeps only letters, digits and single spaces of a folded text, so
+// "🌐 Ngôn ngữ / Language" matches "ngon ngu language".
+func label(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) {
+			return r
+		}
+		return ' '
+	}, bot.Fold(s))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Send implements bot.Sender.
+func (c *Console) Send(_ context.Context, _ bot.Target, r bot.Reply) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.messages++
+	var b strings.Builder
+	b.WriteString("\n")
+	if r.Text != "" {
+		b.WriteString(r.Text)
+		b.WriteString("\n")
+	}
+	if r.Document != nil {
+		fmt.Fprintf(&b, "[%s, %d bytes] %s\n", r.Document.Name, len(r.Document.Bytes), r.Document.Caption)
+	}
+	if len(r.Buttons) > 0 {
+		c.buttons = c.buttons[:0]
+		c.lastID = strconv.Itoa(c.messages)
+		for _, row := range r.Buttons {
+			for _, btn := range row {
+				c.buttons = append(c.buttons, btn)
+				fmt.Fprintf(&b, "  [%d] %s\n", len(c.buttons), btn.Label)
+			}
+		}
+	}
+	_, err := io.WriteString(c.out, b.String())
+	return err
+}
+
+// Answer implements bot.Sender: the notice of a tapped button is printed.
+func (c *Console) Answer(_ context.Context, _ *bot.Update, notice string) error {
+	if notice == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := fmt.Fprintf(c.out, "(%s)\n", notice)
+	return err
+}

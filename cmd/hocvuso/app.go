@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/home"
+	"hocvuso/flows/privacy"
+	"hocvuso/locales"
+	"hocvuso/store"
+)
+
+// app is what every long-running subcommand shares: the stores, the
+// catalogue and the engine with its flows.
+type app struct {
+	cfg    *Config
+	log    *slog.Logger
+	db     *store.DB
+	rdb    *redis.Client
+	state  *store.State
+	cat    *locales.Catalog
+	router *flows.Router
+	engine *bot.Engine
+}
+
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	var err error
+	if a.db, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := a.db.Migrate(ctx, log); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		a.Close()
+		return nil, &configError{"REDIS_URL", err.Error()}
+	}
+	a.rdb = redis.NewClient(opts)
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	a.state = store.NewState(a.rdb, cfg.RedisPrefix)
+	a.state.SessionTTL = cfg.SessionTTL
+	if a.cat, err = locales.Load(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.cat.OnMissing = func(lang, id string) { log.Error("message missing from catalogue", "lang", lang, "id", id) }
+
+	a.router = flows.NewRouter(
+		home.New(a.db, nil),
+		privacy.New(a.db, cfg.Timezone),
+	)
+	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
+	return a, nil
+}
+
+func (a *app) Close() {
+	if a.rdb != nil {
+		_ = a.rdb.Close()
+	}
+	if a.db != nil {
+		a.db.Close()
+	}
+}

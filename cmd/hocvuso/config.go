@@ -1,0 +1,124 @@
+package main
+
+import (
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // the static binary carries the zone database
+)
+
+// Config is read from the environment only; README.md documents every
+// variable. Secrets are kept out of String and of every log.
+type Config struct {
+	DatabaseURL           string
+	RedisURL              string
+	RedisPrefix           string
+	HTTPAddr              string
+	TelegramToken         string
+	TelegramAPIURL        string
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+	Timezone              *time.Location
+	LogLevel              slog.Level
+	SessionTTL            time.Duration
+}
+
+var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// configError names the variable that stops start-up.
+type configError struct{ name, msg string }
+
+func (e *configError) Error() string { return "config: " + e.name + ": " + e.msg }
+
+// LoadConfig reads and checks the configuration.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		DatabaseURL:           get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hocvuso?sslmode=disable"),
+		RedisURL:              get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		RedisPrefix:           get("REDIS_PREFIX", "hocvuso:"),
+		HTTPAddr:              get("HTTP_ADDR", ":8080"),
+		TelegramToken:         get("TELEGRAM_TOKEN", ""),
+		TelegramAPIURL:        strings.TrimRight(get("TELEGRAM_API_URL", "https://api.telegram.org"), "/"),
+		TelegramWebhookURL:    get("TELEGRAM_WEBHOOK_URL", ""),
+		TelegramWebhookSecret: get("TELEGRAM_WEBHOOK_SECRET", ""),
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, &configError{"DATABASE_URL", "must be a postgres:// URL"}
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return nil, &configError{"REDIS_URL", "must be a redis:// or rediss:// URL"}
+	}
+	if !strings.Contains(c.HTTPAddr, ":") {
+		return nil, &configError{"HTTP_ADDR", "must be host:port or :port"}
+	}
+	if c.TelegramToken != "" && !regexp.MustCompile(`^\d+:[A-Za-z0-9_-]+$`).MatchString(c.TelegramToken) {
+		return nil, &configError{"TELEGRAM_TOKEN", "is not a bot token of the form 123456:ABC-def"}
+	}
+	if u, err := url.Parse(c.TelegramAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &configError{"TELEGRAM_API_URL", "must be an http(s) URL"}
+	}
+	if c.TelegramWebhookURL != "" {
+		u, err := url.Parse(c.TelegramWebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, &configError{"TELEGRAM_WEBHOOK_URL", "must be an https URL"}
+		}
+		if c.TelegramToken == "" {
+			return nil, &configError{"TELEGRAM_TOKEN", "is required when TELEGRAM_WEBHOOK_URL is set"}
+		}
+		if !secretTokenRE.MatchString(c.TelegramWebhookSecret) {
+			return nil, &configError{"TELEGRAM_WEBHOOK_SECRET", "is required with a webhook: 1-256 characters of A-Z a-z 0-9 _ -"}
+		}
+	}
+	tz, err := time.LoadLocation(get("BOT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+	if err != nil {
+		return nil, &configError{"BOT_TIMEZONE", "unknown time zone"}
+	}
+	c.Timezone = tz
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		return nil, &configError{"LOG_LEVEL", "must be debug, info, warn or error"}
+	}
+	ttl, err := time.ParseDuration(get("SESSION_TTL", "720h"))
+	if err != nil || ttl < time.Minute {
+		return nil, &configError{"SESSION_TTL", "must be a duration of at least 1m, like 720h"}
+	}
+	c.SessionTTL = ttl
+	return c, nil
+}
+
+// WebhookPath is the path of the Telegram webhook on our HTTP server.
+func (c *Config) WebhookPath() string {
+	u, err := url.Parse(c.TelegramWebhookURL)
+	if err != nil || u.Path == "" {
+		return "/telegram/webhook"
+	}
+	return u.Path
+}
+
+// LogValue keeps secrets out of logs.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("database", redactURL(c.DatabaseURL)),
+		slog.String("redis", redactURL(c.RedisURL)),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.Bool("telegram", c.TelegramToken != ""),
+		slog.String("telegram_api", c.TelegramAPIURL),
+		slog.String("telegram_webhook", c.TelegramWebhookURL),
+		slog.String("timezone", c.Timezone.String()),
+	)
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}

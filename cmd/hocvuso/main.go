@@ -1,0 +1,110 @@
+// Command hocvuso is the Học vụ số chat-bot of Sơn La: one binary, with
+// subcommands to serve, chat in the terminal and administer.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, env *env, args []string) error
+}
+
+// env is the process's outside world, so tests can run subcommands in-process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "run the bot: HTTP server, Telegram (or the console when TELEGRAM_TOKEN is unset)", runServe},
+		{"console", "chat with the bot in this terminal", runConsole},
+		{"migrate", "apply the database migrations and exit", runMigrate},
+		{"help", "list the subcommands", runHelp},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], &env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
+}
+
+func run(ctx context.Context, args []string, e *env) int {
+	name := "serve"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	for _, c := range commands {
+		if c.name == name {
+			if err := c.run(ctx, e, args); err != nil && !errors.Is(err, context.Canceled) {
+				fmt.Fprintln(e.stderr, "hocvuso:", err)
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(e.stderr, "hocvuso: unknown command %q\n\n", name)
+	_ = runHelp(ctx, &env{stdout: e.stderr}, nil)
+	return 2
+}
+
+func runHelp(_ context.Context, e *env, _ []string) error {
+	fmt.Fprintln(e.stdout, "usage: hocvuso <command> [arguments]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(e.stdout, "  %-10s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(e.stdout, "\nConfiguration comes from the environment: see README.md.")
+	return nil
+}
+
+func newLogger(w io.Writer, level slog.Level, json bool) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if json {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runMigrate(ctx context.Context, e *env, _ []string) error {
+	cfg, err := LoadConfig(e.getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.LogLevel, false)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	a.Close()
+	log.Info("database is up to date")
+	return nil
+}
+
+func runConsole(ctx context.Context, e *env, _ []string) error {
+	cfg, err := LoadConfig(e.getenv)
+	if err != nil {
+		return err
+	}
+	// Logs stay quiet so they do not mix with the chat.
+	log := newLogger(e.stderr, max(cfg.LogLevel, slog.LevelWarn), false)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.runConsole(ctx, e)
+}
