@@ -5,6 +5,8 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"slices"
 	"sort"
 	"sync"
 
@@ -33,18 +35,29 @@ func Load() (*Catalog, error) {
 	b := i18n.NewBundle(language.Vietnamese)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	c := &Catalog{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}}
-	for _, lang := range Languages {
-		data, err := files.ReadFile(lang + ".yaml")
+	names, err := fs.Glob(files, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	// Files are "<lang>.yaml" or "<topic>.<lang>.yaml", one topic per flow.
+	for _, name := range names {
+		data, err := files.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		mf, err := b.ParseMessageFileBytes(data, lang+".yaml")
+		mf, err := b.ParseMessageFileBytes(data, name)
 		if err != nil {
-			return nil, fmt.Errorf("locales/%s.yaml: %w", lang, err)
+			return nil, fmt.Errorf("locales/%s: %w", name, err)
+		}
+		lang := mf.Tag.String()
+		if !slices.Contains(Languages, lang) {
+			return nil, fmt.Errorf("locales/%s: language %q is not one of %v", name, lang, Languages)
 		}
 		for _, m := range mf.Messages {
 			c.ids[lang] = append(c.ids[lang], m.ID)
 		}
+	}
+	for _, lang := range Languages {
 		sort.Strings(c.ids[lang])
 		// No fallback: a message missing in a language is a defect the tests catch.
 		c.localizers[lang] = i18n.NewLocalizer(b, lang)
