@@ -1,0 +1,384 @@
+package fakeapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"hocvuso/bot/telegram/fakeapi"
+)
+
+const token = "4242:fake-TOKEN"
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// library returns the real v5.5.1 client talking to a fresh fake: the fake
+// must understand exactly what the library sends.
+func library(t *testing.T) (*tgbotapi.BotAPI, *fakeapi.Server) {
+	t.Helper()
+	srv := fakeapi.Start(token)
+	t.Cleanup(srv.Close)
+	api, err := tgbotapi.NewBotAPIWithClient(token, srv.URL+"/bot%s/%s", srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api, srv
+}
+
+func TestLibraryWireFormat(t *testing.T) {
+	api, srv := library(t)
+	if api.Self.UserName != "fake_bot" || api.Self.ID != 4242 || !api.Self.IsBot {
+		t.Errorf("getMe: %+v", api.Self)
+	}
+	msg := tgbotapi.NewMessage(7, "Xin chào")
+	msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData("Có", "yes"), tgbotapi.NewInlineKeyboardButtonData("Không", "no")))
+	sent, err := api.Send(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.MessageID == 0 || sent.Chat == nil || sent.Chat.ID != 7 || sent.Text != "Xin chào" || sent.ReplyMarkup == nil ||
+		len(sent.ReplyMarkup.InlineKeyboard[0]) != 2 {
+		t.Errorf("result %+v", sent)
+	}
+	call := srv.Calls("sendMessage")[0]
+	if call.Params["entities"] != "null" {
+		t.Errorf("v5.5.1 sends entities=null, got %q", call.Params["entities"])
+	}
+
+	edit := tgbotapi.NewEditMessageText(7, sent.MessageID, "Đã sửa")
+	edited, err := api.Send(edit)
+	if err != nil || edited.Text != "Đã sửa" || edited.EditDate == 0 {
+		t.Fatalf("edit: %+v %v", edited, err)
+	}
+	// Same text, no markup on either side now: not modified.
+	_, err = api.Request(edit)
+	var te *tgbotapi.Error
+	if !errors.As(err, &te) || te.Code != 400 || te.Message != fakeapi.NotModified {
+		t.Errorf("second edit: %v", err)
+	}
+	if _, err := api.Request(tgbotapi.NewEditMessageText(7, 9999, "x")); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("edit unknown message: %v", err)
+	}
+
+	doc := tgbotapi.NewDocument(7, tgbotapi.FileBytes{Name: "a.csv", Bytes: []byte("x,y\n1,2\n")})
+	doc.Caption = "Bảng"
+	got, err := api.Send(doc)
+	if err != nil || got.Document == nil || got.Document.FileName != "a.csv" || got.Document.FileSize != 8 || got.Caption != "Bảng" {
+		t.Fatalf("document: %+v %v", got, err)
+	}
+	up := srv.Calls("sendDocument")[0].Files["document"]
+	if string(up.Bytes) != "x,y\n1,2\n" {
+		t.Errorf("uploaded %q", up.Bytes)
+	}
+	// The uploaded file can be fetched back by its file_id.
+	f, err := api.GetFile(tgbotapi.FileConfig{FileID: got.Document.FileID})
+	if err != nil || f.FilePath == "" || f.FileSize != 8 {
+		t.Fatalf("getFile: %+v %v", f, err)
+	}
+	resp, err := srv.Client().Get(srv.URL + "/file/bot" + token + "/" + f.FilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "x,y\n1,2\n" {
+		t.Errorf("downloaded %q", body)
+	}
+	if resp, _ := srv.Client().Get(srv.URL + "/file/botWRONG/" + f.FilePath); resp.StatusCode != 401 {
+		t.Errorf("download with wrong token: %d", resp.StatusCode)
+	}
+
+	if _, err := api.Request(tgbotapi.NewCallback("cb1", "Đã lưu")); err != nil {
+		t.Errorf("answerCallbackQuery: %v", err)
+	}
+	cmds := tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "start", Description: "Bắt đầu"})
+	if _, err := api.Request(cmds); err != nil {
+		t.Errorf("setMyCommands: %v", err)
+	}
+	if msgs := srv.MessagesTo(7); len(msgs) != 2 || msgs[0].Text != "Đã sửa" || msgs[0].Edits != 1 || msgs[1].Document == nil {
+		t.Errorf("messages %+v", msgs)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	api, _ := library(t)
+	long := strings.Repeat("🙂", 2049) // 4098 UTF-16 units
+	cases := map[string]tgbotapi.Chattable{
+		"message text is empty": tgbotapi.NewMessage(7, ""),
+		"message is too long":   tgbotapi.NewMessage(7, long),
+		"BUTTON_DATA_INVALID": func() tgbotapi.Chattable {
+			m := tgbotapi.NewMessage(7, "x")
+			m.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonData("b", strings.Repeat("d", 65))))
+			return m
+		}(),
+		"chat_id is empty": tgbotapi.MessageConfig{Text: "x"},
+	}
+	for want, c := range cases {
+		_, err := api.Request(c)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v", want, err)
+		}
+	}
+	if _, err := api.Request(tgbotapi.NewMessage(7, strings.Repeat("🙂", 2048))); err != nil {
+		t.Errorf("4096 units refused: %v", err)
+	}
+}
+
+func TestUnauthorizedAndUnknownMethod(t *testing.T) {
+	srv := fakeapi.Start(token)
+	defer srv.Close()
+	if _, err := tgbotapi.NewBotAPIWithClient("1:other", srv.URL+"/bot%s/%s", srv.Client()); err == nil || err.Error() != "Unauthorized" {
+		t.Errorf("wrong token: %v", err)
+	}
+	resp, err := srv.Client().PostForm(srv.URL+"/bot"+token+"/sendPigeon", url.Values{"chat_id": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		OK   bool `json:"ok"`
+		Code int  `json:"error_code"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || body.OK || body.Code != 404 {
+		t.Errorf("unknown method: %d %+v", resp.StatusCode, body)
+	}
+	resp, err = srv.Client().Get(srv.URL + "/bot1:other/getMe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("wrong token status %d", resp.StatusCode)
+	}
+	if n := len(srv.Calls("")); n != 0 {
+		t.Errorf("%d calls recorded for refused requests", n)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	api, srv := library(t)
+	srv.Fail(fakeapi.Fault{Method: "sendMessage", ChatID: 7, Code: 429, RetryAfter: 5, Times: 2})
+	srv.Fail(fakeapi.Fault{ChatID: 8, Code: 403})
+	for i := 0; i < 2; i++ {
+		_, err := api.Request(tgbotapi.NewMessage(7, "x"))
+		var te *tgbotapi.Error
+		if !errors.As(err, &te) || te.Code != 429 || te.RetryAfter != 5 || te.Message != "Too Many Requests: retry after 5" {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, err := api.Request(tgbotapi.NewMessage(7, "x")); err != nil {
+		t.Errorf("after Times ran out: %v", err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := api.Request(tgbotapi.NewMessage(8, "x")); err == nil || err.Error() != fakeapi.Blocked {
+			t.Errorf("always: %v", err)
+		}
+	}
+	calls := srv.Calls("sendMessage")
+	if len(calls) != 6 || calls[0].Status != 429 || calls[2].Status != 200 || calls[3].Status != 403 {
+		t.Errorf("statuses %+v", calls)
+	}
+	srv.ClearFaults()
+	if _, err := api.Request(tgbotapi.NewMessage(8, "x")); err != nil {
+		t.Errorf("after ClearFaults: %v", err)
+	}
+	srv.Fail(fakeapi.Fault{Code: 500, Times: 1})
+	if _, err := api.Request(tgbotapi.NewCallback("q", "")); err == nil || err.Error() != fakeapi.InternalError {
+		t.Errorf("500: %v", err)
+	}
+}
+
+func TestGetUpdates(t *testing.T) {
+	api, srv := library(t)
+	id1 := srv.UserText(5, "một")
+	id2 := srv.UserTap(5, 77, "home|open|1|")
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 2 {
+		t.Fatalf("%d updates, %v", len(ups), err)
+	}
+	if ups[0].UpdateID != int(id1) || ups[0].Message == nil || ups[0].Message.Text != "một" || ups[0].Message.Chat.ID != 5 {
+		t.Errorf("first %+v", ups[0])
+	}
+	if cq := ups[1].CallbackQuery; cq == nil || cq.Data != "home|open|1|" || cq.Message.MessageID != 77 || cq.ID == "" {
+		t.Errorf("second %+v", ups[1])
+	}
+	// Without a higher offset nothing is confirmed.
+	if ups, _ := api.GetUpdates(tgbotapi.UpdateConfig{}); len(ups) != 2 {
+		t.Errorf("refetch: %d", len(ups))
+	}
+	if ups, _ := api.GetUpdates(tgbotapi.UpdateConfig{Offset: int(id2)}); len(ups) != 1 || srv.Pending() != 1 {
+		t.Errorf("offset %d: %d updates, %d pending", id2, len(ups), srv.Pending())
+	}
+	if ups, _ := api.GetUpdates(tgbotapi.UpdateConfig{Offset: int(id2) + 1}); len(ups) != 0 || srv.Pending() != 0 {
+		t.Errorf("all confirmed: %d updates, %d pending", len(ups), srv.Pending())
+	}
+
+	// Long poll: the call waits until an update arrives.
+	got := make(chan []tgbotapi.Update, 1)
+	go func() {
+		ups, _ := api.GetUpdates(tgbotapi.UpdateConfig{Offset: int(id2) + 1, Timeout: 5})
+		got <- ups
+	}()
+	waiting := func(calls []fakeapi.Call) bool {
+		last := calls[len(calls)-1]
+		return last.Method == "getUpdates" && last.Status == 0 && last.Params["timeout"] == "5"
+	}
+	if err := srv.WaitFor(ctxT(t), waiting); err != nil {
+		t.Fatal(err)
+	}
+	id3 := srv.UserText(6, "hai")
+	select {
+	case ups := <-got:
+		if len(ups) != 1 || ups[0].UpdateID != int(id3) {
+			t.Errorf("long poll got %+v", ups)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("long poll did not return on a new update")
+	}
+
+	// allowed_updates filters what is delivered.
+	srv.UserTap(6, 1, "x")
+	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: int(id3) + 1, AllowedUpdates: []string{"message"}})
+	if len(ups) != 0 || srv.Pending() != 0 {
+		t.Errorf("callback delivered despite allowed_updates: %d", len(ups))
+	}
+}
+
+func TestGetUpdatesTimeout(t *testing.T) {
+	t.Parallel()
+	api, _ := library(t)
+	start := time.Now()
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{Timeout: 1})
+	if d := time.Since(start); err != nil || len(ups) != 0 || d < 900*time.Millisecond || d > 3*time.Second {
+		t.Errorf("empty long poll: %d updates, %v, after %v", len(ups), err, d)
+	}
+}
+
+func TestWebhookPush(t *testing.T) {
+	api, srv := library(t)
+	var attempts atomic.Int32
+	var gotSecret atomic.Value
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotSecret.Store(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
+		if attempts.Add(1) == 1 {
+			w.WriteHeader(500) // Telegram tries again
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	defer hook.Close()
+
+	_, err := api.MakeRequest("setWebhook", tgbotapi.Params{"url": hook.URL, "secret_token": "abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.GetUpdates(tgbotapi.UpdateConfig{}); err == nil || !strings.Contains(err.Error(), "webhook is active") {
+		t.Errorf("getUpdates with a webhook: %v", err)
+	}
+	srv.UserText(1, "hi")
+	if err := srv.WaitFor(ctxT(t), func([]fakeapi.Call) bool { return srv.Pending() == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if attempts.Load() != 2 || gotSecret.Load() != "abc" {
+		t.Errorf("attempts %d, secret %v", attempts.Load(), gotSecret.Load())
+	}
+	if _, err := api.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := srv.Webhook(); u != "" {
+		t.Errorf("webhook still %q", u)
+	}
+	id := srv.UserText(1, "polled")
+	if ups, err := api.GetUpdates(tgbotapi.UpdateConfig{}); err != nil || len(ups) != 1 || ups[0].UpdateID != int(id) {
+		t.Errorf("after deleteWebhook: %v %v", ups, err)
+	}
+}
+
+func TestDeliverWebhook(t *testing.T) {
+	var body []byte
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		if r.Header.Get("X-Telegram-Bot-Api-Secret-Token") != "s" || r.Header.Get("Content-Type") != "application/json" {
+			w.WriteHeader(401)
+		}
+	}))
+	defer hook.Close()
+	if status, err := fakeapi.DeliverWebhook(hook.URL, "s", []byte(`{"update_id":1}`)); err != nil || status != 200 || string(body) != `{"update_id":1}` {
+		t.Errorf("%d %v %q", status, err, body)
+	}
+	if status, _ := fakeapi.DeliverWebhook(hook.URL, "", nil); status != 401 {
+		t.Errorf("without secret: %d", status)
+	}
+	if _, err := fakeapi.DeliverWebhook("http://127.0.0.1:1", "s", nil); err == nil {
+		t.Error("no error for a closed port")
+	}
+}
+
+func TestControlAPI(t *testing.T) {
+	api, srv := library(t)
+	c := srv.Client()
+	resp, err := c.PostForm(srv.URL+"/_fake/text", url.Values{"chat_id": {"9"}, "text": {"chào"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("text: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	resp, err = c.Post(srv.URL+"/_fake/updates", "application/json", strings.NewReader(`{"message":{"message_id":1,"chat":{"id":9,"type":"private"},"date":1,"text":"raw"}}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("updates: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 2 || ups[0].Message.Text != "chào" || ups[1].Message.Text != "raw" {
+		t.Fatalf("updates %+v %v", ups, err)
+	}
+	if _, err := api.Send(tgbotapi.NewMessage(9, "trả lời")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.Get(srv.URL + "/_fake/messages?chat_id=9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Result []tgbotapi.Message `json:"result"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if len(out.Result) != 1 || out.Result[0].Text != "trả lời" {
+		t.Errorf("messages %+v", out.Result)
+	}
+}
+
+func TestAddUpdatePanicsOnMistakes(t *testing.T) {
+	srv := fakeapi.New(token)
+	for _, bad := range []any{"x", map[string]any{}, map[string]any{"message": 1, "edited_message": 2}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("AddUpdate(%v) did not panic", bad)
+				}
+			}()
+			srv.AddUpdate(bad)
+		}()
+	}
+	// The server numbers updates itself.
+	if id := srv.AddUpdate(json.RawMessage(`{"update_id":5,"message":{}}`)); id == 5 || srv.Pending() != 1 {
+		t.Errorf("id %d, %d pending", id, srv.Pending())
+	}
+}

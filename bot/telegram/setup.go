@@ -1,0 +1,146 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Command is one entry of the command menu Telegram shows.
+type Command struct {
+	Command     string `json:"command"` // without the slash: "start"
+	Description string `json:"description"`
+}
+
+// SetupConfig is how the bot presents itself and receives updates.
+type SetupConfig struct {
+	// Commands maps a language_code to its command menu. "" is the menu
+	// for every language without its own (Vietnamese here); "en" the one
+	// for English-speaking users.
+	Commands map[string][]Command
+	// WebhookURL is where Telegram pushes updates. Empty means long
+	// polling: the webhook is deleted, pending updates are kept.
+	WebhookURL string
+	// Secret is the webhook's secret_token, checked by Webhook.
+	Secret string
+	// MaxConnections is how many webhook requests Telegram makes at once
+	// (1-100); zero means 40.
+	MaxConnections int
+}
+
+// Setup registers the command menus and the way updates arrive. It is
+// idempotent: every replica may run it at start.
+func (c *Client) Setup(ctx context.Context, s SetupConfig) error {
+	langs := make([]string, 0, len(s.Commands))
+	for lang := range s.Commands {
+		langs = append(langs, lang)
+	}
+	slices.Sort(langs)
+	for _, lang := range langs {
+		commands, err := json.Marshal(s.Commands[lang])
+		if err != nil {
+			return err
+		}
+		// MakeRequest: v5.5.1's SetMyCommandsConfig predates some fields,
+		// and raw params say exactly what is sent.
+		params := tgbotapi.Params{"commands": string(commands)}
+		params.AddNonEmpty("language_code", lang)
+		if err := c.request(ctx, "setMyCommands", params); err != nil {
+			return err
+		}
+	}
+	if s.WebhookURL == "" {
+		// Keep pending updates: the poller will fetch them.
+		return c.request(ctx, "deleteWebhook", nil)
+	}
+	if err := checkSecret(s.Secret); err != nil {
+		return err
+	}
+	allowed, err := json.Marshal(AllowedUpdates)
+	if err != nil {
+		return err
+	}
+	maxConn := s.MaxConnections
+	if maxConn <= 0 {
+		maxConn = 40
+	}
+	// v5.5.1 has no secret_token in WebhookConfig.
+	return c.request(ctx, "setWebhook", tgbotapi.Params{
+		"url":             s.WebhookURL,
+		"secret_token":    s.Secret,
+		"allowed_updates": string(allowed),
+		"max_connections": strconv.Itoa(maxConn),
+	})
+}
+
+// request makes a call whose result does not matter (true).
+func (c *Client) request(ctx context.Context, method string, params tgbotapi.Params) error {
+	return c.call(ctx, method, func(api *tgbotapi.BotAPI) error {
+		_, err := api.MakeRequest(method, params)
+		return err
+	})
+}
+
+// ErrFileTooLarge is returned by DownloadFile for files over the limit.
+var ErrFileTooLarge = errors.New("telegram: file too large")
+
+// DownloadFile fetches a file a user sent (bot.File.ID), refusing files
+// larger than limit bytes. The Bot API serves files up to 20 MB.
+func (c *Client) DownloadFile(ctx context.Context, fileID string, limit int64) ([]byte, error) {
+	var f tgbotapi.File
+	err := c.call(ctx, "getFile", func(api *tgbotapi.BotAPI) error {
+		resp, err := api.MakeRequest("getFile", tgbotapi.Params{"file_id": fileID})
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(resp.Result, &f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if int64(f.FileSize) > limit {
+		return nil, fmt.Errorf("%w: %d bytes", ErrFileTooLarge, f.FileSize)
+	}
+	if f.FilePath == "" {
+		return nil, errors.New("telegram: getFile returned no file_path")
+	}
+	// The library's File.Link hard-codes api.telegram.org.
+	segments := strings.Split(f.FilePath, "/")
+	for i, s := range segments {
+		segments[i] = url.PathEscape(s)
+	}
+	link := c.base + "/file/bot" + c.token + "/" + strings.Join(segments, "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
+	if err != nil {
+		return nil, c.redact(err)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.observe("file", err)
+		return nil, fmt.Errorf("telegram: download file: %w", c.redact(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		err := &statusError{Code: resp.StatusCode, Status: resp.Status}
+		c.observe("file", err)
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	c.observe("file", err)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: download file: %w", c.redact(err))
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrFileTooLarge, limit)
+	}
+	return data, nil
+}

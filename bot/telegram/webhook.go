@@ -1,0 +1,107 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"hocvuso/bot"
+)
+
+// HandleFunc handles one update; nil means its effects are durable and it
+// may be acknowledged. bot.Engine.Handle is one.
+type HandleFunc func(ctx context.Context, u *bot.Update) error
+
+// SecretHeader carries the webhook secret_token in Telegram's requests.
+const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// maxBody bounds a webhook body; real updates are a few KiB.
+const maxBody = 1 << 20
+
+// Webhook receives updates pushed by Telegram. It handles each update
+// before answering: Telegram delivers a chat's next update only after a 2xx,
+// which keeps per-chat order, and redelivers on any other status.
+type Webhook struct {
+	secret []byte
+	handle HandleFunc
+	log    *slog.Logger
+}
+
+// NewWebhook returns the handler for the URL given to setWebhook. secret is
+// the secret_token given there: Telegram allows 1-256 characters of
+// A-Z a-z 0-9 _ -. A request without it is refused unread.
+func NewWebhook(secret string, handle HandleFunc, log *slog.Logger) (*Webhook, error) {
+	if err := checkSecret(secret); err != nil {
+		return nil, err
+	}
+	if handle == nil {
+		return nil, errors.New("telegram: webhook without handler")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Webhook{secret: []byte(secret), handle: handle, log: log}, nil
+}
+
+func checkSecret(s string) error {
+	if len(s) < 1 || len(s) > 256 {
+		return errors.New("telegram: webhook secret must have 1-256 characters")
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return fmt.Errorf("telegram: webhook secret may only hold A-Z a-z 0-9 _ -")
+		}
+	}
+	return nil
+}
+
+// ServeHTTP answers 401 without the right secret, 500 when the handler
+// failed (Telegram retries; the engine gives up on an update after a few
+// failures), and 200 otherwise, including for bodies that can never be
+// handled (malformed, too large, ignored kinds): retrying those would only
+// hold back the chat's later updates.
+func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get(SecretHeader)), h.secret) != 1 {
+		h.log.Warn("telegram webhook: bad secret", "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.log.Error("telegram webhook: body too large, dropped", "limit", maxBody)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		// The connection broke: Telegram will send it again.
+		h.log.Warn("telegram webhook: reading body", "err", err)
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	u, err := Decode(body)
+	switch {
+	case errors.Is(err, ErrIgnored):
+		w.WriteHeader(http.StatusOK)
+		return
+	case err != nil:
+		h.log.Error("telegram webhook: undecodable update dropped", "err", err, "bytes", len(body))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if err := h.handle(r.Context(), u); err != nil {
+		h.log.Warn("telegram webhook: update failed, Telegram will retry", "update", u.ID, "err", err)
+		http.Error(w, "retry later", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}

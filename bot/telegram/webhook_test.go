@@ -1,0 +1,144 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"hocvuso/bot"
+	"hocvuso/bot/telegram/fakeapi"
+)
+
+const testSecret = "s3cret_Token-1"
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// recorder is a HandleFunc that keeps what it was given.
+type recorder struct {
+	mu      sync.Mutex
+	updates []*bot.Update
+	err     error
+}
+
+func (r *recorder) handle(_ context.Context, u *bot.Update) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.updates = append(r.updates, u)
+	return r.err
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.updates)
+}
+
+func payload(t *testing.T, name string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestWebhook(t *testing.T) {
+	text := payload(t, "message_emoji.json")
+	cases := []struct {
+		name     string
+		method   string
+		secret   *string
+		body     string
+		handlerE error
+		status   int
+		handled  bool
+	}{
+		{name: "no secret", method: "POST", body: text, status: 401},
+		{name: "wrong secret", method: "POST", secret: ptr("s3cret_Token-2"), body: text, status: 401},
+		{name: "secret prefix", method: "POST", secret: ptr("s3cret"), body: text, status: 401},
+		{name: "empty secret", method: "POST", secret: ptr(""), body: text, status: 401},
+		{name: "GET", method: "GET", secret: ptr(testSecret), status: 405},
+		{name: "right secret", method: "POST", secret: ptr(testSecret), body: text, status: 200, handled: true},
+		{name: "handler fails", method: "POST", secret: ptr(testSecret), body: text, handlerE: errors.New("redis down"), status: 500, handled: true},
+		{name: "malformed JSON", method: "POST", secret: ptr(testSecret), body: `{"update_id":`, status: 200},
+		{name: "ignored kind", method: "POST", secret: ptr(testSecret), body: payload(t, "inline_query.json"), status: 200},
+		{name: "too large", method: "POST", secret: ptr(testSecret), body: `{"update_id":1,"message":{"text":"` + strings.Repeat("a", 2<<20) + `"}}`, status: 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{err: tc.handlerE}
+			h, err := NewWebhook(testSecret, rec.handle, discard())
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(tc.method, "/telegram", strings.NewReader(tc.body))
+			if tc.secret != nil {
+				req.Header.Set(SecretHeader, *tc.secret)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tc.status {
+				t.Errorf("status %d, want %d", w.Code, tc.status)
+			}
+			if got := rec.count(); got != map[bool]int{false: 0, true: 1}[tc.handled] {
+				t.Fatalf("handler called %d times", got)
+			}
+			if tc.handled && rec.updates[0].Text != "Chào 👋🏽 gia đình 👨‍👩‍👧 🇻🇳" {
+				t.Errorf("handled %+v", rec.updates[0])
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestNewWebhookRefusesBadSecrets(t *testing.T) {
+	rec := &recorder{}
+	for _, s := range []string{"", "has space", "ümlaut", strings.Repeat("a", 257), "semi;colon"} {
+		if _, err := NewWebhook(s, rec.handle, nil); err == nil {
+			t.Errorf("secret %q accepted", s)
+		}
+	}
+	if _, err := NewWebhook(strings.Repeat("a", 256), nil, nil); err == nil {
+		t.Error("nil handler accepted")
+	}
+}
+
+// TestWebhookOverHTTP delivers updates as Telegram does, through a real
+// listener, with the fake's helper.
+func TestWebhookOverHTTP(t *testing.T) {
+	rec := &recorder{}
+	h, err := NewWebhook(testSecret, rec.handle, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := []byte(payload(t, "callback_with_message.json"))
+
+	if status, err := fakeapi.DeliverWebhook(srv.URL, "", body); err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("without secret: %d %v", status, err)
+	}
+	if status, err := fakeapi.DeliverWebhook(srv.URL, testSecret, body); err != nil || status != http.StatusOK {
+		t.Fatalf("with secret: %d %v", status, err)
+	}
+	if rec.count() != 1 || rec.updates[0].Kind != bot.KindCallback || rec.updates[0].MessageID != "901" {
+		t.Fatalf("handled %+v", rec.updates)
+	}
+	// The request's context reaches the handler.
+	var ctxErr error
+	h2, _ := NewWebhook(testSecret, func(ctx context.Context, _ *bot.Update) error { ctxErr = ctx.Err(); return nil }, discard())
+	req := httptest.NewRequest("POST", "/", strings.NewReader(string(body)))
+	req.Header.Set(SecretHeader, testSecret)
+	h2.ServeHTTP(httptest.NewRecorder(), req)
+	if ctxErr != nil {
+		t.Errorf("context: %v", ctxErr)
+	}
+}
