@@ -1,0 +1,185 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"hocvuso/bot"
+	"hocvuso/store"
+	"hocvuso/store/storetest"
+)
+
+func newQuizUser(t *testing.T, db *store.DB, external string) int64 {
+	t.Helper()
+	id, err := db.CreateUser(context.Background(), store.NewUser{
+		Channel: bot.Telegram, ExternalID: external, ChatID: external, DisplayName: "Lò Văn A",
+		Language: "vi", ConsentVersion: "test", At: time.Now(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestQuizBanks(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	if _, ok, err := db.ActiveQuizBank(ctx); err != nil || ok {
+		t.Fatalf("a fresh database has an active bank: %v %v", ok, err)
+	}
+	// The embedded bank is recorded, not activated, and recording twice is harmless.
+	for range 2 {
+		if err := db.RecordQuizBank(ctx, "embedded1", "embedded", []byte("areas: []")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok, _ := db.ActiveQuizBank(ctx); ok {
+		t.Fatal("recording the embedded bank activated it")
+	}
+	now := time.Now()
+	created, err := db.ImportQuizBank(ctx, "imported1", "bank.yaml", []byte("one"), now)
+	if err != nil || !created {
+		t.Fatalf("import: created=%v err=%v", created, err)
+	}
+	created, err = db.ImportQuizBank(ctx, "imported2", "bank2.yaml", []byte("two"), now)
+	if err != nil || !created {
+		t.Fatalf("second import: created=%v err=%v", created, err)
+	}
+	b, ok, err := db.ActiveQuizBank(ctx)
+	if err != nil || !ok || b.Version != "imported2" || string(b.Content) != "two" || b.Source != "bank2.yaml" {
+		t.Fatalf("active bank = %+v %v %v, want imported2", b, ok, err)
+	}
+	// Importing an older version again reactivates it, without a copy.
+	created, err = db.ImportQuizBank(ctx, "imported1", "bank.yaml", []byte("one"), now)
+	if err != nil || created {
+		t.Fatalf("re-import: created=%v err=%v", created, err)
+	}
+	if b, _, _ := db.ActiveQuizBank(ctx); b.Version != "imported1" {
+		t.Fatalf("active bank %s, want imported1", b.Version)
+	}
+	if old, err := db.QuizBank(ctx, "imported2"); err != nil || string(old.Content) != "two" || old.Active {
+		t.Fatalf("old bank = %+v %v", old, err)
+	}
+	if _, err := db.QuizBank(ctx, "nope"); !errors.Is(err, store.ErrNoQuizBank) {
+		t.Fatalf("unknown version: %v", err)
+	}
+	if n, err := db.DeactivateQuizBanks(ctx); err != nil || n != 1 {
+		t.Fatalf("deactivate: %d %v", n, err)
+	}
+	if _, ok, _ := db.ActiveQuizBank(ctx); ok {
+		t.Fatal("a bank is still active")
+	}
+}
+
+func TestQuizAttempts(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	user := newQuizUser(t, db, "42")
+	other := newQuizUser(t, db, "43")
+	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+
+	if _, ok, err := db.UnfinishedAttempt(ctx, user); err != nil || ok {
+		t.Fatalf("unfinished attempt before any: %v %v", ok, err)
+	}
+	first, err := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: user, BankVersion: "v1", Area: "4",
+		QuestionIDs: []string{"a", "b", "c", "d", "e"}, OptionOrders: [][]int{{2, 0, 1}, {0, 1, 2}, {1, 0, 2, 3}, {0, 2, 1}, {2, 1, 0}}, StartedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(attempt int64, pos int, chosen int, correct bool) store.QuizAnswer {
+		t.Helper()
+		got, err := db.RecordAnswer(ctx, store.QuizAnswer{AttemptID: attempt, Position: pos, QuestionID: string(rune('a' + pos)),
+			Chosen: chosen, Correct: correct, At: t0.Add(time.Duration(pos+1) * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	answer(first, 0, 1, true)
+	answer(first, 1, 0, false)
+	// A redelivered or doubled answer keeps the first one.
+	if got := answer(first, 1, 2, true); got.Correct || got.Chosen != 0 {
+		t.Errorf("a second answer at position 1 replaced the first: %+v", got)
+	}
+
+	a, ok, err := db.UnfinishedAttempt(ctx, user)
+	if err != nil || !ok {
+		t.Fatalf("unfinished attempt: %v %v", ok, err)
+	}
+	if a.ID != first || a.Area != "4" || a.BankVersion != "v1" || len(a.QuestionIDs) != 5 || a.Total != 5 ||
+		len(a.OptionOrders) != 5 || a.OptionOrders[2][0] != 1 || len(a.Answers) != 2 || !a.Answers[0].Correct || a.Answers[1].Correct {
+		t.Fatalf("unfinished attempt = %+v", a)
+	}
+	if _, ok, _ := db.UnfinishedAttempt(ctx, other); ok {
+		t.Fatal("another user's attempt was found")
+	}
+
+	// A new attempt abandons the one left unfinished.
+	second, err := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: user, BankVersion: "v1", Area: "4",
+		QuestionIDs: []string{"a", "b", "c", "d", "e"}, OptionOrders: make([][]int, 5), StartedAt: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var abandoned bool
+	if err := db.Pool.QueryRow(ctx, `SELECT abandoned_at IS NOT NULL FROM quiz_attempts WHERE id = $1`, first).Scan(&abandoned); err != nil || !abandoned {
+		t.Fatalf("the first attempt was not abandoned: %v", err)
+	}
+	for pos, correct := range []bool{true, true, true, true, false} {
+		answer(second, pos, 0, correct)
+	}
+	f, err := db.FinishAttempt(ctx, second, 80, t0.Add(2*time.Hour))
+	if err != nil || f.Score != 4 || f.Total != 5 || !f.Passed {
+		t.Fatalf("finish = %+v %v, want 4/5 passed at 80%%", f, err)
+	}
+	// Finishing again (a redelivered update) changes nothing.
+	if f2, err := db.FinishAttempt(ctx, second, 100, t0.Add(3*time.Hour)); err != nil || f2 != f {
+		t.Fatalf("finishing again = %+v %v, want %+v", f2, err, f)
+	}
+	if _, ok, _ := db.UnfinishedAttempt(ctx, user); ok {
+		t.Fatal("a finished attempt is still in progress")
+	}
+
+	// A failed attempt in the quick test, a failed one in area 0.
+	quick, _ := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: user, BankVersion: "v1", QuestionIDs: []string{"a", "b"}, OptionOrders: make([][]int, 2), StartedAt: t0.Add(4 * time.Hour)})
+	answer(quick, 0, 0, true)
+	answer(quick, 1, 0, false)
+	if f, _ := db.FinishAttempt(ctx, quick, 80, t0.Add(5*time.Hour)); f.Passed || f.Score != 1 {
+		t.Fatalf("quick test = %+v", f)
+	}
+	zero, _ := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: user, BankVersion: "v1", Area: "0", QuestionIDs: []string{"a"}, OptionOrders: make([][]int, 1), StartedAt: t0.Add(6 * time.Hour)})
+	if ok, err := db.AbandonAttempt(ctx, user, t0.Add(7*time.Hour)); err != nil || !ok {
+		t.Fatalf("abandon: %v %v", ok, err)
+	}
+	if ok, _ := db.AbandonAttempt(ctx, user, t0.Add(7*time.Hour)); ok {
+		t.Fatal("abandoned twice")
+	}
+	_ = zero
+
+	// A worse later attempt in area 4 does not hide the best.
+	third, _ := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: user, BankVersion: "v1", Area: "4", QuestionIDs: []string{"a", "b"}, OptionOrders: make([][]int, 2), StartedAt: t0.Add(8 * time.Hour)})
+	answer(third, 0, 0, false)
+	answer(third, 1, 0, false)
+	if _, err := db.FinishAttempt(ctx, third, 80, t0.Add(9*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	bests, err := db.AreaBests(ctx, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bests) != 2 {
+		t.Fatalf("bests = %+v, want the quick test and area 4 (area 0 was abandoned)", bests)
+	}
+	q, four := bests[0], bests[1]
+	if q.Area != "" || q.Score != 1 || q.Total != 2 || q.Passed || !q.PassedAt.IsZero() || q.Attempts != 1 {
+		t.Errorf("quick test best = %+v", q)
+	}
+	if four.Area != "4" || four.Score != 4 || four.Total != 5 || !four.Passed || four.Attempts != 2 ||
+		!four.PassedAt.Equal(t0.Add(2*time.Hour)) || !four.At.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("area 4 best = %+v", four)
+	}
+	if bests, _ := db.AreaBests(ctx, other); len(bests) != 0 {
+		t.Errorf("another user has bests %+v", bests)
+	}
+}
