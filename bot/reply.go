@@ -8,8 +8,6 @@ type Reply struct {
 	// channel can edit in place; elsewhere it is sent as a new message.
 	Edit     bool      `json:"e,omitempty"`
 	Document *Document `json:"d,omitempty"`
-	// Notice is a short text shown with the answer to a tapped button (a toast).
-	Notice string `json:"n,omitempty"`
 }
 
 // Button is a tappable choice. Data is opaque to the channel and comes back as

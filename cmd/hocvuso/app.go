@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 
@@ -26,6 +27,8 @@ type app struct {
 	cat    *locales.Catalog
 	router *flows.Router
 	engine *bot.Engine
+	// started is set once serve has set up every channel.
+	started atomic.Bool
 }
 
 func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {

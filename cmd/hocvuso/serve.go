@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -13,7 +14,65 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/bot/console"
+	"hocvuso/bot/telegram"
+	"hocvuso/locales"
 )
+
+// handleTimeout bounds the handling of one update. Telegram waits 60 s for a
+// webhook answer; past that it redelivers anyway.
+const handleTimeout = 25 * time.Second
+
+// startTelegram registers the Telegram sender and starts receiving: the
+// webhook on our HTTP server when TELEGRAM_WEBHOOK_URL is set, else the
+// long-polling loop.
+func (a *app) startTelegram(ctx context.Context, mux *http.ServeMux, errc chan<- error) error {
+	client, err := telegram.New(ctx, telegram.Config{Token: a.cfg.TelegramToken, APIURL: a.cfg.TelegramAPIURL, Log: a.log})
+	if err != nil {
+		return fmt.Errorf("telegram: %w", err)
+	}
+	a.engine.SetSender(bot.Telegram, client)
+	// A handling outlives a dropped request: the work is finished and made
+	// durable, so the redelivery finds it done.
+	handle := func(ctx context.Context, u *bot.Update) error {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+		defer cancel()
+		return a.engine.Handle(ctx, u)
+	}
+	setup := telegram.SetupConfig{Commands: a.commandMenu(), WebhookURL: a.cfg.TelegramWebhookURL, Secret: a.cfg.TelegramWebhookSecret}
+	if a.cfg.TelegramWebhookURL != "" {
+		wh, err := telegram.NewWebhook(a.cfg.TelegramWebhookSecret, handle, a.log)
+		if err != nil {
+			return &configError{"TELEGRAM_WEBHOOK_SECRET", err.Error()}
+		}
+		mux.Handle("POST "+a.cfg.WebhookPath(), wh)
+	}
+	if err := client.Setup(ctx, setup); err != nil {
+		return fmt.Errorf("telegram setup: %w", err)
+	}
+	a.log.Info("telegram ready", "bot", client.Username(), "webhook", a.cfg.TelegramWebhookURL != "")
+	if a.cfg.TelegramWebhookURL == "" {
+		go func() { errc <- (&telegram.Poller{Client: client, Handle: handle}).Run(ctx) }()
+	}
+	return nil
+}
+
+// commandMenu lists the commands with their descriptions, per language, for
+// the channel's command menu. Vietnamese is the default ("").
+func (a *app) commandMenu() map[string][]telegram.Command {
+	names := a.router.Commands()
+	sort.Strings(names)
+	menu := map[string][]telegram.Command{}
+	for _, lang := range locales.Languages {
+		key := lang
+		if lang == locales.Languages[0] {
+			key = ""
+		}
+		for _, name := range names {
+			menu[key] = append(menu[key], telegram.Command{Command: name, Description: a.cat.Text(lang, "command."+name, nil)})
+		}
+	}
+	return menu
+}
 
 func runServe(ctx context.Context, e *env, _ []string) error {
 	cfg, err := LoadConfig(e.getenv)
@@ -42,7 +101,12 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("http server listening", "addr", ln.Addr().String())
 
-	if cfg.TelegramToken == "" {
+	if cfg.TelegramToken != "" {
+		if err := a.startTelegram(ctx, mux, errc); err != nil {
+			_ = srv.Close()
+			return err
+		}
+	} else {
 		log.Warn("TELEGRAM_TOKEN is not set: Telegram is off; chat in this terminal (the console channel)")
 		go func() {
 			if err := a.runConsole(ctx, e); err != nil {
@@ -51,10 +115,12 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 		}()
 	}
 
+	a.started.Store(true)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = srv.Close()
 			return err
 		}
 	}
@@ -64,11 +130,15 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	return srv.Shutdown(shutdown)
 }
 
-// ready answers 200 only when PostgreSQL and Redis both answer.
+// ready answers 200 only once the channels are set up and while PostgreSQL
+// and Redis both answer.
 func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	var problems []string
+	if !a.started.Load() {
+		problems = append(problems, "starting")
+	}
 	if err := a.db.Ping(ctx); err != nil {
 		problems = append(problems, "postgres")
 	}
