@@ -149,6 +149,7 @@ type Server struct {
 	webhookURL  string
 	secret      string
 	pushing     bool
+	lean        bool
 	closed      chan struct{}
 	closeOnce   sync.Once
 }
@@ -171,6 +172,18 @@ func New(token string) *Server {
 	}
 	return s
 }
+
+// Lean stops keeping every call and keeps only the last few messages of
+// each chat, so a long load run does not grow without bound. Calls and
+// WaitFor see nothing from then on.
+func (s *Server) Lean() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lean, s.calls = true, nil
+}
+
+// leanMessages is how many messages per chat a lean server keeps.
+const leanMessages = 4
 
 // Start returns a server listening on a local port, its URL set.
 func Start(token string) *Server {
@@ -281,6 +294,20 @@ func (s *Server) MessagesTo(chatID int64) []Message {
 		out = append(out, *m)
 	}
 	return out
+}
+
+// LastWithButtons returns the latest message to a chat that carries
+// buttons, edits applied.
+func (s *Server) LastWithButtons(chatID int64) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msgs := s.messages[chatID]
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if len(msgs[i].Buttons) > 0 {
+			return *msgs[i], true
+		}
+	}
+	return Message{}, false
 }
 
 // PutFile stores a file as if a user had sent it and returns its file_id,
@@ -507,9 +534,12 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
 		return
 	}
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: method, Params: params, Files: files, Time: time.Now()})
-	index := len(s.calls) - 1
-	s.notify()
+	index := -1
+	if !s.lean {
+		s.calls = append(s.calls, Call{Method: method, Params: params, Files: files, Time: time.Now()})
+		index = len(s.calls) - 1
+		s.notify()
+	}
 	fault := s.fault(method, params["chat_id"])
 	s.mu.Unlock()
 
@@ -524,10 +554,12 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
 	if aerr != nil {
 		status = aerr.code
 	}
-	s.mu.Lock()
-	s.calls[index].Status = status
-	s.notify()
-	s.mu.Unlock()
+	if index >= 0 {
+		s.mu.Lock()
+		s.calls[index].Status = status
+		s.notify()
+		s.mu.Unlock()
+	}
 	if aerr != nil {
 		writeError(w, aerr.code, aerr.desc, aerr.retryAfter)
 		return
@@ -751,6 +783,9 @@ func (s *Server) store(m *Message) map[string]any {
 	m.ID = s.nextMessage
 	m.Time = time.Now()
 	s.messages[m.ChatID] = append(s.messages[m.ChatID], m)
+	if n := len(s.messages[m.ChatID]); s.lean && n > leanMessages {
+		s.messages[m.ChatID] = slices.Delete(s.messages[m.ChatID], 0, n-leanMessages)
+	}
 	s.notify()
 	return s.messageJSON(m)
 }

@@ -1,0 +1,415 @@
+// Command hocvuso-load plays many users through the bot's Telegram webhook
+// against the fake Bot API and prints updates/s, reply latency percentiles
+// and the bot's peak RSS.
+//
+// It starts everything itself on this machine: a fresh database and Redis
+// prefix (removed afterwards), the fake Bot API, and the hocvuso binary as a
+// child process in webhook mode. Every request goes to 127.0.0.1.
+//
+//	go build -o /tmp/hocvuso ./cmd/hocvuso
+//	go run ./cmd/hocvuso-load -bin /tmp/hocvuso -users 200 -duration 20s -scenario menu
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"hocvuso/bot/telegram/fakeapi"
+)
+
+const token = "4242:LOAD-test_token"
+
+func main() {
+	var (
+		bin      = flag.String("bin", "", "hocvuso binary (built into a temporary file when empty)")
+		users    = flag.Int("users", 200, "virtual users at once")
+		duration = flag.Duration("duration", 20*time.Second, "how long to play after the warm-up")
+		warmup   = flag.Duration("warmup", 3*time.Second, "played but not measured")
+		scenario = flag.String("scenario", "menu", "menu: /start, consent, then menu and help taps; quiz: whole quick tests")
+		adminURL = flag.String("db-admin", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL where a scratch database is created")
+		redisURL = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis")
+		botLog   = flag.String("bot-log", "", "file for the bot's log (discarded when empty)")
+		pprofOut = flag.String("cpuprofile", "", "write a CPU profile of the bot during the measured run to this file")
+	)
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut); err != nil {
+		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut string) error {
+	play, ok := scenarios[scenario]
+	if !ok {
+		return fmt.Errorf("unknown scenario %q", scenario)
+	}
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "hocvuso-load")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		bin = dir + "/hocvuso"
+		build := exec.Command("go", "build", "-o", bin, "./cmd/hocvuso")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+	}
+
+	// A scratch database and Redis prefix.
+	name := fmt.Sprintf("hocvuso_load_%d", time.Now().UnixNano())
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer admin.Close(context.Background())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return err
+	}
+	defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	dbURL, _ := url.Parse(adminURL)
+	dbURL.Path = "/" + name
+	prefix := "load:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	defer deleteKeys(rdb, prefix)
+
+	// The fake Bot API.
+	fake := fakeapi.New(token)
+	fake.Lean()
+	fakeLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	fakeSrv := &http.Server{Handler: fake}
+	go fakeSrv.Serve(fakeLn)
+	defer fakeSrv.Close()
+	defer fake.Close()
+
+	// The bot.
+	botAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	const secret = "load-secret"
+	hook := "http://" + botAddr + "/telegram/webhook"
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"DATABASE_URL="+dbURL.String(), "REDIS_URL="+redisURL, "REDIS_PREFIX="+prefix,
+		"HTTP_ADDR="+botAddr, "TELEGRAM_TOKEN="+token, "TELEGRAM_API_URL=http://"+fakeLn.Addr().String(),
+		"TELEGRAM_WEBHOOK_URL="+hook, "TELEGRAM_WEBHOOK_SECRET="+secret, "LOG_LEVEL=warn",
+		"DEBUG_PPROF="+strconv.FormatBool(pprofOut != ""))
+	cmd.Stdin = nil
+	if botLog != "" {
+		f, err := os.Create(botLog)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cmd.Stdout, cmd.Stderr = f, f
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	if err := waitReady(ctx, "http://"+botAddr+"/readyz"); err != nil {
+		return err
+	}
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: users * 2, MaxConnsPerHost: users * 2}, Timeout: 30 * time.Second}
+	l := &loader{client: client, hook: hook, secret: secret, fake: fake}
+	var measuring atomic.Bool
+	var wg sync.WaitGroup
+	runCtx, cancel := context.WithTimeout(ctx, warmup+duration)
+	defer cancel()
+	results := make([]*userStats, users)
+	for i := range users {
+		results[i] = &userStats{}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			u := &vuser{l: l, chat: int64(1_000_000 + i), stats: results[i], measuring: &measuring}
+			for runCtx.Err() == nil {
+				if err := play(runCtx, u); err != nil && runCtx.Err() == nil {
+					u.stats.errors = append(u.stats.errors, err.Error())
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+		}(i)
+	}
+	sleepCtx(runCtx, warmup)
+	rssBase := peakRSS(cmd.Process.Pid)
+	var profile *bytes.Buffer
+	var profileDone chan struct{}
+	if pprofOut != "" {
+		profile, profileDone = &bytes.Buffer{}, make(chan struct{})
+		go func() {
+			defer close(profileDone)
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", botAddr, int(duration.Seconds())))
+			if err == nil {
+				_, _ = io.Copy(profile, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	measuring.Store(true)
+	start := time.Now()
+	wg.Wait()
+	elapsed := time.Since(start)
+	measuring.Store(false)
+	if profileDone != nil {
+		<-profileDone
+		if err := os.WriteFile(pprofOut, profile.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+
+	var lat []time.Duration
+	var errs []string
+	for _, s := range results {
+		lat = append(lat, s.latencies...)
+		errs = append(errs, s.errors...)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	fmt.Printf("scenario        %s\n", scenario)
+	fmt.Printf("users           %d\n", users)
+	fmt.Printf("measured        %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), warmup)
+	fmt.Printf("updates         %d\n", len(lat))
+	fmt.Printf("updates/s       %.0f\n", float64(len(lat))/elapsed.Seconds())
+	fmt.Printf("latency p50     %s\n", pct(0.50).Round(10*time.Microsecond))
+	fmt.Printf("latency p90     %s\n", pct(0.90).Round(10*time.Microsecond))
+	fmt.Printf("latency p99     %s\n", pct(0.99).Round(10*time.Microsecond))
+	if len(lat) > 0 {
+		fmt.Printf("latency max     %s\n", lat[len(lat)-1].Round(10*time.Microsecond))
+	}
+	fmt.Printf("bot peak RSS    %.1f MiB (%.1f MiB after warm-up)\n", float64(peakRSS(cmd.Process.Pid))/1024, float64(rssBase)/1024)
+	fmt.Printf("errors          %d\n", len(errs))
+	for i, e := range errs {
+		if i == 5 {
+			fmt.Printf("  …\n")
+			break
+		}
+		fmt.Printf("  %s\n", e)
+	}
+	return nil
+}
+
+type loader struct {
+	client *http.Client
+	hook   string
+	secret string
+	fake   *fakeapi.Server
+	nextID atomic.Int64
+}
+
+type userStats struct {
+	latencies []time.Duration
+	errors    []string
+}
+
+// vuser is one virtual user in their own private chat.
+type vuser struct {
+	l         *loader
+	chat      int64
+	stats     *userStats
+	measuring *atomic.Bool
+	started   bool // has agreed to the privacy notice
+}
+
+// post delivers one update and times the answer: the bot answers the webhook
+// only after its replies went out, so this is the reply latency.
+func (u *vuser) post(ctx context.Context, update map[string]any) error {
+	update["update_id"] = u.l.nextID.Add(1)
+	body, err := json.Marshal(update)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.l.hook, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", u.l.secret)
+	start := time.Now()
+	resp, err := u.l.client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	d := time.Since(start)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("webhook answered %d", resp.StatusCode)
+	}
+	if u.measuring.Load() {
+		u.stats.latencies = append(u.stats.latencies, d)
+	}
+	return nil
+}
+
+func (u *vuser) who() map[string]any {
+	return map[string]any{"id": u.chat, "is_bot": false, "first_name": "Người", "last_name": "Dùng " + strconv.FormatInt(u.chat, 10), "language_code": "vi"}
+}
+
+func (u *vuser) say(ctx context.Context, text string) error {
+	return u.post(ctx, map[string]any{"message": map[string]any{
+		"message_id": u.l.nextID.Add(1), "date": time.Now().Unix(), "from": u.who(),
+		"chat": map[string]any{"id": u.chat, "type": "private", "first_name": "Người"}, "text": text,
+	}})
+}
+
+// tap taps the first button of the latest message with buttons whose
+// callback data starts with prefix.
+func (u *vuser) tap(ctx context.Context, prefix string) error {
+	m, ok := u.l.fake.LastWithButtons(u.chat)
+	if !ok {
+		return errors.New("no message with buttons")
+	}
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if strings.HasPrefix(b.CallbackData, prefix) {
+				return u.post(ctx, map[string]any{"callback_query": map[string]any{
+					"id": "q" + strconv.FormatInt(u.l.nextID.Add(1), 10), "from": u.who(), "chat_instance": "load", "data": b.CallbackData,
+					"message": map[string]any{"message_id": m.ID, "date": time.Now().Unix(),
+						"chat": map[string]any{"id": u.chat, "type": "private"}, "text": m.Text},
+				}})
+			}
+		}
+	}
+	return fmt.Errorf("no button %q on %q", prefix, m.Text)
+}
+
+var scenarios = map[string]func(ctx context.Context, u *vuser) error{
+	// The /start-menu path: /start, consent (the first time), then the menu and help.
+	"menu": func(ctx context.Context, u *vuser) error {
+		if !u.started {
+			if err := u.say(ctx, "/start"); err != nil {
+				return err
+			}
+			if err := u.tap(ctx, "home|agree|"); err != nil {
+				return err
+			}
+			u.started = true
+		}
+		for _, step := range []func() error{
+			func() error { return u.say(ctx, "/start") },
+			func() error { return u.tap(ctx, "home|help|") },
+			func() error { return u.tap(ctx, "home|menu|") },
+			func() error { return u.say(ctx, "/menu") },
+			func() error { return u.tap(ctx, "home|help|") },
+			func() error { return u.tap(ctx, "home|menu|") },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func waitReady(ctx context.Context, url string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return errors.New("the bot did not become ready in 60 s (see -bot-log)")
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// peakRSS reads the process's peak resident set (VmHWM) in KiB.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			n, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func deleteKeys(rdb *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+		if len(keys) == 1000 {
+			rdb.Del(ctx, keys...)
+			keys = keys[:0]
+		}
+	}
+	if len(keys) > 0 {
+		rdb.Del(ctx, keys...)
+	}
+}
