@@ -4,9 +4,12 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the static binary carries the zone database
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Config is read from the environment only; README.md documents every
@@ -23,6 +26,10 @@ type Config struct {
 	Timezone              *time.Location
 	LogLevel              slog.Level
 	SessionTTL            time.Duration
+	// QuizPassPercent is the share of right answers that passes a quiz area (the bot's own mark).
+	QuizPassPercent int
+	// DebugPprof serves net/http/pprof under /debug/pprof/ (for load runs; keep it off in production).
+	DebugPprof bool
 }
 
 var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -55,6 +62,12 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return nil, &configError{"REDIS_URL", "must be a redis:// or rediss:// URL"}
+	}
+	// What the client would refuse at start-up (a database that is not a
+	// number...) is refused here, before anything is opened. Its errors
+	// name the faulty part, never the password.
+	if _, err := redis.ParseURL(c.RedisURL); err != nil {
+		return nil, &configError{"REDIS_URL", strings.TrimPrefix(err.Error(), "redis: ")}
 	}
 	if !strings.Contains(c.HTTPAddr, ":") {
 		return nil, &configError{"HTTP_ADDR", "must be host:port or :port"}
@@ -90,6 +103,18 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, &configError{"SESSION_TTL", "must be a duration of at least 1m, like 720h"}
 	}
 	c.SessionTTL = ttl
+	pass, err := strconv.Atoi(get("QUIZ_PASS_PERCENT", "80"))
+	if err != nil || pass < 1 || pass > 100 {
+		return nil, &configError{"QUIZ_PASS_PERCENT", "must be a whole number from 1 to 100"}
+	}
+	c.QuizPassPercent = pass
+	switch v := get("DEBUG_PPROF", "false"); v {
+	case "1", "true":
+		c.DebugPprof = true
+	case "0", "false":
+	default:
+		return nil, &configError{"DEBUG_PPROF", "must be true or false"}
+	}
 	return c, nil
 }
 
@@ -102,23 +127,54 @@ func (c *Config) WebhookPath() string {
 	return u.Path
 }
 
-// LogValue keeps secrets out of logs.
-func (c *Config) LogValue() slog.Value {
+// LogValue keeps secrets out of logs. A value receiver, so that a Config
+// logged by value is redacted too.
+func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("database", redactURL(c.DatabaseURL)),
-		slog.String("redis", redactURL(c.RedisURL)),
+		slog.String("database", c.redact(c.DatabaseURL)),
+		slog.String("redis", c.redact(c.RedisURL)),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.Bool("telegram", c.TelegramToken != ""),
-		slog.String("telegram_api", c.TelegramAPIURL),
-		slog.String("telegram_webhook", c.TelegramWebhookURL),
+		slog.String("telegram_api", c.redact(c.TelegramAPIURL)),
+		slog.String("telegram_webhook", c.redact(c.TelegramWebhookURL)),
 		slog.String("timezone", c.Timezone.String()),
 	)
 }
 
-func redactURL(s string) string {
+// String and GoString keep secrets out of fmt's verbs (%v, %+v, %s, %#v).
+func (c Config) String() string   { return c.LogValue().String() }
+func (c Config) GoString() string { return c.String() }
+
+// redact hides what is secret in a URL: the password of its user, query
+// parameters such as password=, and the bot token or webhook secret wherever
+// they appear (the webhook path may well carry the token).
+func (c Config) redact(s string) string {
+	if s == "" {
+		return ""
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(unparsable)"
 	}
-	return u.Redacted()
+	if q := u.Query(); len(q) > 0 {
+		changed := false
+		for k := range q {
+			if l := strings.ToLower(k); strings.Contains(l, "pass") || strings.Contains(l, "secret") || strings.Contains(l, "token") {
+				q.Set(k, "xxxxx")
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	s = u.Redacted()
+	for _, secret := range []string{c.TelegramToken, c.TelegramWebhookSecret} {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "xxxxx")
+			s = strings.ReplaceAll(s, url.PathEscape(secret), "xxxxx")
+			s = strings.ReplaceAll(s, url.QueryEscape(secret), "xxxxx")
+		}
+	}
+	return s
 }
