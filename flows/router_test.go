@@ -1,0 +1,283 @@
+package flows_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/flowtest"
+	"hocvuso/flows/home"
+	"hocvuso/flows/privacy"
+)
+
+// members is a flow for consented users only, with a command and a button.
+type members struct{}
+
+func (members) Name() string       { return "members" }
+func (members) Commands() []string { return []string{"members"} }
+func (members) Handle(c *bot.Conversation, in flows.Input) error {
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: "members only", Buttons: [][]bot.Button{{c.Button("again", "members", "again", "")}}})
+	return nil
+}
+
+// echo owns the conversation once started: typed text and files go to it.
+type echo struct{}
+
+func (echo) Name() string       { return "echo" }
+func (echo) Commands() []string { return []string{"echo"} }
+func (echo) Public() bool       { return true }
+func (echo) Handle(c *bot.Conversation, in flows.Input) error {
+	u := c.Update
+	switch {
+	case in.Command == "echo":
+		if err := c.Session.Enter("echo", "listening", nil); err != nil {
+			return err
+		}
+		c.Reply(bot.Reply{Text: "listening"})
+	case u.Kind == bot.KindFile:
+		c.Reply(bot.Reply{Text: "file " + u.File.Name})
+	default:
+		c.Reply(bot.Reply{Text: "echo " + u.Text})
+	}
+	return nil
+}
+
+func newHarness(t *testing.T) *flowtest.Harness {
+	return flowtest.New(t,
+		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return members{} }),
+		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return echo{} }),
+	)
+}
+
+func consented(t *testing.T, h *flowtest.Harness, name, lang string) *flowtest.User {
+	t.Helper()
+	u := h.NewUser(name, lang)
+	u.Send("/start")
+	u.Tap(h.T(bot.LangFromTag(lang), "privacy.agree"))
+	if h.Count("users") == 0 {
+		t.Fatal("no user after agreeing")
+	}
+	return u
+}
+
+// Someone who has not agreed is never met with silence, whatever they send,
+// and nothing of theirs is stored.
+func TestNoUpdateBeforeConsentGoesUnanswered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := h.NewUser("Khách", "vi")
+	other := u.Update(bot.KindOther)
+	file := u.Update(bot.KindFile)
+	file.File = &bot.File{ID: "f1", Name: "anh.jpg", MIME: "image/jpeg"}
+	edited := u.Update(bot.KindEdited)
+	edited.Text = "sửa lại"
+	for name, upd := range map[string]*bot.Update{
+		"text":            u.Message("chào bạn"),
+		"emoji":           u.Message("👋🏽"),
+		"/mydata":         u.Message("/mydata"),
+		"/deleteme":       u.Message("/deleteme"),
+		"/menu":           u.Message("/menu"),
+		"/help":           u.Message("/help"),
+		"/language":       u.Message("/language"),
+		"unknown command": u.Message("/nonsense"),
+		"/members":        u.Message("/members"),
+		"file":            file,
+		"sticker":         other,
+		"edited":          edited,
+		"members button":  u.Callback("members|again|0|", "77"),
+		"garbage button":  u.Callback("%%%garbage", "77"),
+		"privacy erase":   u.Callback("privacy|erase|5|yes", "77"),
+	} {
+		r := u.Do(upd)
+		if len(r.Sent) == 0 && r.Notice() == "" {
+			t.Errorf("%s: no reply at all", name)
+		}
+	}
+	if n := h.Count("users") + h.Count("accounts"); n != 0 {
+		t.Errorf("%d rows stored without consent", n)
+	}
+}
+
+// A flow that is not public asks for the consent first, then works.
+func TestPrivateFlowNeedsConsent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := h.NewUser("Nam", "vi")
+	for _, upd := range []*bot.Update{u.Message("/members"), u.Callback("members|again|1|", "1")} {
+		r := u.Do(upd)
+		if got := r.Texts(); len(got) != 3 || got[0] != h.T("vi", "consent.required") || got[2] != h.T("vi", "privacy.notice") {
+			t.Errorf("%s %s before consent: want consent.required, the welcome and the notice; got\n%s", upd.Kind, upd.Text+upd.Data, r)
+		}
+	}
+	u.Tap("Tôi đồng ý")
+	if r := u.Send("/members"); r.Text() != "members only" {
+		t.Errorf("/members after consent: %s", r)
+	}
+	if r := u.Tap("again"); r.Text() != "members only" {
+		t.Errorf("members button after consent: %s", r)
+	}
+}
+
+func TestUnexpectedInputIsExplained(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := consented(t, h, "Lan", "vi")
+	hintAndMenu := func(what string, r flowtest.Result) {
+		t.Helper()
+		if got := r.Texts(); len(got) != 2 || got[0] != h.T("vi", "unknown.hint") || got[1] != h.T("vi", "menu.title") {
+			t.Errorf("%s: want the hint and the menu, got\n%s", what, r)
+		}
+	}
+	hintAndMenu("text", u.Send("bao giờ thi?"))
+	hintAndMenu("4096 characters", u.Send(strings.Repeat("ạ", 4096)))
+	hintAndMenu("emoji", u.Send("👍🏽🇻🇳❤️‍🔥"))
+	hintAndMenu("decomposed Vietnamese", u.Send("Xin cha\u0300o"))
+
+	if r := u.Send("/nonsense"); r.Text() != h.T("vi", "unknown.command") {
+		t.Errorf("unknown command: %s", r)
+	}
+	if r := u.Edit("sửa"); r.Text() != h.T("vi", "edited.ignored") {
+		t.Errorf("edited message: %s", r)
+	}
+	if r := u.SendFile("anh.jpg", "image/jpeg"); r.Text() != h.T("vi", "unsupported.input") {
+		t.Errorf("photo where text was expected: %s", r)
+	}
+	if r := u.Do(u.Update(bot.KindOther)); r.Text() != h.T("vi", "unsupported.input") {
+		t.Errorf("sticker: %s", r)
+	}
+	// Commands are case-insensitive and may name the bot.
+	if r := u.Send("/MENU@hocvuso_bot"); r.Text() != h.T("vi", "menu.title") {
+		t.Errorf("/MENU@hocvuso_bot: %s", r)
+	}
+}
+
+// Button data that is malformed, names no flow or no action, is answered
+// with the stale notice; nothing is sent and nothing breaks.
+func TestGarbageButtonsGetTheStaleNotice(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := consented(t, h, "Ann", "en")
+	for _, data := range []string{
+		"", "garbage", "|||", "home|agree", "home|agree|x|", "home|agree|-1|", "HOME|menu|1|",
+		"nosuchflow|go|1|", "home|nosuchaction|1|", "home|lang|1|fr", "privacy|nosuchaction|1|",
+		strings.Repeat("home|menu|1|", 10), "home|menu|99999999999|", "home\x00|menu|1|",
+	} {
+		r := u.Do(u.Callback(data, "1"))
+		if len(r.Sent) != 0 || r.Answered != 1 || r.Notice() != h.T("en", "stale.button") {
+			t.Errorf("callback %q: want only the stale notice, got %d answers\n%s", data, r.Answered, r)
+		}
+	}
+	// Still fine afterwards.
+	if r := u.Send("/menu"); r.Text() != h.T("en", "menu.title") {
+		t.Errorf("/menu after garbage: %s", r)
+	}
+}
+
+// Typed input goes to the flow that owns the conversation; a command takes
+// the user out of it.
+func TestTypedInputGoesToTheOwningFlow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := consented(t, h, "Minh", "vi")
+	u.Send("/echo")
+	if r := u.Send("xin chào"); r.Text() != "echo xin chào" {
+		t.Errorf("text in the echo flow: %s", r)
+	}
+	if r := u.SendFile("a.pdf", "application/pdf"); r.Text() != "file a.pdf" {
+		t.Errorf("file in the echo flow: %s", r)
+	}
+	u.Send("/menu")
+	if r := u.Send("xin chào"); r.Texts()[0] != h.T("vi", "unknown.hint") {
+		t.Errorf("text after /menu left the flow: %s", r)
+	}
+}
+
+// When Redis loses the conversations, a known user is still known: a tap on
+// a button shown before gets an apology and the menu, in their language, and
+// no second notice or second user.
+func TestRedisLossKeepsTheUser(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := consented(t, h, "Ann", "en")
+	menu := u.Screen()
+	h.FlushRedis()
+
+	r := u.TapOn(menu, "Help")
+	if got := r.Texts(); len(got) != 2 || got[0] != h.T("en", "lost.track") || got[1] != h.T("en", "menu.title") {
+		t.Fatalf("tap after the loss: want lost.track and the menu in English, got\n%s", r)
+	}
+	if r.Answered != 1 {
+		t.Errorf("tap answered %d times", r.Answered)
+	}
+	// The new menu works as usual.
+	if r := u.Tap("Help"); r.Last().Text != h.T("en", "help.text") {
+		t.Errorf("help from the new menu: %s", r)
+	}
+	r = u.Send("/start")
+	if strings.Contains(r.Text(), h.T("en", "privacy.notice")) {
+		t.Errorf("a known user was asked to consent again:\n%s", r)
+	}
+	if n, m := h.Count("users"), h.Count("accounts"); n != 1 || m != 1 {
+		t.Errorf("%d users and %d accounts, want 1 and 1", n, m)
+	}
+
+	// Typed text after a loss is no worse off.
+	h.FlushRedis()
+	r = u.Send("hello")
+	if strings.Contains(r.Text(), h.T("en", "privacy.notice")) || r.Last().Text != h.T("en", "menu.title") {
+		t.Errorf("text after a loss: %s", r)
+	}
+	// Nor is a tap on a button older still.
+	h.FlushRedis()
+	if r := u.TapOn(menu, "My data"); r.Texts()[0] != h.T("en", "lost.track") {
+		t.Errorf("tap on the first menu after a second loss: %s", r)
+	}
+	if n := h.Count("users"); n != 1 {
+		t.Errorf("%d users after taps across losses", n)
+	}
+}
+
+func newRouter(more ...flows.Flow) *flows.Router {
+	return flows.NewRouter(home.New(nil, nil), append([]flows.Flow{privacy.New(nil, time.UTC)}, more...)...)
+}
+
+func TestRouterCommands(t *testing.T) {
+	t.Parallel()
+	got := newRouter(members{}, echo{}).Commands()
+	for _, want := range []string{"start", "menu", "help", "language", "mydata", "deleteme", "members", "echo"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("Commands() = %q, lacks %q", got, want)
+		}
+	}
+}
+
+func TestRouterRefusesAmbiguity(t *testing.T) {
+	t.Parallel()
+	for name, build := range map[string]func(){
+		"two flows with one name":  func() { newRouter(members{}, members{}) },
+		"two flows with a command": func() { newRouter(echo{}, renamed{echo{}}) },
+		"a flow named like home":   func() { newRouter(renamed2{}) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: NewRouter did not panic", name)
+				}
+			}()
+			build()
+		}()
+	}
+}
+
+type renamed struct{ echo }
+
+func (renamed) Name() string { return "echo2" }
+
+type renamed2 struct{ members }
+
+func (renamed2) Name() string       { return flows.HomeName }
+func (renamed2) Commands() []string { return nil }
