@@ -40,6 +40,10 @@ func New(in io.Reader, out io.Writer, user, lang string) *Console {
 func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Update) error) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
+	// stop ends the reader when Run returns (at /quit), so it is not left
+	// blocked on handing over a line nobody will take.
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
 		sc := bufio.NewScanner(c.in)
 		sc.Buffer(make([]byte, 64*1024), 64*1024)
@@ -47,6 +51,8 @@ func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Upd
 			select {
 			case lines <- sc.Text():
 			case <-ctx.Done():
+				return
+			case <-stop:
 				return
 			}
 		}
