@@ -30,6 +30,9 @@ type Config struct {
 	QuizPassPercent int
 	// DebugPprof serves net/http/pprof under /debug/pprof/ (for load runs; keep it off in production).
 	DebugPprof bool
+	// PublicURL is the bot's public base URL, without a trailing slash:
+	// certificates print <PublicURL>/verify/CODE. Empty: only /verify CODE.
+	PublicURL string
 }
 
 var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -115,6 +118,13 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	default:
 		return nil, &configError{"DEBUG_PPROF", "must be true or false"}
 	}
+	if v := get("PUBLIC_URL", ""); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, &configError{"PUBLIC_URL", "must be the bot's public http(s) address, like https://hocvuso.example.vn, without query or password"}
+		}
+		c.PublicURL = strings.TrimRight(v, "/")
+	}
 	return c, nil
 }
 
@@ -138,6 +148,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("telegram_api", c.redact(c.TelegramAPIURL)),
 		slog.String("telegram_webhook", c.redact(c.TelegramWebhookURL)),
 		slog.String("timezone", c.Timezone.String()),
+		slog.String("public_url", c.PublicURL),
 	)
 }
 
