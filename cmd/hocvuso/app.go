@@ -12,6 +12,7 @@ import (
 	"hocvuso/flows"
 	"hocvuso/flows/home"
 	"hocvuso/flows/privacy"
+	"hocvuso/flows/quiz"
 	"hocvuso/locales"
 	"hocvuso/store"
 )
@@ -59,9 +60,19 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.cat.OnMissing = func(lang, id string) { log.Error("message missing from catalogue", "lang", lang, "id", id) }
 
+	// The quiz's bank: the one last imported (hocvuso import quiz), else the embedded one.
+	quizBank, quizSource, err := quiz.LoadBank(ctx, a.db)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	log.Info("quiz bank", "version", quizBank.Version, "source", quizSource, "questions", len(quizBank.Questions))
+	quizFlow := quiz.New(a.db, quiz.Config{Bank: quizBank, PassPercent: cfg.QuizPassPercent})
+
 	a.router = flows.NewRouter(
-		home.New(a.db, nil),
+		home.New(a.db, []flows.MenuItem{quiz.MenuItem}),
 		privacy.New(a.db, cfg.Timezone),
+		quizFlow,
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil

@@ -33,6 +33,7 @@ func init() {
 		{"serve", "run the bot: HTTP server, Telegram (or the console when TELEGRAM_TOKEN is unset)", runServe},
 		{"console", "chat with the bot in this terminal", runConsole},
 		{"migrate", "apply the database migrations and exit", runMigrate},
+		{"import", "load content from files: import quiz FILE (hocvuso import help)", runImport},
 		{"help", "list the subcommands", runHelp},
 	}
 }

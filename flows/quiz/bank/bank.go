@@ -118,6 +118,24 @@ func (b *Bank) Area(id string) (*Area, bool) {
 	return &b.Areas[i], true
 }
 
+// AreaIDs lists the areas' ids in bank order.
+func (b *Bank) AreaIDs() []string {
+	ids := make([]string, len(b.Areas))
+	for i, a := range b.Areas {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// AreaName is an area's full name in lang, or "" for an area the bank does
+// not have.
+func (b *Bank) AreaName(lang, id string) string {
+	if a, ok := b.Area(id); ok {
+		return a.Name.In(lang)
+	}
+	return ""
+}
+
 // InArea lists the indices in Questions of an area's questions, in bank order.
 func (b *Bank) InArea(area string) []int { return b.byArea[area] }
 
