@@ -19,6 +19,9 @@ type User struct {
 	ConsentVersion string
 	CreatedAt      time.Time
 	Accounts       []Account
+	// The optional profile; "" when not given.
+	CommuneCode string
+	UserGroup   string
 }
 
 // Account is a user's identity on one channel.
@@ -68,8 +71,10 @@ func (db *DB) CreateUser(ctx context.Context, n NewUser) (int64, error) {
 // User loads a user with their accounts.
 func (db *DB) User(ctx context.Context, id int64) (User, error) {
 	u := User{ID: id}
-	err := db.Pool.QueryRow(ctx, `SELECT display_name, language, consent_at, consent_version, created_at
-		FROM users WHERE id = $1`, id).Scan(&u.DisplayName, &u.Language, &u.ConsentAt, &u.ConsentVersion, &u.CreatedAt)
+	err := db.Pool.QueryRow(ctx, `SELECT display_name, language, consent_at, consent_version, created_at,
+		coalesce(commune_code, ''), coalesce(user_group, '')
+		FROM users WHERE id = $1`, id).Scan(&u.DisplayName, &u.Language, &u.ConsentAt, &u.ConsentVersion, &u.CreatedAt,
+		&u.CommuneCode, &u.UserGroup)
 	if err != nil {
 		return u, err
 	}

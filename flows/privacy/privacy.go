@@ -9,6 +9,7 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/flows"
+	"hocvuso/flows/profile"
 	"hocvuso/store"
 )
 
@@ -86,6 +87,7 @@ func (f *Flow) myData(c *bot.Conversation) error {
 		c.T("mydata.language", "Language", c.T("language."+u.Language)),
 		c.T("mydata.consent", "At", f.when(u.ConsentAt)),
 	}
+	lines = append(lines, profile.MyData(c, u.CommuneCode, u.UserGroup)...)
 	for _, a := range u.Accounts {
 		lines = append(lines, c.T("mydata.account", "Channel", channelName(a.Channel), "ID", a.ExternalID, "Blocked", a.BlockedAt != nil))
 	}
