@@ -54,13 +54,15 @@ redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
 return 1`)
 
+// Every poll (re)takes the waiter's place and keeps the queue alive, so the
+// queue outlives LockTTL while anyone waits in it.
 var acquireScript = redis.NewScript(`
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
+redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 while true do
   local head = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if #head == 0 then
-    redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-  elseif head[1] == ARGV[2] then
+  if head[1] == ARGV[2] then
     break
   elseif redis.call('EXISTS', ARGV[6] .. head[1]) == 0 then
     redis.call('ZREM', KEYS[2], head[1])
@@ -117,6 +119,7 @@ func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, 
 			return nil, err
 		}
 		if err := sleep(ctx, s.OrderWindow); err != nil {
+			s.leave(ctx, queue, hb, updateID)
 			return nil, err
 		}
 	}
@@ -129,13 +132,30 @@ func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, 
 		}
 		if n, _ := res[0].(int64); n == 1 {
 			l := &lease{s: s, lock: lock, upd: upd, conv: conv, token: token, chat: chat, updateID: updateID}
-			return l, l.load(res[1:])
+			if err := l.load(res[1:]); err != nil {
+				l.Release(ctx)
+				return nil, err
+			}
+			return l, nil
 		}
 		if err := sleep(ctx, wait); err != nil {
+			s.leave(ctx, queue, hb, updateID)
 			return nil, fmt.Errorf("waiting for chat %s:%s: %w", chat.Channel, chat.ChatID, err)
 		}
 		wait = min(wait*2, 25*time.Millisecond)
 	}
+}
+
+// leave takes a waiter that gives up out of the queue, so that it holds up
+// no one until its heartbeat lapses. A concurrent redelivery of the same
+// update retakes its place at its next poll.
+func (s *State) leave(ctx context.Context, queue, hb, updateID string) {
+	ctx = context.WithoutCancel(ctx)
+	_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, queue, updateID)
+		p.Del(ctx, hb)
+		return nil
+	})
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
