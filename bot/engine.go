@@ -88,15 +88,22 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 		return nil
 	case StatusPending:
 		outcome = "redelivered"
-		return e.deliver(ctx, lease, u, lease.Outbox())
+		return e.deliver(ctx, lease, u, lease.Session(), lease.Outbox())
 	}
 
 	sess := lease.Session()
-	if sess == nil {
-		if sess, err = e.restore(ctx, u); err != nil {
+	if sess == nil || sess.Lost {
+		// Missing, or there but unreadable: rebuild it from PostgreSQL,
+		// keeping the stored version for the compare-and-set.
+		restored, err := e.restore(ctx, u)
+		if err != nil {
 			lease.Release(ctx)
 			return err
 		}
+		if sess != nil {
+			restored.Version = sess.Version
+		}
+		sess = restored
 	}
 	conv := NewConversation(ctx, u, sess, e.Text, e.now())
 	if err := e.run(conv); err != nil {
@@ -120,7 +127,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 			e.log().Debug("answer callback", "err", err)
 		}
 	}
-	return e.deliver(ctx, lease, u, outbox)
+	return e.deliver(ctx, lease, u, sess, outbox)
 }
 
 type answeredKey struct{}
@@ -213,8 +220,9 @@ func (e *Engine) failed(ctx context.Context, lease Lease, u *Update, sess *Sessi
 }
 
 // deliver sends the outbox in order. On a failure what remains is kept for
-// the redelivery; a recipient who blocked the bot gets nothing more.
-func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, outbox []Outgoing) error {
+// the redelivery; a recipient who blocked the bot gets nothing more. sess is
+// the committed session, nil when there is none.
+func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Session, outbox []Outgoing) error {
 	sender := e.senders[u.Channel]
 	for i, o := range outbox {
 		err := sender.Send(ctx, o.Target, o.Reply)
@@ -224,6 +232,14 @@ func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, outbox []O
 		if errors.Is(err, ErrBlocked) {
 			if err := e.Accounts.SetBlocked(ctx, u.Channel, u.UserID, true); err != nil {
 				e.log().Warn("mark blocked", "err", err)
+			}
+			// Remember it in the session too, so that the user's next
+			// message clears the mark (see run).
+			if sess != nil && !sess.Blocked {
+				sess.Blocked = true
+				if err := lease.Commit(ctx, sess, nil); err != nil {
+					e.log().Warn("record blocked in session", "err", err)
+				}
 			}
 			break
 		}
