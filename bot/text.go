@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -21,6 +22,9 @@ func NFC(s string) string {
 // Fold makes typed input comparable leniently: lower case, no diacritics
 // (đ counts as d), inner spaces collapsed, surrounding punctuation dropped.
 func Fold(s string) string {
+	// Ill-formed UTF-8 can keep the normaliser from decomposing the next
+	// letter, leaving its diacritics on; replace it first.
+	s = strings.ToValidUTF8(s, string(utf8.RuneError))
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
