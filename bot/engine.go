@@ -118,6 +118,11 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 		outbox = append(outbox, Outgoing{Target: t, Reply: r})
 	}
 	if err := lease.Commit(ctx, sess, outbox); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// Counted like any failure, so an update that always conflicts
+			// ends as poison instead of being redelivered forever.
+			return e.failed(ctx, lease, u, sess, err, &outcome)
+		}
 		lease.Release(ctx)
 		return fmt.Errorf("commit: %w", err)
 	}

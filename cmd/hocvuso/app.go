@@ -10,6 +10,7 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/flows"
+	"hocvuso/flows/cert"
 	"hocvuso/flows/home"
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/quiz"
@@ -28,6 +29,8 @@ type app struct {
 	cat    *locales.Catalog
 	router *flows.Router
 	engine *bot.Engine
+	// certs is the certificate flows' configuration, shared with the /verify page.
+	certs *cert.Config
 	// started is set once serve has set up every channel.
 	started atomic.Bool
 }
@@ -69,10 +72,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	log.Info("quiz bank", "version", quizBank.Version, "source", quizSource, "questions", len(quizBank.Questions))
 	quizFlow := quiz.New(a.db, quiz.Config{Bank: quizBank, PassPercent: cfg.QuizPassPercent})
 
+	// The certificate once every area of the bank is passed; /verify in chat and on the web.
+	a.certs = &cert.Config{Store: a.db, Areas: quizBank, Text: a.cat, Location: cfg.Timezone, PublicURL: cfg.PublicURL}
+
 	a.router = flows.NewRouter(
 		home.New(a.db, []flows.MenuItem{quiz.MenuItem}),
 		privacy.New(a.db, cfg.Timezone),
 		quizFlow,
+		cert.New(a.certs),
+		cert.NewVerify(a.certs),
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil

@@ -16,6 +16,7 @@ import (
 	"hocvuso/bot"
 	"hocvuso/bot/console"
 	"hocvuso/bot/telegram"
+	"hocvuso/flows/cert"
 	"hocvuso/locales"
 )
 
@@ -92,6 +93,8 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.Handler())
+	// Anyone shown a certificate checks it here: 200 if genuine, 404 otherwise.
+	mux.Handle("GET /verify/{code}", &cert.VerifyPage{Config: a.certs, Log: log})
 	if cfg.DebugPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -1,0 +1,87 @@
+package cert
+
+import (
+	"strings"
+
+	"hocvuso/bot"
+	"hocvuso/certificate"
+	"hocvuso/flows"
+)
+
+// VerifyName is the name of the verification flow.
+const VerifyName = "verify"
+
+// stepCode: waiting for a code typed after a bare /verify or a malformed one.
+const stepCode = "code"
+
+// Verify checks a certificate by its code in chat. It is public: whoever is
+// shown a certificate may check it without agreeing to anything first.
+type Verify struct{ cfg *Config }
+
+// NewVerify returns the verification flow.
+func NewVerify(cfg *Config) *Verify { return &Verify{cfg: cfg} }
+
+func (*Verify) Name() string       { return VerifyName }
+func (*Verify) Commands() []string { return []string{"verify"} }
+func (*Verify) Public() bool       { return true }
+
+// Handle implements flows.Flow.
+func (v *Verify) Handle(c *bot.Conversation, in flows.Input) error {
+	if in.Callback != nil {
+		c.Notice(c.T("stale.button")) // the flow shows no buttons of its own
+		return nil
+	}
+	if in.Command != "" {
+		if strings.TrimSpace(in.Args) == "" {
+			return v.ask(c, "verify.ask")
+		}
+		return v.check(c, in.Args)
+	}
+	// Typed input while waiting for a code.
+	if c.Update.Kind != bot.KindText {
+		return v.ask(c, "verify.ask")
+	}
+	return v.check(c, c.Update.Text)
+}
+
+// ask waits for a code: the session belongs to the flow until one comes or
+// another command is given.
+func (v *Verify) ask(c *bot.Conversation, id string) error {
+	if err := c.Session.Enter(VerifyName, stepCode, nil); err != nil {
+		return err
+	}
+	c.Say(id)
+	return nil
+}
+
+func (v *Verify) check(c *bot.Conversation, typed string) error {
+	code, ok := certificate.NormalizeCode(typed)
+	if !ok {
+		return v.ask(c, "verify.bad_code")
+	}
+	if c.Session.Flow == VerifyName {
+		c.Session.Reset()
+	}
+	rec, found, err := v.cfg.Store.CertificateByCode(c.Ctx, code)
+	if err != nil {
+		return err
+	}
+	var rows [][]bot.Button
+	if c.Session.UserID != 0 {
+		c.NextScreen()
+		rows = [][]bot.Button{flows.BackToMenu(c)}
+	}
+	shown := certificate.FormatCode(code)
+	if !found {
+		c.Reply(bot.Reply{Text: c.T("verify.not_found", "Code", shown), Buttons: rows})
+		return nil
+	}
+	lang := c.Lang()
+	lines := []string{c.T("verify.genuine", "Name", rec.Name, "Date", v.cfg.date(lang, rec.IssuedAt), "Code", shown)}
+	for _, a := range rec.Areas {
+		lines = append(lines, c.T("verify.area", "Title", v.cfg.areaTitle(lang, a.Area),
+			"Score", a.Score, "Total", a.Total, "Date", v.cfg.date(lang, a.PassedAt)))
+	}
+	c.Reply(bot.Reply{Text: strings.Join(lines, "\n"), Buttons: rows})
+	return nil
+}
