@@ -13,6 +13,7 @@ import (
 	"hocvuso/flows/cert"
 	"hocvuso/flows/home"
 	"hocvuso/flows/privacy"
+	"hocvuso/flows/profile"
 	"hocvuso/flows/quiz"
 	"hocvuso/locales"
 	"hocvuso/store"
@@ -70,17 +71,24 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	log.Info("quiz bank", "version", quizBank.Version, "source", quizSource, "questions", len(quizBank.Questions))
-	quizFlow := quiz.New(a.db, quiz.Config{Bank: quizBank, PassPercent: cfg.QuizPassPercent})
+	// The optional profile is offered after a quiz; its list of communes is checked here.
+	profileFlow, err := profile.New(a.db, cfg.Timezone)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	quizFlow := quiz.New(a.db, quiz.Config{Bank: quizBank, PassPercent: cfg.QuizPassPercent, AfterAttempt: profileFlow.Offer})
 
 	// The certificate once every area of the bank is passed; /verify in chat and on the web.
 	a.certs = &cert.Config{Store: a.db, Areas: quizBank, Text: a.cat, Location: cfg.Timezone, PublicURL: cfg.PublicURL}
 
 	a.router = flows.NewRouter(
-		home.New(a.db, []flows.MenuItem{quiz.MenuItem}),
+		home.New(a.db, append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...)),
 		privacy.New(a.db, cfg.Timezone),
 		quizFlow,
 		cert.New(a.certs),
 		cert.NewVerify(a.certs),
+		profileFlow,
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil
