@@ -99,4 +99,3 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	return err
 }
-

@@ -524,8 +524,24 @@ func TestServe_LongPolling(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no reply by long polling; log:\n%s", s.stderr.String())
 	}
-	if len(s.fake.Calls("setMyCommands")) == 0 {
-		t.Error("setMyCommands not called")
+	// Every command has a description in both languages in the command menu.
+	calls := s.fake.Calls("setMyCommands")
+	if len(calls) != 2 {
+		t.Fatalf("setMyCommands called %d times, want 2 (vi default, en)", len(calls))
+	}
+	for _, c := range calls {
+		var cmds []struct{ Command, Description string }
+		if err := c.Decode("commands", &cmds); err != nil {
+			t.Fatal(err)
+		}
+		if len(cmds) < 10 {
+			t.Errorf("only %d commands in the menu", len(cmds))
+		}
+		for _, cmd := range cmds {
+			if cmd.Description == "" || strings.HasPrefix(cmd.Description, "command.") {
+				t.Errorf("/%s (language %q) has no description", cmd.Command, c.Params["language_code"])
+			}
+		}
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // ConsentVersion names the privacy notice a user agreed to; change it when
 // the notice changes materially.
-const ConsentVersion = "2026-11-v1"
+const ConsentVersion = "2026-11-v2"
 
 // Users is what the home flow needs of the records.
 type Users interface {
