@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -131,6 +132,13 @@ func (db *DB) RecordAnswer(ctx context.Context, a QuizAnswer) (QuizAnswer, error
 		SELECT question_id, chosen, correct, answered_at FROM quiz_answers WHERE attempt_id = $1 AND position = $2
 		LIMIT 1`, a.AttemptID, a.Position, a.QuestionID, a.Chosen, a.Correct, a.At).
 		Scan(&stored.QuestionID, &stored.Chosen, &stored.Correct, &stored.At)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// The same position was being written by another transaction: the
+		// insert waited for it, but the statement's snapshot predates it.
+		err = db.Pool.QueryRow(ctx, `SELECT question_id, chosen, correct, answered_at FROM quiz_answers
+			WHERE attempt_id = $1 AND position = $2`, a.AttemptID, a.Position).
+			Scan(&stored.QuestionID, &stored.Chosen, &stored.Correct, &stored.At)
+	}
 	return stored, err
 }
 
@@ -242,4 +250,168 @@ func (db *DB) AreaBests(ctx context.Context, userID int64) ([]AreaBest, error) {
 		}
 		return b, err
 	})
+}
+
+// AnswerBatcher records answers as RecordAnswer does, but writes the answers
+// that arrive together (many users answering at once) in one statement and
+// one commit. Each caller still returns only once its answer is durable, so
+// an update is acknowledged after its effects, as before; what it saves is
+// PostgreSQL's work per answer, which bounds the quiz's throughput.
+//
+// Its workers start on demand and stop when idle: nothing to close.
+type AnswerBatcher struct {
+	db *DB
+	// Workers is how many batches may be in flight at once.
+	Workers int
+	// MaxBatch bounds the answers of one statement.
+	MaxBatch int
+
+	reqs    chan *answerReq
+	running atomic.Int32
+}
+
+type answerReq struct {
+	a    QuizAnswer
+	done chan answerRes
+}
+
+type answerRes struct {
+	a   QuizAnswer
+	err error
+}
+
+// idleStop is how long a worker waits for work before it stops.
+const idleStop = time.Second
+
+// NewAnswerBatcher returns a batcher over db.
+func NewAnswerBatcher(db *DB) *AnswerBatcher {
+	return &AnswerBatcher{db: db, Workers: 4, MaxBatch: 200, reqs: make(chan *answerReq, 1024)}
+}
+
+// RecordAnswer implements the same contract as DB.RecordAnswer.
+func (b *AnswerBatcher) RecordAnswer(ctx context.Context, a QuizAnswer) (QuizAnswer, error) {
+	r := &answerReq{a: a, done: make(chan answerRes, 1)}
+	select {
+	case b.reqs <- r:
+	case <-ctx.Done():
+		return a, ctx.Err()
+	}
+	if n := b.running.Load(); n < int32(b.Workers) && b.running.CompareAndSwap(n, n+1) {
+		go b.work()
+	}
+	select {
+	case res := <-r.done:
+		return res.a, res.err
+	case <-ctx.Done():
+		// The answer may still be written: recording it again is harmless.
+		return a, ctx.Err()
+	}
+}
+
+func (b *AnswerBatcher) work() {
+	defer b.running.Add(-1)
+	idle := time.NewTimer(idleStop)
+	defer idle.Stop()
+	batch := make([]*answerReq, 0, 16)
+	for {
+		select {
+		case r := <-b.reqs:
+			batch = append(batch[:0], r)
+		case <-idle.C:
+			// A request queued right as we stop still finds a worker: the
+			// sender starts one when fewer than Workers run.
+			select {
+			case r := <-b.reqs:
+				batch = append(batch[:0], r)
+			default:
+				return
+			}
+		}
+	drain:
+		for len(batch) < b.MaxBatch {
+			select {
+			case r := <-b.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		b.write(batch)
+		idle.Reset(idleStop)
+	}
+}
+
+func (b *AnswerBatcher) write(batch []*answerReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if len(batch) == 1 {
+		a, err := b.db.RecordAnswer(ctx, batch[0].a)
+		batch[0].done <- answerRes{a, err}
+		return
+	}
+	type key struct {
+		attempt  int64
+		position int
+	}
+	n := len(batch)
+	attempts, positions, chosen := make([]int64, 0, n), make([]int32, 0, n), make([]int32, 0, n)
+	questions, correct, at := make([]string, 0, n), make([]bool, 0, n), make([]time.Time, 0, n)
+	first := make(map[key]bool, n)
+	for _, r := range batch {
+		k := key{r.a.AttemptID, r.a.Position}
+		if first[k] {
+			continue // the same answer twice in one batch: the first counts
+		}
+		first[k] = true
+		attempts, positions, questions = append(attempts, r.a.AttemptID), append(positions, int32(r.a.Position)), append(questions, r.a.QuestionID)
+		chosen, correct, at = append(chosen, int32(r.a.Chosen)), append(correct, r.a.Correct), append(at, r.a.At)
+	}
+	// Rows already there are read from the statement's snapshot, rows just
+	// inserted from RETURNING: together, each answer as stored.
+	rows, err := b.db.Pool.Query(ctx, `WITH input AS (
+			SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::bool[], $6::timestamptz[])
+				AS t (attempt_id, position, question_id, chosen, correct, answered_at)),
+		ins AS (
+			INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
+			SELECT attempt_id, position, question_id, chosen, correct, answered_at FROM input
+			ON CONFLICT (attempt_id, position) DO NOTHING
+			RETURNING attempt_id, position, question_id, chosen, correct, answered_at)
+		SELECT * FROM ins
+		UNION ALL
+		SELECT q.attempt_id, q.position, q.question_id, q.chosen, q.correct, q.answered_at
+		FROM quiz_answers q JOIN input i ON q.attempt_id = i.attempt_id AND q.position = i.position`,
+		attempts, positions, questions, chosen, correct, at)
+	stored := make(map[key]QuizAnswer, len(attempts))
+	if err == nil {
+		for rows.Next() {
+			var a QuizAnswer
+			if err = rows.Scan(&a.AttemptID, &a.Position, &a.QuestionID, &a.Chosen, &a.Correct, &a.At); err != nil {
+				break
+			}
+			stored[key{a.AttemptID, a.Position}] = a
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if err != nil {
+		// One bad answer (its attempt erased meanwhile...) must not fail
+		// the others: each is written alone.
+		for _, r := range batch {
+			a, err := b.db.RecordAnswer(ctx, r.a)
+			r.done <- answerRes{a, err}
+		}
+		return
+	}
+	for _, r := range batch {
+		a, ok := stored[key{r.a.AttemptID, r.a.Position}]
+		if !ok {
+			// Written meanwhile by another transaction (see RecordAnswer).
+			a, err := b.db.RecordAnswer(ctx, r.a)
+			r.done <- answerRes{a, err}
+			continue
+		}
+		r.done <- answerRes{a, nil}
+	}
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,5 +182,99 @@ func TestQuizAttempts(t *testing.T) {
 	}
 	if bests, _ := db.AreaBests(ctx, other); len(bests) != 0 {
 		t.Errorf("another user has bests %+v", bests)
+	}
+}
+
+// Answers given at once by many users are written together; each caller gets
+// its answer as stored, the first one at a position counts, and a bad
+// answer does not fail the others.
+func TestAnswerBatcher(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	const users = 40
+	attempts := make([]int64, users)
+	for i := range users {
+		uid := newQuizUser(t, db, "b"+string(rune('a'+i%26))+string(rune('a'+i/26)))
+		id, err := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: uid, BankVersion: "v", QuestionIDs: []string{"q0", "q1"},
+			OptionOrders: make([][]int, 2), StartedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		attempts[i] = id
+	}
+	bt := store.NewAnswerBatcher(db)
+	type result struct {
+		got store.QuizAnswer
+		err error
+	}
+	// Every user answers position 0 twice at once (chosen 1, then 2), and
+	// an answer for an attempt that does not exist is mixed in.
+	results := make([]result, 2*users+1)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 2*users + 1 {
+		wg.Go(func() {
+			<-start
+			a := store.QuizAnswer{Position: 0, QuestionID: "q0", Chosen: 1 + i/users, Correct: i < users, At: time.Now()}
+			if i == 2*users {
+				a.AttemptID = 1 << 40
+			} else {
+				a.AttemptID = attempts[i%users]
+			}
+			got, err := bt.RecordAnswer(ctx, a)
+			results[i] = result{got, err}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range users {
+		a, b := results[i], results[i+users]
+		if a.err != nil || b.err != nil {
+			t.Fatalf("user %d: %v, %v", i, a.err, b.err)
+		}
+		if a.got != b.got || a.got.AttemptID != attempts[i] || a.got.Position != 0 {
+			t.Errorf("user %d: the two answers at position 0 read back differently: %+v and %+v", i, a.got, b.got)
+		}
+	}
+	if results[2*users].err == nil {
+		t.Error("an answer to a missing attempt was recorded")
+	}
+	var rows int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM quiz_answers`).Scan(&rows); err != nil || rows != users {
+		t.Fatalf("%d answers stored, want %d: %v", rows, users, err)
+	}
+	// Each stored answer is the one returned.
+	for i := range users {
+		var chosen int
+		if err := db.Pool.QueryRow(ctx, `SELECT chosen FROM quiz_answers WHERE attempt_id = $1`, attempts[i]).Scan(&chosen); err != nil || chosen != results[i].got.Chosen {
+			t.Errorf("user %d: stored %d, returned %d (%v)", i, chosen, results[i].got.Chosen, err)
+		}
+	}
+}
+
+// Two transactions answering the same position at once (one user on two
+// channels) both get the answer that was stored, never an error.
+func TestRecordAnswerRace(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	uid := newQuizUser(t, db, "race")
+	id, err := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: uid, BankVersion: "v", QuestionIDs: make([]string, 50),
+		OptionOrders: make([][]int, 50), StartedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pos := range 50 {
+		var got [2]store.QuizAnswer
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() {
+				got[i], errs[i] = db.RecordAnswer(ctx, store.QuizAnswer{AttemptID: id, Position: pos, QuestionID: "q", Chosen: i, At: time.Now()})
+			})
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || got[0].Chosen != got[1].Chosen {
+			t.Fatalf("position %d: %+v %v / %+v %v", pos, got[0], errs[0], got[1], errs[1])
+		}
 	}
 }

@@ -40,6 +40,12 @@ type Store interface {
 	QuizBank(ctx context.Context, version string) (store.QuizBank, error)
 }
 
+// AnswerRecorder records an answer once per position and returns it as
+// stored.
+type AnswerRecorder interface {
+	RecordAnswer(ctx context.Context, a store.QuizAnswer) (store.QuizAnswer, error)
+}
+
 // Config sets the quiz up.
 type Config struct {
 	// Bank is the question bank in force (see LoadBank). Required.
@@ -53,6 +59,9 @@ type Config struct {
 	// AfterAttempt, when set, runs after an attempt's result is shown (the
 	// profile flow asks its optional questions there).
 	AfterAttempt func(c *bot.Conversation) error
+	// Answers, when set, records the answers instead of the Store: a
+	// store.AnswerBatcher writes the answers of many users in one commit.
+	Answers AnswerRecorder
 	// Rand draws questions and shuffles options; a seeded one makes tests
 	// repeatable. Nil draws from the runtime's random source.
 	Rand *rand.Rand
@@ -81,6 +90,9 @@ func New(st Store, cfg Config) *Flow {
 	}
 	if cfg.AreaSize <= 0 {
 		cfg.AreaSize = 10
+	}
+	if cfg.Answers == nil {
+		cfg.Answers = st
 	}
 	return &Flow{store: st, cfg: cfg, bank: cfg.Bank}
 }
@@ -427,7 +439,7 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 		return nil
 	}
 	chosen := int(order[k] - '0')
-	stored, err := f.store.RecordAnswer(c.Ctx, store.QuizAnswer{
+	stored, err := f.cfg.Answers.RecordAnswer(c.Ctx, store.QuizAnswer{
 		AttemptID: st.ID, Position: st.Pos, QuestionID: q.ID, Chosen: chosen, Correct: chosen == q.Correct, At: c.Now,
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"hocvuso/flows/quiz"
 	"hocvuso/flows/quiz/bank"
 	"hocvuso/locales"
+	"hocvuso/store"
 )
 
 // testBank is the small bank of flows/quiz/bank/testdata: area "0" (six
@@ -68,6 +69,9 @@ func newFixture(t *testing.T, cfg quiz.Config) *fixture {
 	}
 	fx.cfg = cfg
 	fx.h = flowtest.New(t, flowtest.WithMenu(quiz.MenuItem), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
+		if cfg.Answers == nil {
+			cfg.Answers = store.NewAnswerBatcher(h.DB) // as serve runs it
+		}
 		fx.flow = quiz.New(h.DB, cfg)
 		return fx.flow
 	}))
