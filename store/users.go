@@ -22,6 +22,10 @@ type User struct {
 	// The optional profile; "" when not given.
 	CommuneCode string
 	UserGroup   string
+	// What the quizzes hold of them.
+	QuizAttempts, QuizAnswers int
+	// The certificate, when issued: its code and the name printed on it.
+	CertificateCode, CertificateName string
 }
 
 // Account is a user's identity on one channel.
@@ -75,6 +79,15 @@ func (db *DB) User(ctx context.Context, id int64) (User, error) {
 		coalesce(commune_code, ''), coalesce(user_group, '')
 		FROM users WHERE id = $1`, id).Scan(&u.DisplayName, &u.Language, &u.ConsentAt, &u.ConsentVersion, &u.CreatedAt,
 		&u.CommuneCode, &u.UserGroup)
+	if err != nil {
+		return u, err
+	}
+	err = db.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM quiz_attempts WHERE user_id = $1),
+		(SELECT count(*) FROM quiz_answers q JOIN quiz_attempts a ON a.id = q.attempt_id WHERE a.user_id = $1),
+		coalesce((SELECT code FROM certificates WHERE user_id = $1 ORDER BY issued_at LIMIT 1), ''),
+		coalesce((SELECT name FROM certificates WHERE user_id = $1 ORDER BY issued_at LIMIT 1), '')`, id).
+		Scan(&u.QuizAttempts, &u.QuizAnswers, &u.CertificateCode, &u.CertificateName)
 	if err != nil {
 		return u, err
 	}

@@ -4,10 +4,14 @@ package privacy
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"hocvuso/bot"
+	"hocvuso/certificate"
 	"hocvuso/flows"
 	"hocvuso/flows/profile"
 	"hocvuso/store"
@@ -78,6 +82,13 @@ func (f *Flow) myData(c *bot.Conversation) error {
 		return nil
 	}
 	u, err := f.users.User(c.Ctx, c.Session.UserID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Erased elsewhere (another linked channel, an administrator): the
+		// session still named them.
+		*c.Session = bot.Session{Version: c.Session.Version, Lang: c.Session.Lang, Screen: c.Session.Screen}
+		c.Say("mydata.none")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -88,6 +99,10 @@ func (f *Flow) myData(c *bot.Conversation) error {
 		c.T("mydata.consent", "At", f.when(u.ConsentAt)),
 	}
 	lines = append(lines, profile.MyData(c, u.CommuneCode, u.UserGroup)...)
+	lines = append(lines, c.T("mydata.quiz", "Attempts", u.QuizAttempts, "Answers", u.QuizAnswers))
+	if u.CertificateCode != "" {
+		lines = append(lines, c.T("mydata.certificate", "Code", certificate.FormatCode(u.CertificateCode), "Name", u.CertificateName))
+	}
 	for _, a := range u.Accounts {
 		lines = append(lines, c.T("mydata.account", "Channel", channelName(a.Channel), "ID", a.ExternalID, "Blocked", a.BlockedAt != nil))
 	}

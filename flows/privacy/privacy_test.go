@@ -180,3 +180,50 @@ func TestEraseButtonAfterRedisLoss(t *testing.T) {
 		t.Errorf("an erase button from before the loss erased the user")
 	}
 }
+
+// /mydata counts the quiz answers and names the certificate; a user erased
+// elsewhere (another channel, an administrator) is told nothing is kept,
+// not given an error.
+func TestMyDataQuizCertificateAndErasedElsewhere(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := consented(t, h, "Cầm Thị Hoa", "vi")
+	ctx := t.Context()
+	var userID int64
+	if err := h.DB.Pool.QueryRow(ctx, "SELECT id FROM users").Scan(&userID); err != nil {
+		t.Fatal(err)
+	}
+	var attempt int64
+	if err := h.DB.Pool.QueryRow(ctx, `INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, started_at)
+		VALUES ($1, 'v', '', '{a,b}', '[]', 2, now()) RETURNING id`, userID).Scan(&attempt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DB.Pool.Exec(ctx, `INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
+		VALUES ($1, 0, 'a', 1, true, now()), ($1, 1, 'b', 0, false, now())`, attempt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DB.Pool.Exec(ctx, `INSERT INTO certificates (code, user_id, name, areas, issued_at)
+		VALUES ('7K2M9QXD4TAB', $1, 'Cầm Thị Hoa', '[]', now())`, userID); err != nil {
+		t.Fatal(err)
+	}
+	text := u.Send("/mydata").Text()
+	for _, want := range []string{
+		h.T("vi", "mydata.quiz", "Attempts", 1, "Answers", 2),
+		h.T("vi", "mydata.certificate", "Code", "HVS-7K2M-9QXD-4TAB", "Name", "Cầm Thị Hoa"),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/mydata lacks %q:\n%s", want, text)
+		}
+	}
+
+	if _, err := h.DB.Pool.Exec(ctx, "DELETE FROM users"); err != nil {
+		t.Fatal(err)
+	}
+	r := u.Send("/mydata")
+	if got, want := r.Text(), h.T("vi", "mydata.none"); got != want {
+		t.Fatalf("after an erasure elsewhere /mydata says %q, want %q", got, want)
+	}
+	if r := u.Send("/help"); r.Text() == "" {
+		t.Fatal("no answer after the erasure")
+	}
+}
