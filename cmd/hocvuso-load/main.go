@@ -301,15 +301,15 @@ func (u *vuser) say(ctx context.Context, text string) error {
 }
 
 // tap taps the first button of the latest message with buttons whose
-// callback data starts with prefix.
-func (u *vuser) tap(ctx context.Context, prefix string) error {
+// callback data starts with prefix (and ends with suffix, when given).
+func (u *vuser) tap(ctx context.Context, prefix string, suffix ...string) error {
 	m, ok := u.l.fake.LastWithButtons(u.chat)
 	if !ok {
 		return errors.New("no message with buttons")
 	}
 	for _, row := range m.Buttons {
 		for _, b := range row {
-			if strings.HasPrefix(b.CallbackData, prefix) {
+			if strings.HasPrefix(b.CallbackData, prefix) && (len(suffix) == 0 || strings.HasSuffix(b.CallbackData, suffix[0])) {
 				return u.post(ctx, map[string]any{"callback_query": map[string]any{
 					"id": "q" + strconv.FormatInt(u.l.nextID.Add(1), 10), "from": u.who(), "chat_instance": "load", "data": b.CallbackData,
 					"message": map[string]any{"message_id": m.ID, "date": time.Now().Unix(),
@@ -322,6 +322,30 @@ func (u *vuser) tap(ctx context.Context, prefix string) error {
 }
 
 var scenarios = map[string]func(ctx context.Context, u *vuser) error{
+	// The whole quiz path: /quiz, the quick test, ten answers by button, the score.
+	"quiz": func(ctx context.Context, u *vuser) error {
+		if !u.started {
+			if err := u.say(ctx, "/start"); err != nil {
+				return err
+			}
+			if err := u.tap(ctx, "home|agree|"); err != nil {
+				return err
+			}
+			u.started = true
+		}
+		if err := u.say(ctx, "/quiz"); err != nil {
+			return err
+		}
+		if err := u.tap(ctx, "quiz|go|", "|q"); err != nil {
+			return err
+		}
+		for range 10 {
+			if err := u.tap(ctx, "quiz|ans|"); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 	// The /start-menu path: /start, consent (the first time), then the menu and help.
 	"menu": func(ctx context.Context, u *vuser) error {
 		if !u.started {
