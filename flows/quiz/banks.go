@@ -30,7 +30,7 @@ func LoadBank(ctx context.Context, st BankStore) (b *bank.Bank, source string, e
 	if ok {
 		b, err := bank.Load(bank.File{Name: "imported bank " + active.Version + " (" + active.Source + ")", Data: active.Content})
 		if err != nil {
-			return nil, "", fmt.Errorf("quiz bank: the active imported bank does not load:\n%w", err)
+			return nil, "", fmt.Errorf("quiz bank: the active imported bank does not load (fix it and import it again, or go back to the embedded bank with `hocvuso import quiz --builtin`):\n%w", err)
 		}
 		return b, active.Source, nil
 	}
