@@ -83,7 +83,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("telegram: bad API URL: %w", err)
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{Timeout: 75 * time.Second}
+		// Replies to many chats go out at once, all to one host: keep
+		// enough idle connections to it, or every burst dials anew (the
+		// default keeps two).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns = 256
+		t.MaxIdleConnsPerHost = 256
+		c.hc = &http.Client{Timeout: 75 * time.Second, Transport: t}
 	}
 	if c.log == nil {
 		c.log = slog.Default()
