@@ -116,6 +116,19 @@ func (c *Console) match(text string) (bot.Button, bool) {
 			return b, true
 		}
 	}
+	// Most of a label, from its start, also taps it ("kiem tra nhanh" for
+	// "⚡ Kiểm tra nhanh (10 câu)"), when one button alone fits: a short
+	// piece of text stays text, for the flows that ask for typing.
+	var found []bot.Button
+	for _, b := range c.buttons {
+		l := label(b.Label)
+		if strings.HasPrefix(l, want+" ") && len(want)*5 >= len(l)*3 {
+			found = append(found, b)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
 	return bot.Button{}, false
 }
 

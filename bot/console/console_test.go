@@ -252,3 +252,21 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Most of a label from its start taps the button when only one fits; a
+// short piece stays typed text.
+func TestTranslateTapsByMostOfALabel(t *testing.T) {
+	c := console.New(strings.NewReader(""), io.Discard, "dev", "vi")
+	if err := c.Send(context.Background(), bot.Target{}, bot.Reply{Text: "?", Buttons: [][]bot.Button{
+		{{Label: "⚡ Kiểm tra nhanh (10 câu)", Data: "quiz|go|1|q"}},
+		{{Label: "Lò Thị Hương", Data: "cert|name|1|"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if u := c.Translate("kiem tra nhanh"); u.Kind != bot.KindCallback || u.Data != "quiz|go|1|q" {
+		t.Errorf("kiem tra nhanh: %v %q, want a tap on the quick test", u.Kind, u.Data)
+	}
+	if u := c.Translate("Lò Thị"); u.Kind != bot.KindText {
+		t.Errorf("Lò Thị: %v, want typed text", u.Kind)
+	}
+}
