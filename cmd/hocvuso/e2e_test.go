@@ -68,7 +68,14 @@ func startServe(t *testing.T, webhook bool, extra map[string]string) *served {
 	t.Helper()
 	s := &served{t: t, fake: fakeapi.Start(testToken), redis: storetest.NewRedis(t), stderr: &syncBuffer{}, stopped: make(chan int, 1)}
 	t.Cleanup(s.fake.Close)
-	dbURL := storetest.NewDatabaseURL(t)
+	// A restart passes the DATABASE_URL and REDIS_PREFIX of the serve it replaces.
+	dbURL := extra["DATABASE_URL"]
+	if dbURL == "" {
+		dbURL = storetest.NewDatabaseURL(t)
+	}
+	if p := extra["REDIS_PREFIX"]; p != "" {
+		s.redis.Prefix = p
+	}
 	addr := freeAddr(t)
 	s.base = "http://" + addr
 	vars := map[string]string{
