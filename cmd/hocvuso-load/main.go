@@ -13,7 +13,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,17 +50,18 @@ func main() {
 		redisURL = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis")
 		botLog   = flag.String("bot-log", "", "file for the bot's log (discarded when empty)")
 		pprofOut = flag.String("cpuprofile", "", "write a CPU profile of the bot during the measured run to this file")
+		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut); err != nil {
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut string) error {
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf string) error {
 	play, ok := scenarios[scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", scenario)
@@ -152,8 +153,7 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 		return err
 	}
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: users * 2, MaxConnsPerHost: users * 2}, Timeout: 30 * time.Second}
-	l := &loader{client: client, hook: hook, secret: secret, fake: fake}
+	l := &loader{addr: botAddr, path: "/telegram/webhook", secret: secret, fake: fake}
 	var measuring atomic.Bool
 	var wg sync.WaitGroup
 	runCtx, cancel := context.WithTimeout(ctx, warmup+duration)
@@ -164,7 +164,9 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			u := &vuser{l: l, chat: int64(1_000_000 + i), stats: results[i], measuring: &measuring}
+			u := &vuser{l: l, chat: int64(1_000_000 + i), stats: results[i], measuring: &measuring,
+				hc: newHookConn(l.addr, l.path, l.secret)}
+			defer u.hc.close()
 			for runCtx.Err() == nil {
 				if err := play(runCtx, u); err != nil && runCtx.Err() == nil {
 					u.stats.errors = append(u.stats.errors, err.Error())
@@ -188,11 +190,26 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 			}
 		}()
 	}
+	if selfProf != "" {
+		f, err := os.Create(selfProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	cpuStart := sampleCPU(cmd.Process.Pid, 0)
 	measuring.Store(true)
 	start := time.Now()
 	wg.Wait()
 	elapsed := time.Since(start)
 	measuring.Store(false)
+	cpuEnd := sampleCPU(cmd.Process.Pid, 0)
+	if selfProf != "" {
+		pprof.StopCPUProfile()
+	}
 	if profileDone != nil {
 		<-profileDone
 		if err := os.WriteFile(pprofOut, profile.Bytes(), 0o644); err != nil {
@@ -225,6 +242,9 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 		fmt.Printf("latency max     %s\n", lat[len(lat)-1].Round(10*time.Microsecond))
 	}
 	fmt.Printf("bot peak RSS    %.1f MiB (%.1f MiB after warm-up)\n", float64(peakRSS(cmd.Process.Pid))/1024, float64(rssBase)/1024)
+	shares, perUpdate := cpuReport(cpuStart, cpuEnd, elapsed.Seconds(), len(lat))
+	fmt.Printf("cpu (top %%)     %s\n", shares)
+	fmt.Printf("cpu per update  %s\n", perUpdate)
 	fmt.Printf("errors          %d\n", len(errs))
 	for i, e := range errs {
 		if i == 5 {
@@ -237,11 +257,10 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 }
 
 type loader struct {
-	client *http.Client
-	hook   string
-	secret string
-	fake   *fakeapi.Server
-	nextID atomic.Int64
+	addr, path string // the bot's webhook
+	secret     string
+	fake       *fakeapi.Server
+	nextID     atomic.Int64
 }
 
 type userStats struct {
@@ -256,32 +275,24 @@ type vuser struct {
 	stats     *userStats
 	measuring *atomic.Bool
 	started   bool // has agreed to the privacy notice
+	hc        *hookConn
+	body      []byte // the update being sent
 }
 
-// post delivers one update and times the answer: the bot answers the webhook
-// only after its replies went out, so this is the reply latency.
-func (u *vuser) post(ctx context.Context, update map[string]any) error {
-	update["update_id"] = u.l.nextID.Add(1)
-	body, err := json.Marshal(update)
-	if err != nil {
+// post delivers one update (u.body) and times the answer: the bot answers
+// the webhook only after its replies went out, so this is the reply latency.
+func (u *vuser) post(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.l.hook, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", u.l.secret)
 	start := time.Now()
-	resp, err := u.l.client.Do(req)
+	status, err := u.hc.post(u.body)
+	d := time.Since(start)
 	if err != nil {
 		return err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	d := time.Since(start)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("webhook answered %d", resp.StatusCode)
+	if status != http.StatusOK {
+		return fmt.Errorf("webhook answered %d", status)
 	}
 	if u.measuring.Load() {
 		u.stats.latencies = append(u.stats.latencies, d)
@@ -289,15 +300,9 @@ func (u *vuser) post(ctx context.Context, update map[string]any) error {
 	return nil
 }
 
-func (u *vuser) who() map[string]any {
-	return map[string]any{"id": u.chat, "is_bot": false, "first_name": "Người", "last_name": "Dùng " + strconv.FormatInt(u.chat, 10), "language_code": "vi"}
-}
-
 func (u *vuser) say(ctx context.Context, text string) error {
-	return u.post(ctx, map[string]any{"message": map[string]any{
-		"message_id": u.l.nextID.Add(1), "date": time.Now().Unix(), "from": u.who(),
-		"chat": map[string]any{"id": u.chat, "type": "private", "first_name": "Người"}, "text": text,
-	}})
+	u.body = appendTextUpdate(u.body[:0], u.l.nextID.Add(1), u.l.nextID.Add(1), u.chat, text)
+	return u.post(ctx)
 }
 
 // tap taps the first button of the latest message with buttons whose
@@ -310,11 +315,11 @@ func (u *vuser) tap(ctx context.Context, prefix string, suffix ...string) error 
 	for _, row := range m.Buttons {
 		for _, b := range row {
 			if strings.HasPrefix(b.CallbackData, prefix) && (len(suffix) == 0 || strings.HasSuffix(b.CallbackData, suffix[0])) {
-				return u.post(ctx, map[string]any{"callback_query": map[string]any{
-					"id": "q" + strconv.FormatInt(u.l.nextID.Add(1), 10), "from": u.who(), "chat_instance": "load", "data": b.CallbackData,
-					"message": map[string]any{"message_id": m.ID, "date": time.Now().Unix(),
-						"chat": map[string]any{"id": u.chat, "type": "private"}, "text": m.Text},
-				}})
+				var q [24]byte
+				qid := append(q[:0], 'q')
+				qid = strconv.AppendInt(qid, u.l.nextID.Add(1), 10)
+				u.body = appendTapUpdate(u.body[:0], u.l.nextID.Add(1), string(qid), u.chat, b.CallbackData, m.ID, m.Text)
+				return u.post(ctx)
 			}
 		}
 	}

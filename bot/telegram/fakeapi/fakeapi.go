@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -135,7 +136,8 @@ type Server struct {
 	srv   *httptest.Server
 
 	mu          sync.Mutex
-	changed     chan struct{} // closed and replaced on every change
+	changed     chan struct{} // closed and replaced on every change someone waits for
+	watched     bool          // someone took changed since it was last replaced
 	calls       []Call
 	updates     []queued
 	nextUpdate  int64
@@ -146,10 +148,12 @@ type Server struct {
 	paths       map[string]string // file_path -> file_id
 	nextFile    int
 	faults      []*Fault
+	nfaults     atomic.Int32 // len(faults), read without the lock
+	handlers    map[string]methodFunc
 	webhookURL  string
 	secret      string
 	pushing     bool
-	lean        bool
+	lean        atomic.Bool
 	closed      chan struct{}
 	closeOnce   sync.Once
 }
@@ -167,6 +171,7 @@ func New(token string) *Server {
 		paths:      make(map[string]string),
 		closed:     make(chan struct{}),
 	}
+	s.handlers = s.methods()
 	if id, err := strconv.ParseInt(strings.SplitN(token, ":", 2)[0], 10, 64); err == nil && id > 0 {
 		s.botID = id
 	}
@@ -179,7 +184,8 @@ func New(token string) *Server {
 func (s *Server) Lean() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lean, s.calls = true, nil
+	s.lean.Store(true)
+	s.calls = nil
 }
 
 // leanMessages is how many messages per chat a lean server keeps.
@@ -212,8 +218,18 @@ func (s *Server) Client() *http.Client {
 
 // notify wakes whoever waits for a change. Called with s.mu held.
 func (s *Server) notify() {
+	if !s.watched {
+		return // no one holds the channel: nothing to wake
+	}
 	close(s.changed)
 	s.changed = make(chan struct{})
+	s.watched = false
+}
+
+// watch returns the channel closed at the next change. Called with s.mu held.
+func (s *Server) watch() chan struct{} {
+	s.watched = true
+	return s.changed
 }
 
 // Fail installs a fault. Faults are tried in the order installed; the
@@ -225,6 +241,7 @@ func (s *Server) Fail(f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
+	s.nfaults.Store(int32(len(s.faults)))
 }
 
 // ClearFaults removes every fault.
@@ -232,6 +249,7 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+	s.nfaults.Store(0)
 }
 
 func describe(code, retryAfter int) string {
@@ -271,7 +289,7 @@ func (s *Server) WaitFor(ctx context.Context, ok func(calls []Call) bool) error 
 	for {
 		s.mu.Lock()
 		calls := slices.Clone(s.calls)
-		changed := s.changed
+		changed := s.watch()
 		s.mu.Unlock()
 		if ok(calls) {
 			return nil
@@ -461,7 +479,7 @@ func (s *Server) push() {
 			s.mu.Unlock()
 			return
 		}
-		changed := s.changed
+		changed := s.watch()
 		s.mu.Unlock()
 
 		if next == nil {
@@ -506,6 +524,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusUnauthorized, "Unauthorized", 0)
 			return
 		}
+		if s.lean.Load() && s.leanAPI(w, r, method) {
+			return
+		}
 		s.api(w, r, method)
 	default:
 		writeError(w, http.StatusNotFound, "Not Found", 0)
@@ -523,7 +544,7 @@ func badRequest(desc string) *apiError {
 }
 
 func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
-	handler, known := s.methods()[strings.ToLower(method)]
+	handler, known := s.handlers[strings.ToLower(method)]
 	if !known {
 		writeError(w, http.StatusNotFound, "Not Found", 0)
 		return
@@ -535,7 +556,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
 	}
 	s.mu.Lock()
 	index := -1
-	if !s.lean {
+	if !s.lean.Load() {
 		s.calls = append(s.calls, Call{Method: method, Params: params, Files: files, Time: time.Now()})
 		index = len(s.calls) - 1
 		s.notify()
@@ -580,6 +601,7 @@ func (s *Server) fault(method, chatID string) *apiError {
 			f.Times--
 			if f.Times == 0 {
 				s.faults = slices.Delete(s.faults, i, i+1)
+				s.nfaults.Store(int32(len(s.faults)))
 			}
 		}
 		return &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter}
@@ -686,7 +708,10 @@ func (s *Server) getMe(context.Context, map[string]string, map[string]File) (any
 }
 
 func chatParam(p map[string]string) (int64, *apiError) {
-	v := p["chat_id"]
+	return parseChatID(p["chat_id"])
+}
+
+func parseChatID(v string) (int64, *apiError) {
 	if v == "" {
 		return 0, badRequest("chat_id is empty")
 	}
@@ -701,7 +726,12 @@ func chatParam(p map[string]string) (int64, *apiError) {
 // absence mean none.
 func keyboard(p map[string]string) ([][]Button, *apiError) {
 	raw, ok := p["reply_markup"]
-	if !ok || raw == "null" {
+	return parseKeyboard(raw, ok)
+}
+
+// parseKeyboard decodes a reply_markup value; present says it was sent.
+func parseKeyboard(raw string, present bool) ([][]Button, *apiError) {
+	if !present || raw == "null" {
 		return nil, nil
 	}
 	var m struct {
@@ -779,15 +809,20 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 func (s *Server) store(m *Message) map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.keep(m)
+	return s.messageJSON(m)
+}
+
+// keep numbers a new message and keeps it. Called with s.mu held.
+func (s *Server) keep(m *Message) {
 	s.nextMessage++
 	m.ID = s.nextMessage
 	m.Time = time.Now()
 	s.messages[m.ChatID] = append(s.messages[m.ChatID], m)
-	if n := len(s.messages[m.ChatID]); s.lean && n > leanMessages {
+	if n := len(s.messages[m.ChatID]); s.lean.Load() && n > leanMessages {
 		s.messages[m.ChatID] = slices.Delete(s.messages[m.ChatID], 0, n-leanMessages)
 	}
 	s.notify()
-	return s.messageJSON(m)
 }
 
 func (s *Server) sendMessage(_ context.Context, p map[string]string, _ map[string]File) (any, *apiError) {
@@ -853,6 +888,15 @@ func (s *Server) editMessageText(_ context.Context, p map[string]string, _ map[s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	m, aerr := s.edit(chatID, id, text, buttons)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return s.messageJSON(m), nil
+}
+
+// edit replaces the text and buttons of a kept message. Called with s.mu held.
+func (s *Server) edit(chatID int64, id int, text string, buttons [][]Button) (*Message, *apiError) {
 	i := slices.IndexFunc(s.messages[chatID], func(m *Message) bool { return m.ID == id })
 	if i < 0 {
 		return nil, badRequest("message to edit not found")
@@ -867,7 +911,7 @@ func (s *Server) editMessageText(_ context.Context, p map[string]string, _ map[s
 	m.Text, m.Buttons = text, buttons
 	m.Edits++
 	s.notify()
-	return s.messageJSON(m), nil
+	return m, nil
 }
 
 func sameButtons(a, b [][]Button) bool {
@@ -1008,7 +1052,7 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string, _ map[stri
 			}
 			out = append(out, u.raw)
 		}
-		changed := s.changed
+		changed := s.watch()
 		s.mu.Unlock()
 		if len(out) > 0 || timeout <= 0 {
 			return append([]json.RawMessage{}, out...), nil

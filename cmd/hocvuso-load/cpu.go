@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times (100 on Linux).
+const clockTicks = 100
+
+// cpuSample is the CPU time used so far, in clock ticks, by the processes
+// of each role, and by the whole machine.
+type cpuSample struct {
+	roles   map[string]map[int]int64 // role -> pid -> ticks
+	machine int64                    // busy ticks of all CPUs
+}
+
+// sampleCPU reads the CPU time of the bot, this load tool, Redis and
+// PostgreSQL (every redis-server and postgres process on the machine, so
+// other work on the same servers is counted too) from /proc.
+func sampleCPU(botPID, fakePID int) cpuSample {
+	s := cpuSample{roles: map[string]map[int]int64{"bot": {}, "load": {}, "fake": {}, "redis": {}, "postgres": {}}}
+	s.roles["bot"][botPID] = procTicks(botPID)
+	s.roles["load"][os.Getpid()] = procTicks(os.Getpid())
+	if fakePID > 0 {
+		s.roles["fake"][fakePID] = procTicks(fakePID)
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		comm, _ := os.ReadFile("/proc/" + e.Name() + "/comm")
+		switch name := strings.TrimSpace(string(comm)); {
+		case strings.HasPrefix(name, "redis-server"):
+			s.roles["redis"][pid] = procTicks(pid)
+		case name == "postgres" || strings.HasPrefix(name, "postgres:"):
+			s.roles["postgres"][pid] = procTicks(pid)
+		}
+	}
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := bytes.Cut(b, []byte("\n"))
+		f := strings.Fields(string(line)) // cpu user nice system idle iowait irq softirq steal...
+		for i := 1; i < len(f); i++ {
+			if i == 4 || i == 5 { // idle, iowait
+				continue
+			}
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			s.machine += n
+		}
+	}
+	return s
+}
+
+// procTicks is utime+stime of a process (all its threads), or 0.
+func procTicks(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: fields count from the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return ut + st
+}
+
+// cpuReport prints each role's share of one CPU between two samples, as top
+// shows it (100% is one core), with the whole machine's busy share; then the
+// CPU time per update of each role, which other work on the machine
+// disturbs less.
+func cpuReport(a, b cpuSample, seconds float64, updates int) (shares, perUpdate string) {
+	pct := func(ticks int64) float64 { return float64(ticks) / clockTicks / seconds * 100 }
+	per := func(ticks int64) string {
+		if updates == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0fµs", float64(ticks)/clockTicks/float64(updates)*1e6)
+	}
+	var parts, pers []string
+	var known int64
+	for _, role := range []string{"bot", "load", "fake", "redis", "postgres"} {
+		var d int64
+		for pid, t := range b.roles[role] {
+			d += t - a.roles[role][pid] // a process started in between counts from 0
+		}
+		if role == "fake" && len(b.roles[role]) == 0 {
+			continue
+		}
+		known += d
+		parts = append(parts, fmt.Sprintf("%s %.0f%%", role, pct(d)))
+		pers = append(pers, role+" "+per(d))
+	}
+	machine := b.machine - a.machine
+	parts = append(parts, fmt.Sprintf("other %.0f%%", pct(machine-known)), fmt.Sprintf("machine %.0f%%", pct(machine)))
+	return strings.Join(parts, ", "), strings.Join(pers, ", ")
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// hookConn posts updates to the webhook over one kept-alive HTTP/1.1
+// connection, as Telegram does: one request at a time, answered before the
+// next. It is a minimal client (Content-Length requests; Content-Length or
+// chunked answers) so that the load tool spends its CPU on little more than
+// the system calls, and the figures measure the bot. Not safe for
+// concurrent use: each virtual user has its own.
+type hookConn struct {
+	addr string // host:port
+	head []byte // the request up to the Content-Length value
+	conn net.Conn
+	r    *bufio.Reader
+	req  []byte
+}
+
+func newHookConn(addr, path, secret string) *hookConn {
+	head := "POST " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: hocvuso-load\r\n" +
+		"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: " + secret + "\r\nContent-Length: "
+	return &hookConn{addr: addr, head: []byte(head)}
+}
+
+// post sends one body and returns the answer's status. A kept-alive
+// connection the server closed meanwhile is redialled once.
+func (h *hookConn) post(body []byte) (int, error) {
+	h.req = append(h.req[:0], h.head...)
+	h.req = strconv.AppendInt(h.req, int64(len(body)), 10)
+	h.req = append(h.req, "\r\n\r\n"...)
+	h.req = append(h.req, body...)
+	for attempt := 0; ; attempt++ {
+		reused := h.conn != nil
+		if !reused {
+			c, err := net.DialTimeout("tcp", h.addr, 10*time.Second)
+			if err != nil {
+				return 0, err
+			}
+			h.conn = c
+			if h.r == nil {
+				h.r = bufio.NewReaderSize(c, 4096)
+			} else {
+				h.r.Reset(c)
+			}
+		}
+		_ = h.conn.SetDeadline(time.Now().Add(60 * time.Second))
+		status, keep, err := h.roundTrip()
+		if err != nil || !keep {
+			h.conn.Close()
+			h.conn = nil
+		}
+		if err != nil && reused && attempt == 0 && errors.Is(err, errStale) {
+			continue
+		}
+		return status, err
+	}
+}
+
+// errStale is a kept-alive connection that was closed before answering.
+var errStale = errors.New("connection closed before an answer")
+
+func (h *hookConn) roundTrip() (status int, keep bool, err error) {
+	if _, err := h.conn.Write(h.req); err != nil {
+		return 0, false, fmt.Errorf("%w: %v", errStale, err)
+	}
+	line, err := h.r.ReadSlice('\n')
+	if err != nil {
+		if len(line) == 0 && (err == io.EOF || errors.Is(err, net.ErrClosed)) {
+			return 0, false, errStale
+		}
+		return 0, false, err
+	}
+	// HTTP/1.1 200 OK
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return 0, false, fmt.Errorf("bad status line %q", line)
+	}
+	status, err = strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, false, fmt.Errorf("bad status line %q", line)
+	}
+	keep = line[7] == '1'
+	length, chunked := int64(-1), false
+	for {
+		line, err = h.r.ReadSlice('\n')
+		if err != nil {
+			return 0, false, err
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return 0, false, fmt.Errorf("bad header %q", line)
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.ParseInt(string(value), 10, 64); err != nil || length < 0 {
+				return 0, false, fmt.Errorf("bad Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			chunked = bytes.EqualFold(value, []byte("chunked"))
+		case bytes.EqualFold(name, []byte("Connection")):
+			if bytes.EqualFold(value, []byte("close")) {
+				keep = false
+			}
+		}
+	}
+	switch {
+	case chunked:
+		err = h.skipChunked()
+	case length >= 0:
+		_, err = h.r.Discard(int(length))
+	default: // the body runs to the end of the connection
+		_, err = io.Copy(io.Discard, h.r)
+		keep = false
+	}
+	return status, keep, err
+}
+
+func (h *hookConn) skipChunked() error {
+	for {
+		line, err := h.r.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		size, _, _ := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(";"))
+		n, err := strconv.ParseInt(string(size), 16, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("bad chunk size %q", line)
+		}
+		if n == 0 { // trailers, then a blank line
+			for {
+				line, err := h.r.ReadSlice('\n')
+				if err != nil {
+					return err
+				}
+				if len(bytes.TrimRight(line, "\r\n")) == 0 {
+					return nil
+				}
+			}
+		}
+		if _, err := h.r.Discard(int(n) + 2); err != nil {
+			return err
+		}
+	}
+}
+
+// Updates are written by hand, with append: a reflective JSON encoding per
+// update would cost the load tool more than the bot's decoding of it.
+
+// appendUser appends the "from" object of a virtual user.
+func appendUser(b []byte, id int64) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, `,"is_bot":false,"first_name":"Người","last_name":"Dùng `...)
+	b = strconv.AppendInt(b, id, 10)
+	return append(b, `","language_code":"vi"}`...)
+}
+
+// appendTextUpdate appends an update with a private text message.
+func appendTextUpdate(b []byte, updateID, messageID, chat int64, text string) []byte {
+	b = append(b, `{"update_id":`...)
+	b = strconv.AppendInt(b, updateID, 10)
+	b = append(b, `,"message":{"message_id":`...)
+	b = strconv.AppendInt(b, messageID, 10)
+	b = append(b, `,"date":`...)
+	b = strconv.AppendInt(b, time.Now().Unix(), 10)
+	b = append(b, `,"from":`...)
+	b = appendUser(b, chat)
+	b = append(b, `,"chat":{"id":`...)
+	b = strconv.AppendInt(b, chat, 10)
+	b = append(b, `,"type":"private","first_name":"Người"},"text":`...)
+	b = appendJSONString(b, text)
+	return append(b, "}}"...)
+}
+
+// appendTapUpdate appends an update with a tap on a button of a message.
+func appendTapUpdate(b []byte, updateID int64, queryID string, chat int64, data string, messageID int, messageText string) []byte {
+	b = append(b, `{"update_id":`...)
+	b = strconv.AppendInt(b, updateID, 10)
+	b = append(b, `,"callback_query":{"id":`...)
+	b = appendJSONString(b, queryID)
+	b = append(b, `,"from":`...)
+	b = appendUser(b, chat)
+	b = append(b, `,"chat_instance":"load","data":`...)
+	b = appendJSONString(b, data)
+	b = append(b, `,"message":{"message_id":`...)
+	b = strconv.AppendInt(b, int64(messageID), 10)
+	b = append(b, `,"date":`...)
+	b = strconv.AppendInt(b, time.Now().Unix(), 10)
+	b = append(b, `,"chat":{"id":`...)
+	b = strconv.AppendInt(b, chat, 10)
+	b = append(b, `,"type":"private"},"text":`...)
+	b = appendJSONString(b, messageText)
+	return append(b, "}}}"...)
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD,
+// as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func (h *hookConn) close() {
+	if h.conn != nil {
+		h.conn.Close()
+		h.conn = nil
+	}
+}
