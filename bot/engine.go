@@ -111,7 +111,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 	}
 	outbox := make([]Outgoing, 0, len(conv.replies))
 	for _, r := range conv.replies {
-		t := Target{Channel: u.Channel, ChatID: u.ChatID}
+		t := Target{Channel: u.Channel, ChatID: u.ChatID, Lang: conv.Lang()}
 		if r.Edit && u.Kind == KindCallback {
 			t.EditMessageID = u.MessageID
 		}

@@ -557,11 +557,12 @@ func testEditReplyToACallbackTargetsTheTappedMessage(t *testing.T, f *engineFixt
 	f.mustRun(f.tap("1", 1, "quiz|a|1|x"))
 	f.mustRun(f.text("2", 2, "typed"))
 
+	// Each target carries the conversation's language (Vietnamese by default).
 	want := []bot.Target{
-		{Channel: bot.Telegram, ChatID: f.user, EditMessageID: "777"},
-		{Channel: bot.Telegram, ChatID: f.user},
-		{Channel: bot.Telegram, ChatID: f.user}, // typed text has no message to edit
-		{Channel: bot.Telegram, ChatID: f.user},
+		{Channel: bot.Telegram, ChatID: f.user, EditMessageID: "777", Lang: "vi"},
+		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"},
+		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"}, // typed text has no message to edit
+		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"},
 	}
 	sent := f.sender.Sent()
 	if len(sent) != len(want) {

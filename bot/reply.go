@@ -31,4 +31,7 @@ type Target struct {
 	ChatID  string
 	// EditMessageID is the message to replace when Reply.Edit is set.
 	EditMessageID string
+	// Lang is the conversation's language, for what a channel adds to a
+	// reply itself (Zalo's instruction under a numbered list); "" is vi.
+	Lang string `json:",omitempty"`
 }
