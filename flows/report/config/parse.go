@@ -29,7 +29,7 @@ import (
 //   - percent: 85, 85%, 85 %, 85,5%, 85.5, "85 phần trăm"; a single "." or
 //     "," is always the decimal separator (a percentage is at most 100);
 //   - yesno: có, co, c, yes, y, đúng, ừ, vâng, dạ, rồi, ok / không, ko, k,
-//     no, n, chưa, "chưa có", "không có";
+//     no, n, chưa, "chưa có", "không có"; with the polite "dạ …" and "… ạ";
 //   - choice: the option's number (1 for the first), its key, its label in
 //     either language, or the start of one label (3 letters at least) that
 //     no other label starts with;
@@ -234,6 +234,7 @@ func (f *Field) parseNumber(input, lang string) (string, error) {
 		num, suffix = s[:end], strings.TrimSpace(s[end:])
 	}
 	num = strings.TrimRightFunc(num, isSpaceSep)
+	suffix = strings.TrimRight(suffix, ".!") // "85%." at the end of a sentence
 	if !f.suffixOK(suffix) {
 		return "", f.numberError(lang, true)
 	}
@@ -424,6 +425,13 @@ var (
 
 func (f *Field) parseYesNo(input string) (Value, error) {
 	w := bot.Fold(input)
+	// The polite particles: "dạ có", "không ạ", "dạ vâng ạ".
+	if rest, ok := strings.CutPrefix(w, "da "); ok {
+		w = rest
+	}
+	if rest, ok := strings.CutSuffix(w, " a"); ok {
+		w = rest
+	}
 	switch {
 	case yesWords[w]:
 		yes := true

@@ -256,6 +256,7 @@ func TestParse_Percent(t *testing.T) {
 		{"85%", "", "85"},
 		{"85 %", "", "85"},
 		{"85,5%", "vi", "85.5"},
+		{"85%.", "vi", "85"},
 		{"85.5", "vi", "85.5"},
 		{"85,5", "en", "85.5"},
 		{"85.25", "", "85.25"},
@@ -302,10 +303,10 @@ func TestParse_YesNo(t *testing.T) {
 		return "no"
 	}
 	var oks []ok
-	for _, s := range []string{"có", "Có", "CÓ", "co", "c", "C", "yes", "Yes", "y", "đúng", "ừ", "vâng", "dạ", "rồi", "Có.", "có!", "co\u0301", "đã có", "ok"} {
+	for _, s := range []string{"có", "Có", "CÓ", "co", "c", "C", "yes", "Yes", "y", "đúng", "ừ", "vâng", "dạ", "rồi", "Có.", "có!", "co\u0301", "đã có", "ok", "có ạ", "dạ có", "Dạ vâng ạ", "vâng ạ"} {
 		oks = append(oks, ok{s, "", "yes"})
 	}
-	for _, s := range []string{"không", "Không", "khong", "KHONG", "k", "ko", "kg", "no", "No", "n", "chưa", "chua", "chưa có", "không có", "Không."} {
+	for _, s := range []string{"không", "Không", "khong", "KHONG", "k", "ko", "kg", "no", "No", "n", "chưa", "chua", "chưa có", "không có", "Không.", "không ạ", "dạ không", "Dạ chưa ạ"} {
 		oks = append(oks, ok{s, "", "no"})
 	}
 	checkParse(t, yn, oks, []bad{
