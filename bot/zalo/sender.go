@@ -1,0 +1,364 @@
+package zalo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"hocvuso/bot"
+)
+
+// Limits of the OA API (channel-zalo.md §3).
+const (
+	// maxText is the longest text message, counted here in UTF-16 units,
+	// which are never fewer than Zalo's characters (whether it counts
+	// code points or UTF-16 units is not documented). Longer text is
+	// refused (-210), not cut, so it is split.
+	maxText = 2000
+	// maxButtons is the most buttons one message carries.
+	maxButtons = 5
+	// maxTitle is the longest button title, in characters.
+	maxTitle = 100
+	// maxFile and maxImage bound uploads: files (upload/file) and images
+	// (upload/image).
+	maxFile  = 5 << 20
+	maxImage = 1 << 20
+)
+
+// ErrFileTooLarge is returned for a document over Zalo's 5 MB upload limit,
+// and by DownloadFile for files over the caller's limit.
+var ErrFileTooLarge = errors.New("zalo: file too large")
+
+var _ bot.Sender = (*Client)(nil)
+
+type recipient struct {
+	UserID string `json:"user_id"`
+}
+
+type button struct {
+	Title   string `json:"title"`
+	Type    string `json:"type"`
+	Payload string `json:"payload"`
+}
+
+type attachmentOut struct {
+	Type    string `json:"type"`
+	Payload any    `json:"payload"`
+}
+
+type messageOut struct {
+	Text       string         `json:"text,omitempty"`
+	Attachment *attachmentOut `json:"attachment,omitempty"`
+}
+
+type sendRequest struct {
+	Recipient recipient  `json:"recipient"`
+	Message   messageOut `json:"message"`
+}
+
+// Send delivers a reply as consultation messages (POST /v3.0/oa/message/cs):
+// its text, split into messages of at most 2,000 characters on word
+// boundaries, then its document (uploaded first), then the document's
+// caption. Zalo cannot edit a sent message: Reply.Edit gets a new one.
+//
+// Buttons (up to 5) go on the last text message as "oa.query.hide"
+// buttons whose payload is CallbackPrefix + the button's data: a tap comes
+// back as text the user does not see, and Decode makes it a KindCallback.
+// More than 5 options become a numbered list at the end of the text, with
+// an instruction (message "zalo.choose" in t.Lang) to type the number; the
+// list is remembered (Choices) before the message leaves, and any later
+// reply without a list forgets it, so that typed numbers answer only the
+// list on screen.
+//
+// A reply split into parts is not atomic: when a later part fails, the
+// engine's retry sends the earlier parts again.
+//
+// Errors wrapping bot.ErrBlocked mean the user cannot be reached any more
+// (-213 not following, -227 banned or inactive); ErrWindowClosed means no
+// interaction in 7 days (-230, -232).
+func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+	if t.ChatID == "" {
+		return errors.New("zalo: reply without a user id")
+	}
+	text := bot.NFC(r.Text)
+	var all []bot.Button
+	for _, row := range r.Buttons {
+		all = append(all, row...)
+	}
+	var buttons []button
+	var list []string
+	if len(all) > maxButtons {
+		text, list = c.numbered(text, all, t.Lang)
+	} else {
+		for _, b := range all {
+			buttons = append(buttons, button{Title: title(b.Label), Type: "oa.query.hide", Payload: CallbackPrefix + b.Data})
+		}
+	}
+	if c.choices != nil {
+		// Before the message leaves: the user can answer only once it shows.
+		if err := c.choices.PutChoices(ctx, bot.ChatKey{Channel: bot.Zalo, ChatID: t.ChatID}, list); err != nil {
+			return fmt.Errorf("zalo: remember the numbered list: %w", err)
+		}
+	}
+
+	type part struct {
+		text string
+		doc  bool
+	}
+	var parts []part
+	for _, p := range split(text, maxText) {
+		parts = append(parts, part{text: p})
+	}
+	if r.Document != nil {
+		parts = append(parts, part{doc: true})
+		for _, p := range split(bot.NFC(r.Document.Caption), maxText) {
+			parts = append(parts, part{text: p})
+		}
+	}
+	// The buttons go on the last text; a reply of buttons alone gets a
+	// text to carry them, which Zalo requires.
+	withButtons := -1
+	if len(buttons) > 0 {
+		for i := len(parts) - 1; i >= 0 && withButtons < 0; i-- {
+			if !parts[i].doc {
+				withButtons = i
+			}
+		}
+		if withButtons < 0 {
+			label := "…"
+			if r.Document != nil && r.Document.Name != "" {
+				label = bot.NFC(r.Document.Name)
+			}
+			parts = append(parts, part{text: label})
+			withButtons = len(parts) - 1
+		}
+	}
+	if len(parts) == 0 {
+		c.log.Warn("zalo: empty reply not sent", "user", t.ChatID)
+		return nil
+	}
+	for i, p := range parts {
+		var err error
+		if p.doc {
+			err = c.sendDocument(ctx, t.ChatID, r.Document)
+		} else {
+			var bs []button
+			if i == withButtons {
+				bs = buttons
+			}
+			err = c.sendText(ctx, t.ChatID, p.text, bs)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Answer shows the notice of a tapped button. Zalo has no acknowledgement
+// of taps to send, so an empty notice needs nothing; a notice (such as
+// "this button is old") is sent as a message, or the user would never see
+// it.
+func (c *Client) Answer(ctx context.Context, u *bot.Update, notice string) error {
+	if u == nil || u.Kind != bot.KindCallback || strings.TrimSpace(notice) == "" {
+		return nil
+	}
+	return c.sendText(ctx, u.ChatID, bot.NFC(notice), nil)
+}
+
+// numbered appends the options as a numbered list, and the instruction to
+// type a number, to text; it returns the new text and the options' data.
+func (c *Client) numbered(text string, options []bot.Button, lang string) (string, []string) {
+	var b strings.Builder
+	b.WriteString(strings.TrimRightFunc(text, unicode.IsSpace))
+	if b.Len() > 0 {
+		b.WriteString("\n\n")
+	}
+	data := make([]string, len(options))
+	for i, o := range options {
+		data[i] = o.Data
+		fmt.Fprintf(&b, "%d. %s\n", i+1, bot.NFC(strings.TrimSpace(o.Label)))
+	}
+	if c.text != nil {
+		if lang == "" {
+			lang = "vi"
+		}
+		b.WriteString("\n")
+		b.WriteString(c.text.Text(lang, "zalo.choose", map[string]any{"Max": len(options)}))
+	}
+	return strings.TrimRightFunc(b.String(), unicode.IsSpace), data
+}
+
+// title fits a button's label in Zalo's 100 characters.
+func title(label string) string {
+	label = bot.NFC(strings.TrimSpace(label))
+	if utf8.RuneCountInString(label) <= maxTitle {
+		return label
+	}
+	return string([]rune(label)[:maxTitle-1]) + "…"
+}
+
+func (c *Client) sendText(ctx context.Context, user, text string, buttons []button) error {
+	m := messageOut{Text: text}
+	if len(buttons) > 0 {
+		m.Attachment = &attachmentOut{Type: "template", Payload: map[string]any{"buttons": buttons}}
+	}
+	return c.send(ctx, user, m)
+}
+
+func (c *Client) send(ctx context.Context, user string, m messageOut) error {
+	body, err := json.Marshal(sendRequest{Recipient: recipient{UserID: user}, Message: m})
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: "message/cs", path: "/v3.0/oa/message/cs", body: body, contentType: "application/json"}, nil)
+}
+
+// sendDocument uploads a document and sends it: an image (JPEG, PNG, GIF up
+// to 1 MB) through upload/image as a media message, anything else through
+// upload/file as a file message (Zalo takes PDF, DOC and DOCX there; what
+// else it takes is not documented).
+func (c *Client) sendDocument(ctx context.Context, user string, d *bot.Document) error {
+	name := d.Name
+	if name == "" {
+		name = "file"
+	}
+	switch d.MIME {
+	case "image/jpeg", "image/png", "image/gif":
+		if len(d.Bytes) <= maxImage {
+			var up struct {
+				AttachmentID string `json:"attachment_id"`
+			}
+			if err := c.upload(ctx, "upload/image", name, d.MIME, d.Bytes, &up); err != nil {
+				return err
+			}
+			return c.send(ctx, user, messageOut{Attachment: &attachmentOut{Type: "template", Payload: map[string]any{
+				"template_type": "media",
+				"elements":      []map[string]string{{"media_type": "image", "attachment_id": up.AttachmentID}},
+			}}})
+		}
+	}
+	if len(d.Bytes) > maxFile {
+		return fmt.Errorf("%w: %s has %d bytes, Zalo takes %d", ErrFileTooLarge, name, len(d.Bytes), maxFile)
+	}
+	var up struct {
+		Token string `json:"token"`
+	}
+	if err := c.upload(ctx, "upload/file", name, d.MIME, d.Bytes, &up); err != nil {
+		return err
+	}
+	return c.send(ctx, user, messageOut{Attachment: &attachmentOut{Type: "file", Payload: map[string]string{"token": up.Token}}})
+}
+
+// upload posts a file as multipart field "file" to /v2.0/oa/<method>.
+func (c *Client) upload(ctx context.Context, method, name, mimeType string, data []byte, out any) error {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	h := make(textproto.MIMEHeader)
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
+	if mimeType == "" {
+		mimeType = "application/octet-stream"
+	}
+	h.Set("Content-Type", mimeType)
+	part, err := w.CreatePart(h)
+	if err != nil {
+		return err
+	}
+	if _, err := part.Write(data); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: method, path: "/v2.0/oa/" + method, body: buf.Bytes(), contentType: w.FormDataContentType()}, out)
+}
+
+// DownloadFile fetches a file a user sent (bot.File.ID is its URL on
+// Zalo's servers), refusing files over limit bytes with ErrFileTooLarge.
+func (c *Client) DownloadFile(ctx context.Context, fileURL string, limit int64) ([]byte, error) {
+	if !strings.HasPrefix(fileURL, "https://") && !strings.HasPrefix(fileURL, "http://") {
+		return nil, fmt.Errorf("zalo: not a file URL: %q", fileURL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fileURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		observe("download", "error")
+		return nil, fmt.Errorf("zalo: download: %w", err)
+	}
+	defer resp.Body.Close()
+	observe("download", strconv.Itoa(resp.StatusCode))
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("zalo: download: HTTP %s", resp.Status)
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w: %d bytes", ErrFileTooLarge, resp.ContentLength)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("zalo: download: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrFileTooLarge, limit)
+	}
+	return data, nil
+}
+
+// utf16Units counts a rune in UTF-16 code units.
+func utf16Units(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
+}
+
+// split cuts text into messages of at most limit UTF-16 units, at a line
+// break, else a space, in the second half of each window, so that parts
+// are neither cut mid-word nor tiny; a word longer than a whole message is
+// cut. Parts are trimmed of surrounding white space; blank parts are
+// dropped.
+func split(text string, limit int) []string {
+	var parts []string
+	for {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return parts
+		}
+		end, units := 0, 0
+		for end < len(text) {
+			r, size := utf8.DecodeRuneInString(text[end:])
+			if units+utf16Units(r) > limit && end > 0 {
+				break
+			}
+			units += utf16Units(r)
+			end += size
+		}
+		if end == len(text) {
+			return append(parts, text)
+		}
+		cut := end
+		window := text[:end]
+		if i := strings.LastIndexByte(window, '\n'); i > end/2 {
+			cut = i
+		} else if r, _ := utf8.DecodeRuneInString(text[end:]); !unicode.IsSpace(r) {
+			// Unless the window ends with a whole word, back to a space.
+			if i := strings.LastIndexFunc(window, unicode.IsSpace); i > end/2 {
+				cut = i
+			}
+		}
+		parts = append(parts, strings.TrimSpace(text[:cut]))
+		text = text[cut:]
+	}
+}
