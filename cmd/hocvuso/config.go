@@ -33,6 +33,16 @@ type Config struct {
 	// PublicURL is the bot's public base URL, without a trailing slash:
 	// certificates print <PublicURL>/verify/CODE. Empty: only /verify CODE.
 	PublicURL string
+	// Zalo OA: on when ZaloAppID is set, with ZaloAppSecret and
+	// ZaloOASecretKey. ZaloRefreshToken seeds an empty token store.
+	ZaloAppID              string
+	ZaloAppSecret          string
+	ZaloOASecretKey        string
+	ZaloRefreshToken       string
+	ZaloAPIURL             string
+	ZaloOAuthURL           string
+	ZaloReminderTemplateID string
+	ZaloWebhookPath        string
 }
 
 var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -125,8 +135,54 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 		c.PublicURL = strings.TrimRight(v, "/")
 	}
+	if err := c.loadZalo(get); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
+
+var zaloAppIDRE = regexp.MustCompile(`^[0-9]{1,32}$`)
+
+// loadZalo reads the Zalo OA variables: all of the app id, app secret and
+// OA secret key, or none (Zalo off).
+func (c *Config) loadZalo(get func(name, def string) string) error {
+	c.ZaloAppID = get("ZALO_APP_ID", "")
+	c.ZaloAppSecret = get("ZALO_APP_SECRET", "")
+	c.ZaloOASecretKey = get("ZALO_OA_SECRET_KEY", "")
+	c.ZaloRefreshToken = get("ZALO_REFRESH_TOKEN", "")
+	c.ZaloAPIURL = strings.TrimRight(get("ZALO_API_URL", "https://openapi.zalo.me"), "/")
+	c.ZaloOAuthURL = strings.TrimRight(get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com"), "/")
+	c.ZaloReminderTemplateID = get("ZALO_REMINDER_TEMPLATE_ID", "")
+	c.ZaloWebhookPath = get("ZALO_WEBHOOK_PATH", "/zalo/webhook")
+	for _, v := range []struct{ name, value string }{{"ZALO_API_URL", c.ZaloAPIURL}, {"ZALO_OAUTH_URL", c.ZaloOAuthURL}} {
+		if u, err := url.Parse(v.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &configError{v.name, "must be an http(s) URL"}
+		}
+	}
+	if !strings.HasPrefix(c.ZaloWebhookPath, "/") || strings.ContainsAny(c.ZaloWebhookPath, " {}?#") {
+		return &configError{"ZALO_WEBHOOK_PATH", "must be a path like /zalo/webhook"}
+	}
+	if c.ZaloAppID == "" && c.ZaloAppSecret == "" && c.ZaloOASecretKey == "" && c.ZaloRefreshToken == "" && c.ZaloReminderTemplateID == "" {
+		return nil
+	}
+	for _, v := range []struct{ name, value string }{
+		{"ZALO_APP_ID", c.ZaloAppID}, {"ZALO_APP_SECRET", c.ZaloAppSecret}, {"ZALO_OA_SECRET_KEY", c.ZaloOASecretKey},
+	} {
+		if v.value == "" {
+			return &configError{v.name, "is required for Zalo: set ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY together, or none of the ZALO_ variables"}
+		}
+	}
+	if !zaloAppIDRE.MatchString(c.ZaloAppID) {
+		return &configError{"ZALO_APP_ID", "is the Zalo app's numeric id"}
+	}
+	if c.TelegramWebhookURL != "" && c.WebhookPath() == c.ZaloWebhookPath {
+		return &configError{"ZALO_WEBHOOK_PATH", "is the path of the Telegram webhook too"}
+	}
+	return nil
+}
+
+// ZaloEnabled reports whether the Zalo OA channel is configured.
+func (c *Config) ZaloEnabled() bool { return c.ZaloAppID != "" }
 
 // WebhookPath is the path of the Telegram webhook on our HTTP server.
 func (c *Config) WebhookPath() string {
@@ -149,6 +205,12 @@ func (c Config) LogValue() slog.Value {
 		slog.String("telegram_webhook", c.redact(c.TelegramWebhookURL)),
 		slog.String("timezone", c.Timezone.String()),
 		slog.String("public_url", c.PublicURL),
+		slog.Bool("zalo", c.ZaloEnabled()),
+		slog.String("zalo_app_id", c.ZaloAppID),
+		slog.String("zalo_api", c.redact(c.ZaloAPIURL)),
+		slog.String("zalo_oauth", c.redact(c.ZaloOAuthURL)),
+		slog.String("zalo_webhook_path", c.redact(c.ZaloWebhookPath)),
+		slog.Bool("zalo_reminder_template", c.ZaloReminderTemplateID != ""),
 	)
 }
 
@@ -180,7 +242,7 @@ func (c Config) redact(s string) string {
 		}
 	}
 	s = u.Redacted()
-	for _, secret := range []string{c.TelegramToken, c.TelegramWebhookSecret} {
+	for _, secret := range []string{c.TelegramToken, c.TelegramWebhookSecret, c.ZaloAppSecret, c.ZaloOASecretKey, c.ZaloRefreshToken} {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "xxxxx")
 			s = strings.ReplaceAll(s, url.PathEscape(secret), "xxxxx")

@@ -30,7 +30,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "run the bot: HTTP server, Telegram (or the console when TELEGRAM_TOKEN is unset)", runServe},
+		{"serve", "run the bot: HTTP server, Telegram and/or Zalo (or the console when neither is set)", runServe},
 		{"console", "chat with the bot in this terminal", runConsole},
 		{"migrate", "apply the database migrations and exit", runMigrate},
 		{"import", "load content from files: import quiz FILE (hocvuso import help)", runImport},

@@ -115,8 +115,15 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 			_ = srv.Close()
 			return err
 		}
-	} else {
-		log.Warn("TELEGRAM_TOKEN is not set: Telegram is off; chat in this terminal (the console channel)")
+	}
+	if cfg.ZaloEnabled() {
+		if err := a.startZalo(ctx, mux); err != nil {
+			_ = srv.Close()
+			return err
+		}
+	}
+	if cfg.TelegramToken == "" && !cfg.ZaloEnabled() {
+		log.Warn("TELEGRAM_TOKEN and ZALO_APP_ID are not set: Telegram and Zalo are off; chat in this terminal (the console channel)")
 		go func() {
 			if err := a.runConsole(ctx, e); err != nil {
 				log.Error("console", "err", err)

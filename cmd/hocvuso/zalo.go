@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"hocvuso/bot"
+	"hocvuso/bot/zalo"
+)
+
+// zaloKeepFresh is how often a replica checks that the OA access token is
+// not due; the token is renewed within the hour before it expires.
+const zaloKeepFresh = 10 * time.Minute
+
+// startZalo registers the Zalo sender and mounts the webhook at
+// ZALO_WEBHOOK_PATH. The token store is seeded from ZALO_REFRESH_TOKEN on
+// the first start; the grant is checked (an access token obtained) before
+// the server reports ready.
+func (a *app) startZalo(ctx context.Context, mux *http.ServeMux) error {
+	choices := a.state.ChoiceLists()
+	client, err := zalo.New(zalo.Config{
+		AppID:     a.cfg.ZaloAppID,
+		AppSecret: a.cfg.ZaloAppSecret,
+		APIURL:    a.cfg.ZaloAPIURL,
+		OAuthURL:  a.cfg.ZaloOAuthURL,
+		Tokens:    a.db.ZaloTokens(a.cfg.ZaloAppID),
+		Choices:   choices,
+		Text:      a.cat,
+		Log:       a.log,
+	})
+	if err != nil {
+		return fmt.Errorf("zalo: %w", err)
+	}
+	if seeded, err := client.Seed(ctx, a.cfg.ZaloRefreshToken); err != nil {
+		return err
+	} else if seeded {
+		a.log.Info("zalo: token store seeded from ZALO_REFRESH_TOKEN")
+	}
+	if err := client.Ready(ctx); err != nil {
+		if errors.Is(err, zalo.ErrNoGrant) {
+			return &configError{"ZALO_REFRESH_TOKEN", "the Zalo token store is empty: set it to the refresh token of the OA's grant"}
+		}
+		return fmt.Errorf("zalo: %w", err)
+	}
+	a.engine.SetSender(bot.Zalo, client)
+	wh, err := zalo.NewWebhook(zalo.WebhookConfig{
+		AppID:         a.cfg.ZaloAppID,
+		OASecretKey:   a.cfg.ZaloOASecretKey,
+		Handle:        a.engine.Handle,
+		Choices:       choices,
+		Log:           a.log,
+		HandleTimeout: handleTimeout,
+	})
+	if err != nil {
+		return fmt.Errorf("zalo: %w", err)
+	}
+	mux.Handle("POST "+a.cfg.ZaloWebhookPath, wh)
+	go client.KeepFresh(ctx, zaloKeepFresh)
+	a.log.Info("zalo ready", "webhook_path", a.cfg.ZaloWebhookPath)
+	return nil
+}
