@@ -336,7 +336,9 @@ func split(text string, limit int) []string {
 		if text == "" {
 			return parts
 		}
-		end, units := 0, 0
+		// end is the window's length in bytes, half the byte offset of its
+		// middle (in units, as the limit counts).
+		end, units, half := 0, 0, 0
 		for end < len(text) {
 			r, size := utf8.DecodeRuneInString(text[end:])
 			if units+utf16Units(r) > limit && end > 0 {
@@ -344,17 +346,20 @@ func split(text string, limit int) []string {
 			}
 			units += utf16Units(r)
 			end += size
+			if units <= limit/2 {
+				half = end
+			}
 		}
 		if end == len(text) {
 			return append(parts, text)
 		}
 		cut := end
 		window := text[:end]
-		if i := strings.LastIndexByte(window, '\n'); i > end/2 {
+		if i := strings.LastIndexByte(window, '\n'); i >= half && i > 0 {
 			cut = i
 		} else if r, _ := utf8.DecodeRuneInString(text[end:]); !unicode.IsSpace(r) {
 			// Unless the window ends with a whole word, back to a space.
-			if i := strings.LastIndexFunc(window, unicode.IsSpace); i > end/2 {
+			if i := strings.LastIndexFunc(window, unicode.IsSpace); i >= half && i > 0 {
 				cut = i
 			}
 		}
