@@ -233,10 +233,14 @@ func (s *tokenSource) refresh(ctx context.Context, refreshToken string) (*Tokens
 		observe("oauth/access_token", "error")
 		return nil, fmt.Errorf("zalo: refresh tokens: %w", err)
 	}
-	var r oauthResponse
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &r) != nil {
+	if resp.StatusCode != http.StatusOK {
 		observe("oauth/access_token", strconv.Itoa(resp.StatusCode))
 		return nil, fmt.Errorf("zalo: refresh tokens: HTTP %s", resp.Status)
+	}
+	var r oauthResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		observe("oauth/access_token", "error")
+		return nil, fmt.Errorf("zalo: refresh tokens: unreadable answer: %w", err)
 	}
 	if code, _ := strconv.Atoi(string(r.Error)); code != 0 || r.AccessToken == "" || r.RefreshToken == "" {
 		observe("oauth/access_token", string(r.Error))
