@@ -14,13 +14,12 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"hocvuso/bot"
+	"hocvuso/internal/yamlcheck"
 )
 
 // Limits on what a bank may hold, in characters (runes). Questions and
@@ -145,10 +144,7 @@ func (b *Bank) InArea(area string) []int { return b.byArea[area] }
 func (b *Bank) Canonical() []byte { return b.canonical }
 
 // File is one bank file: a name for messages and its content.
-type File struct {
-	Name string
-	Data []byte
-}
+type File = yamlcheck.File
 
 //go:embed *.yaml
 var embedded embed.FS
@@ -156,21 +152,7 @@ var embedded embed.FS
 // EmbeddedFiles returns the files built into the binary: areas.yaml first,
 // then questions_*.yaml in name order.
 func EmbeddedFiles() ([]File, error) {
-	names, err := fs.Glob(embedded, "questions_*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	names = append([]string{"areas.yaml"}, names...)
-	files := make([]File, 0, len(names))
-	for _, name := range names {
-		data, err := embedded.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Name: name, Data: data})
-	}
-	return files, nil
+	return yamlcheck.ReadFiles(embedded, "areas.yaml", "questions_*.yaml")
 }
 
 // Embedded loads the bank built into the binary.
@@ -190,7 +172,7 @@ func Load(files ...File) (b *Bank, err error) {
 		// The YAML parser is not ours; whatever it does, bad input is an
 		// error, never a crash.
 		if r := recover(); r != nil {
-			b, err = nil, &Error{Problems: []Problem{{File: fileNames(files), Msg: fmt.Sprintf("cannot read the file: %v", r)}}}
+			b, err = nil, &Error{Problems: []Problem{{File: yamlcheck.FileNames(files), Msg: fmt.Sprintf("cannot read the file: %v", r)}}}
 		}
 	}()
 	p := &parser{}
@@ -198,18 +180,10 @@ func Load(files ...File) (b *Bank, err error) {
 		p.file(f)
 	}
 	p.crossCheck()
-	if len(p.problems) > 0 {
-		return nil, &Error{Problems: p.problems}
+	if len(p.errs.Problems) > 0 {
+		return nil, &Error{Problems: p.errs.Problems}
 	}
 	return build(p.areas, p.questions)
-}
-
-func fileNames(files []File) string {
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // canonicalBank is the shape of Canonical.

@@ -21,12 +21,11 @@ package config
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"slices"
-	"sort"
-	"strings"
 	"time"
 	_ "time/tzdata" // deadlines are in Asia/Ho_Chi_Minh wherever the bot runs
+
+	"hocvuso/internal/yamlcheck"
 )
 
 // Location is Asia/Ho_Chi_Minh, where every date of the configuration and
@@ -174,10 +173,7 @@ func (c *Config) PeriodsFor(kind Kind, now time.Time) []*Period {
 }
 
 // File is one configuration file: a name for messages and its content.
-type File struct {
-	Name string
-	Data []byte
-}
+type File = yamlcheck.File
 
 //go:embed periods.yaml forms/*.yaml
 var embedded embed.FS
@@ -188,21 +184,7 @@ const PeriodsFile = "periods.yaml"
 // EmbeddedFiles returns the files built into the binary: periods.yaml, then
 // forms/*.yaml in name order.
 func EmbeddedFiles() ([]File, error) {
-	names, err := fs.Glob(embedded, "forms/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	names = append([]string{PeriodsFile}, names...)
-	files := make([]File, 0, len(names))
-	for _, name := range names {
-		data, err := embedded.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Name: name, Data: data})
-	}
-	return files, nil
+	return yamlcheck.ReadFiles(embedded, PeriodsFile, "forms/*.yaml")
 }
 
 // Embedded loads the configuration built into the binary.
@@ -223,7 +205,7 @@ func Load(files ...File) (cfg *Config, err error) {
 		// The YAML parser is not ours; whatever it does, bad input is an
 		// error, never a crash.
 		if r := recover(); r != nil {
-			cfg, err = nil, &Error{Problems: []Problem{{File: fileNames(files), Msg: fmt.Sprintf("cannot read the file: %v", r)}}}
+			cfg, err = nil, &Error{Problems: []Problem{{File: yamlcheck.FileNames(files), Msg: fmt.Sprintf("cannot read the file: %v", r)}}}
 		}
 	}()
 	p := &parser{}
@@ -233,15 +215,15 @@ func Load(files ...File) (cfg *Config, err error) {
 			periodFiles++
 		}
 	}
-	if periodFiles == 0 && len(p.problems) == 0 {
-		p.add("(config)", 0, "", "", "no periods file: one file must hold \"periods:\"")
+	if periodFiles == 0 && len(p.errs.Problems) == 0 {
+		p.errs.Add("(config)", 0, "", "", "no periods file: one file must hold \"periods:\"")
 	}
 	if periodFiles > 1 {
-		p.add("(config)", 0, "", "", "%d files hold \"periods:\"; there must be exactly one", periodFiles)
+		p.errs.Add("(config)", 0, "", "", "%d files hold \"periods:\"; there must be exactly one", periodFiles)
 	}
 	p.crossCheck()
-	if len(p.problems) > 0 {
-		return nil, &Error{Problems: p.problems}
+	if len(p.errs.Problems) > 0 {
+		return nil, &Error{Problems: p.errs.Problems}
 	}
 	return p.build(), nil
 }
@@ -255,20 +237,12 @@ func ParseForm(f File) (form *Form, err error) {
 		}
 	}()
 	p := &parser{}
-	if kind := p.file(f, false); kind != fileForm && len(p.problems) == 0 {
-		p.add(f.Name, 0, "", "", "this is not a form file (it needs \"id:\", \"version:\" and \"sections:\")")
+	if kind := p.file(f, false); kind != fileForm && len(p.errs.Problems) == 0 {
+		p.errs.Add(f.Name, 0, "", "", "this is not a form file (it needs \"id:\", \"version:\" and \"sections:\")")
 	}
-	if len(p.problems) > 0 {
-		return nil, &Error{Problems: p.problems}
+	if len(p.errs.Problems) > 0 {
+		return nil, &Error{Problems: p.errs.Problems}
 	}
 	p.forms[0].index()
 	return p.forms[0], nil
-}
-
-func fileNames(files []File) string {
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.Name
-	}
-	return strings.Join(names, ", ")
 }

@@ -1,10 +1,7 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"path"
 	"regexp"
@@ -12,64 +9,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 
 	"hocvuso/bot"
+	"hocvuso/internal/yamlcheck"
 )
 
-// Problem is one thing wrong in a configuration file.
-type Problem struct {
-	File    string
-	Line    int    // 0 when the problem has no line
-	Subject string // `form "annual" v1`, `field "cbccvc_skills_pct"`, `period "annual-2025"`, or empty
-	Field   string // "options[2].label.vi", or empty
-	Msg     string
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(p.Line))
-	}
-	b.WriteString(": ")
-	if p.Subject != "" {
-		b.WriteString(p.Subject)
-		b.WriteString(": ")
-	}
-	if p.Field != "" {
-		b.WriteString("field ")
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Msg)
-	return b.String()
-}
+// Problem is one thing wrong in a configuration file. Its Subject is like
+// `form "annual" v1`, `field "cbccvc_skills_pct"` or `period "annual-2025"`,
+// its Field like "options[2].label.vi".
+type Problem = yamlcheck.Problem
 
 // Error lists every problem of a configuration that failed to load.
-type Error struct {
-	Problems []Problem
-}
-
-// maxShown bounds how many problems Error prints.
-const maxShown = 50
-
-func (e *Error) Error() string {
-	lines := make([]string, 0, min(len(e.Problems), maxShown)+1)
-	for i, p := range e.Problems {
-		if i == maxShown {
-			lines = append(lines, fmt.Sprintf("… and %d more problems", len(e.Problems)-maxShown))
-			break
-		}
-		lines = append(lines, p.String())
-	}
-	return strings.Join(lines, "\n")
-}
+type Error = yamlcheck.Error
 
 type pos struct {
 	file string
@@ -80,9 +33,9 @@ func (p pos) String() string { return fmt.Sprintf("%s:%d", p.file, p.line) }
 
 // parser reads files into periods and forms, collecting problems.
 type parser struct {
-	problems []Problem
-	periods  []*Period
-	forms    []*Form
+	errs    yamlcheck.Error
+	periods []*Period
+	forms   []*Form
 
 	periodAt map[string]pos
 	formAt   map[formKey]pos
@@ -97,10 +50,6 @@ type periodRef struct {
 	opensAt pos
 }
 
-func (p *parser) add(file string, line int, subject, field, format string, args ...any) {
-	p.problems = append(p.problems, Problem{File: file, Line: line, Subject: subject, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
 type fileKind int
 
 const (
@@ -109,43 +58,15 @@ const (
 	fileForm
 )
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // file reads one file; checkName asks that a form file be named
 // <id>.v<version>.yaml.
 func (p *parser) file(f File, checkName bool) fileKind {
-	if !utf8.Valid(f.Data) {
-		p.add(f.Name, lineOfInvalidUTF8(f.Data), "", "", "the file is not UTF-8 text")
+	root := yamlcheck.Decode(&p.errs, f)
+	if root == nil {
 		return fileBroken
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.add(f.Name, 0, "", "", "the file is empty")
-			return fileBroken
-		}
-		msg := err.Error()
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			p.add(f.Name, line, "", "", "not valid YAML: %s", m[2])
-			return fileBroken
-		}
-		p.add(f.Name, 0, "", "", "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
-		return fileBroken
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		p.add(f.Name, extra.Line, "", "", "only one YAML document is allowed per file (remove the extra \"---\")")
-		return fileBroken
-	}
-	if len(doc.Content) == 0 {
-		p.add(f.Name, 0, "", "", "the file is empty")
-		return fileBroken
-	}
-	root := doc.Content[0]
-	c := &cursor{p: p, file: f.Name}
-	if !c.isMapping(root, "", "") {
+	c := &cursor{Cursor: yamlcheck.Cursor{Errs: &p.errs, File: f.Name}, p: p}
+	if !c.IsMapping(root, "", "") {
 		return fileBroken
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -161,110 +82,16 @@ func (p *parser) file(f File, checkName bool) fileKind {
 	form.File, form.Content = f.Name, f.Data
 	if checkName && form.ID != "" && form.Version > 0 {
 		if want := fmt.Sprintf("%s.v%d.yaml", form.ID, form.Version); path.Base(f.Name) != want {
-			p.add(f.Name, root.Line, fmt.Sprintf("form %q v%d", form.ID, form.Version), "", "the file must be named %s: one file per version, never edited once shipped", want)
+			p.errs.Add(f.Name, root.Line, fmt.Sprintf("form %q v%d", form.ID, form.Version), "", "the file must be named %s: one file per version, never edited once shipped", want)
 		}
 	}
 	return fileForm
 }
 
-func lineOfInvalidUTF8(data []byte) int {
-	line := 1
-	for len(data) > 0 {
-		r, size := utf8.DecodeRune(data)
-		if r == utf8.RuneError && size <= 1 {
-			return line
-		}
-		if r == '\n' {
-			line++
-		}
-		data = data[size:]
-	}
-	return line
-}
-
 // cursor reads one file's nodes.
 type cursor struct {
-	p    *parser
-	file string
-}
-
-func (c *cursor) add(n *yaml.Node, subject, field, format string, args ...any) {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	c.p.add(c.file, line, subject, field, format, args...)
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return "a single value"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "something else"
-}
-
-func (c *cursor) isMapping(n *yaml.Node, subject, field string) bool {
-	if n.Kind == yaml.MappingNode {
-		return true
-	}
-	if n.Kind == yaml.AliasNode {
-		c.add(n, subject, field, "anchors and aliases (*name) are not allowed; write the value out")
-		return false
-	}
-	c.add(n, subject, field, "must be a mapping (key: value lines), not %s", kindName(n))
-	return false
-}
-
-// fields walks a mapping's keys. each returns false for a key it does not
-// know, which is reported; duplicate keys are reported too.
-func (c *cursor) fields(n *yaml.Node, subject, prefix string, each func(key string, k, v *yaml.Node) bool) (present map[string]bool) {
-	present = map[string]bool{}
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			c.add(k, subject, prefix, "a key must be a plain name, not %s", kindName(k))
-			continue
-		}
-		name := join(prefix, k.Value)
-		if line, dup := seen[k.Value]; dup {
-			c.add(k, subject, name, "given twice (first at line %d)", line)
-			continue
-		}
-		seen[k.Value] = k.Line
-		present[k.Value] = true
-		if v.Kind == yaml.AliasNode {
-			c.add(v, subject, name, "anchors and aliases (*name) are not allowed; write the value out")
-			continue
-		}
-		if !each(k.Value, k, v) {
-			c.add(k, subject, name, "unknown field")
-		}
-	}
-	return present
-}
-
-// required reports the fields missing from a mapping.
-func (c *cursor) required(n *yaml.Node, subject, prefix string, has map[string]bool, names ...string) {
-	for _, f := range names {
-		if !has[f] {
-			c.add(n, subject, join(prefix, f), "is missing")
-		}
-	}
-}
-
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "." + name
+	yamlcheck.Cursor
+	p *parser
 }
 
 // list walks a sequence; it reports anything else, and returns false then.
@@ -273,12 +100,12 @@ func (c *cursor) list(n *yaml.Node, subject, field string, each func(n *yaml.Nod
 		return true // "fields:" with nothing under it
 	}
 	if n.Kind != yaml.SequenceNode {
-		c.add(n, subject, field, "must be a list (lines starting with \"- \", or [a, b]), not %s", kindName(n))
+		c.Add(n, subject, field, "must be a list (lines starting with \"- \", or [a, b]), not %s", yamlcheck.KindName(n))
 		return false
 	}
 	for i, item := range n.Content {
 		if item.Kind == yaml.AliasNode {
-			c.add(item, subject, fmt.Sprintf("%s[%d]", field, i), "anchors and aliases (*name) are not allowed; write the value out")
+			c.Add(item, subject, fmt.Sprintf("%s[%d]", field, i), "anchors and aliases (*name) are not allowed; write the value out")
 			continue
 		}
 		each(item, i)
@@ -293,7 +120,7 @@ func empty(n *yaml.Node) bool {
 // scalar reads a scalar's text. It reports non-scalars and returns false then.
 func (c *cursor) scalar(n *yaml.Node, subject, field string) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
-		c.add(n, subject, field, "must be a single value, not %s", kindName(n))
+		c.Add(n, subject, field, "must be a single value, not %s", yamlcheck.KindName(n))
 		return "", false
 	}
 	if n.Tag == "!!null" {
@@ -309,37 +136,28 @@ func (c *cursor) text(n *yaml.Node, subject, field string, max int) string {
 	if !ok {
 		return ""
 	}
-	switch {
-	case strings.TrimSpace(s) == "":
-		c.add(n, subject, field, "is empty")
-	case !norm.NFC.IsNormalString(s):
-		c.add(n, subject, field, "is not in Unicode NFC (composed) form; save the file as NFC")
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0:
-		c.add(n, subject, field, "holds a control character (a tab or an invisible character)")
-	case utf8.RuneCountInString(s) > max:
-		c.add(n, subject, field, "is %d characters long; at most %d are allowed", utf8.RuneCountInString(s), max)
-	}
+	c.CheckText(n, subject, field, s, max)
 	return s
 }
 
 // twoLanguages reads a {vi, en} mapping.
 func (c *cursor) twoLanguages(n *yaml.Node, subject, field string, max int) Text {
 	var t Text
-	if !c.isMapping(n, subject, field) {
+	if !c.IsMapping(n, subject, field) {
 		return t
 	}
-	has := c.fields(n, subject, field, func(key string, _, v *yaml.Node) bool {
+	has := c.Fields(n, subject, field, func(key string, _, v *yaml.Node) bool {
 		switch key {
 		case "vi":
-			t.VI = c.text(v, subject, join(field, "vi"), max)
+			t.VI = c.text(v, subject, yamlcheck.Join(field, "vi"), max)
 		case "en":
-			t.EN = c.text(v, subject, join(field, "en"), max)
+			t.EN = c.text(v, subject, yamlcheck.Join(field, "en"), max)
 		default:
 			return false
 		}
 		return true
 	})
-	c.required(n, subject, field, has, "vi", "en")
+	c.Required(n, subject, field, has, "vi", "en")
 	return t
 }
 
@@ -350,7 +168,7 @@ func (c *cursor) key(n *yaml.Node, subject, field string, re *regexp.Regexp, wha
 		return ""
 	}
 	if !re.MatchString(s) || len(s) > MaxKeyLength {
-		c.add(n, subject, field, "%q is not %s (at most %d characters)", s, what, MaxKeyLength)
+		c.Add(n, subject, field, "%q is not %s (at most %d characters)", s, what, MaxKeyLength)
 		return ""
 	}
 	return s
@@ -364,11 +182,11 @@ func (c *cursor) integer(n *yaml.Node, subject, field string, lo, hi int) (int, 
 	}
 	k, err := strconv.Atoi(s)
 	if err != nil || n.Tag != "!!int" {
-		c.add(n, subject, field, "%q is not a whole number", s)
+		c.Add(n, subject, field, "%q is not a whole number", s)
 		return 0, false
 	}
 	if k < lo || k > hi {
-		c.add(n, subject, field, "%d is out of range: give %d to %d", k, lo, hi)
+		c.Add(n, subject, field, "%d is out of range: give %d to %d", k, lo, hi)
 		return 0, false
 	}
 	return k, true
@@ -381,7 +199,7 @@ func (c *cursor) boolean(n *yaml.Node, subject, field string) bool {
 		return false
 	}
 	if n.Tag != "!!bool" || (s != "true" && s != "false") {
-		c.add(n, subject, field, "%q is not true or false", s)
+		c.Add(n, subject, field, "%q is not true or false", s)
 		return false
 	}
 	return s == "true"
@@ -396,7 +214,7 @@ func (c *cursor) date(n *yaml.Node, subject, field string) (time.Time, bool) {
 	}
 	t, err := time.ParseInLocation(time.DateOnly, s, Location)
 	if err != nil || (n.Tag != "!!timestamp" && n.Tag != "!!str") {
-		c.add(n, subject, field, "%q is not a date written like 2025-06-30", s)
+		c.Add(n, subject, field, "%q is not a date written like 2025-06-30", s)
 		return time.Time{}, false
 	}
 	return t, true
@@ -411,7 +229,7 @@ func (c *cursor) decimal(n *yaml.Node, subject, field string) (string, *big.Rat,
 		return "", nil, false
 	}
 	if (n.Tag != "!!int" && n.Tag != "!!float") || !plainDecimalRE.MatchString(s) {
-		c.add(n, subject, field, "%q is not a number written plainly, like 100 or 2.5", s)
+		c.Add(n, subject, field, "%q is not a number written plainly, like 100 or 2.5", s)
 		return "", nil, false
 	}
 	canon := canonicalDecimal(s)
@@ -452,24 +270,24 @@ var (
 
 // periodsFile reads the periods file's root mapping.
 func (c *cursor) periodsFile(root *yaml.Node) {
-	has := c.fields(root, "", "", func(key string, _, v *yaml.Node) bool {
+	has := c.Fields(root, "", "", func(key string, _, v *yaml.Node) bool {
 		switch key {
 		case "periods":
 			c.list(v, "", "periods", c.period)
 			if empty(v) {
-				c.add(v, "", "periods", "no periods are listed")
+				c.Add(v, "", "periods", "no periods are listed")
 			}
 		default:
 			return false
 		}
 		return true
 	})
-	c.required(root, "", "", has, "periods")
+	c.Required(root, "", "", has, "periods")
 }
 
 func (c *cursor) period(n *yaml.Node, index int) {
 	subject := fmt.Sprintf("period #%d", index+1)
-	if !c.isMapping(n, subject, "") {
+	if !c.IsMapping(n, subject, "") {
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -479,14 +297,14 @@ func (c *cursor) period(n *yaml.Node, index int) {
 		}
 	}
 	p := &Period{}
-	ref := periodRef{pos: pos{c.file, n.Line}, period: p, dueAt: map[Kind]pos{}}
+	ref := periodRef{pos: pos{c.File, n.Line}, period: p, dueAt: map[Kind]pos{}}
 	var idNode, kindsNode *yaml.Node
 	var dueByKind []struct {
 		kind Kind
 		at   pos
 	}
 	formOK, versionOK := false, false
-	has := c.fields(n, subject, "", func(key string, k, v *yaml.Node) bool {
+	has := c.Fields(n, subject, "", func(key string, k, v *yaml.Node) bool {
 		switch key {
 		case "id":
 			idNode = v
@@ -497,28 +315,28 @@ func (c *cursor) period(n *yaml.Node, index int) {
 			p.Note = c.twoLanguages(v, subject, "note", MaxHelpLength)
 		case "opens_at":
 			p.OpensAt, _ = c.date(v, subject, "opens_at")
-			ref.opensAt = pos{c.file, v.Line}
+			ref.opensAt = pos{c.File, v.Line}
 		case "due":
 			p.Due, _ = c.date(v, subject, "due")
-			ref.dueAt[""] = pos{c.file, v.Line}
+			ref.dueAt[""] = pos{c.File, v.Line}
 		case "due_by_kind":
-			if !c.isMapping(v, subject, "due_by_kind") {
+			if !c.IsMapping(v, subject, "due_by_kind") {
 				break
 			}
 			p.DueByKind = map[Kind]time.Time{}
-			c.fields(v, subject, "due_by_kind", func(kk string, kn, dv *yaml.Node) bool {
+			c.Fields(v, subject, "due_by_kind", func(kk string, kn, dv *yaml.Node) bool {
 				kind := Kind(kk)
 				if !kind.Valid() {
-					c.add(kn, subject, "due_by_kind."+kk, "%q is not a kind of unit (one of %s)", kk, kindList())
+					c.Add(kn, subject, "due_by_kind."+kk, "%q is not a kind of unit (one of %s)", kk, kindList())
 					return true
 				}
 				if d, ok := c.date(dv, subject, "due_by_kind."+kk); ok {
 					p.DueByKind[kind] = d
-					ref.dueAt[kind] = pos{c.file, dv.Line}
+					ref.dueAt[kind] = pos{c.File, dv.Line}
 					dueByKind = append(dueByKind, struct {
 						kind Kind
 						at   pos
-					}{kind, pos{c.file, kn.Line}})
+					}{kind, pos{c.File, kn.Line}})
 				}
 				return true
 			})
@@ -528,7 +346,7 @@ func (c *cursor) period(n *yaml.Node, index int) {
 		case "form":
 			p.FormID = c.key(v, subject, "form", idRE, "a form id")
 			formOK = p.FormID != ""
-			ref.pos = pos{c.file, v.Line}
+			ref.pos = pos{c.File, v.Line}
 		case "form_version":
 			p.FormVersion, versionOK = c.integer(v, subject, "form_version", 1, 1000)
 		case "provisional":
@@ -538,27 +356,27 @@ func (c *cursor) period(n *yaml.Node, index int) {
 		}
 		return true
 	})
-	c.required(n, subject, "", has, "id", "name", "opens_at", "due", "kinds", "form", "form_version")
+	c.Required(n, subject, "", has, "id", "name", "opens_at", "due", "kinds", "form", "form_version")
 	if kindsNode != nil && len(p.Kinds) == 0 && empty(kindsNode) {
-		c.add(kindsNode, subject, "kinds", "a period needs at least one kind of unit")
+		c.Add(kindsNode, subject, "kinds", "a period needs at least one kind of unit")
 	}
 	for _, d := range dueByKind {
 		if !p.AppliesTo(d.kind) && len(p.Kinds) > 0 {
-			c.add(&yaml.Node{Line: d.at.line}, subject, "due_by_kind."+string(d.kind), "%q is not one of the period's kinds", d.kind)
+			c.Add(&yaml.Node{Line: d.at.line}, subject, "due_by_kind."+string(d.kind), "%q is not one of the period's kinds", d.kind)
 		}
 	}
 	if p.Provisional && !has["note"] {
-		c.add(n, subject, "note", "a provisional period needs a note saying what is to be confirmed, and with whom")
+		c.Add(n, subject, "note", "a provisional period needs a note saying what is to be confirmed, and with whom")
 	}
 	if p.ID != "" && idNode != nil {
 		if at, dup := c.p.periodAt[p.ID]; dup {
-			c.add(idNode, subject, "id", "already used at %s", at)
+			c.Add(idNode, subject, "id", "already used at %s", at)
 			return
 		}
 		if c.p.periodAt == nil {
 			c.p.periodAt = map[string]pos{}
 		}
-		c.p.periodAt[p.ID] = pos{c.file, idNode.Line}
+		c.p.periodAt[p.ID] = pos{c.File, idNode.Line}
 	}
 	c.p.periods = append(c.p.periods, p)
 	if formOK && versionOK {
@@ -585,9 +403,9 @@ func (c *cursor) kinds(n *yaml.Node, subject, field string) []Kind {
 		k := Kind(s)
 		switch {
 		case !k.Valid():
-			c.add(kn, subject, fmt.Sprintf("%s[%d]", field, i), "%q is not a kind of unit (one of %s)", s, kindList())
+			c.Add(kn, subject, fmt.Sprintf("%s[%d]", field, i), "%q is not a kind of unit (one of %s)", s, kindList())
 		case slices.Contains(out, k):
-			c.add(kn, subject, fmt.Sprintf("%s[%d]", field, i), "%q is listed twice", s)
+			c.Add(kn, subject, fmt.Sprintf("%s[%d]", field, i), "%q is listed twice", s)
 		default:
 			out = append(out, k)
 		}
@@ -617,7 +435,7 @@ func (c *cursor) form(root *yaml.Node) *Form {
 	versionOK := false
 	sectionAt := map[string]int{}
 	fieldAt := map[string]int{}
-	has := c.fields(root, subject, "", func(key string, _, v *yaml.Node) bool {
+	has := c.Fields(root, subject, "", func(key string, _, v *yaml.Node) bool {
 		switch key {
 		case "id":
 			idNode = v
@@ -638,22 +456,22 @@ func (c *cursor) form(root *yaml.Node) *Form {
 		}
 		return true
 	})
-	c.required(root, subject, "", has, "id", "version", "title", "sections")
+	c.Required(root, subject, "", has, "id", "version", "title", "sections")
 	if sectionsNode != nil && empty(sectionsNode) {
-		c.add(sectionsNode, subject, "sections", "a form needs at least one section")
+		c.Add(sectionsNode, subject, "sections", "a form needs at least one section")
 	}
 	if f.ID == "" || !versionOK {
 		return f
 	}
 	k := formKey{f.ID, f.Version}
 	if at, dup := c.p.formAt[k]; dup {
-		c.add(idNode, subject, "", "form %q version %d is already defined at %s", f.ID, f.Version, at)
+		c.Add(idNode, subject, "", "form %q version %d is already defined at %s", f.ID, f.Version, at)
 		return f
 	}
 	if c.p.formAt == nil {
 		c.p.formAt = map[formKey]pos{}
 	}
-	c.p.formAt[k] = pos{c.file, idNode.Line}
+	c.p.formAt[k] = pos{c.File, idNode.Line}
 	c.p.forms = append(c.p.forms, f)
 	return f
 }
@@ -661,12 +479,12 @@ func (c *cursor) form(root *yaml.Node) *Form {
 func (c *cursor) section(n *yaml.Node, formSubject string, index int, sectionAt, fieldAt map[string]int) *Section {
 	field := fmt.Sprintf("sections[%d]", index)
 	subject := formSubject
-	if !c.isMapping(n, subject, field) {
+	if !c.IsMapping(n, subject, field) {
 		return nil
 	}
 	s := &Section{}
 	var fieldsNode *yaml.Node
-	has := c.fields(n, subject, field, func(key string, _, v *yaml.Node) bool {
+	has := c.Fields(n, subject, field, func(key string, _, v *yaml.Node) bool {
 		switch key {
 		case "key":
 			s.Key = c.key(v, subject, field+".key", keyRE, "a key of lower-case letters, digits and '_', starting with a letter")
@@ -674,7 +492,7 @@ func (c *cursor) section(n *yaml.Node, formSubject string, index int, sectionAt,
 				break
 			}
 			if line, dup := sectionAt[s.Key]; dup {
-				c.add(v, subject, field+".key", "section %q is already defined at line %d", s.Key, line)
+				c.Add(v, subject, field+".key", "section %q is already defined at line %d", s.Key, line)
 			}
 			sectionAt[s.Key] = v.Line
 		case "title":
@@ -691,9 +509,9 @@ func (c *cursor) section(n *yaml.Node, formSubject string, index int, sectionAt,
 		}
 		return true
 	})
-	c.required(n, subject, field, has, "key", "title", "fields")
+	c.Required(n, subject, field, has, "key", "title", "fields")
 	if fieldsNode != nil && empty(fieldsNode) {
-		c.add(fieldsNode, subject, field+".fields", "a section needs at least one field")
+		c.Add(fieldsNode, subject, field+".fields", "a section needs at least one field")
 	}
 	return s
 }
@@ -713,7 +531,7 @@ var typeKeys = map[string][]Type{
 
 func (c *cursor) field(n *yaml.Node, formSubject, where string, fieldAt map[string]int) *Field {
 	subject := formSubject
-	if !c.isMapping(n, subject, where) {
+	if !c.IsMapping(n, subject, where) {
 		return nil
 	}
 	// The key and type first: every problem names the field, and the other
@@ -737,101 +555,101 @@ func (c *cursor) field(n *yaml.Node, formSubject, where string, fieldAt map[stri
 	}
 	f := &Field{Type: typ}
 	if typeNode != nil && !slices.Contains(Types, typ) {
-		c.add(typeNode, subject, join(where, "type"), "%q is not a field type (one of %s)", typ, typeList())
+		c.Add(typeNode, subject, yamlcheck.Join(where, "type"), "%q is not a field type (one of %s)", typ, typeList())
 		typ = ""
 	}
 	var minNode, maxNode *yaml.Node
-	has := c.fields(n, subject, where, func(key string, k, v *yaml.Node) bool {
+	has := c.Fields(n, subject, where, func(key string, k, v *yaml.Node) bool {
 		if types, ok := typeKeys[key]; ok && typ != "" && !slices.Contains(types, typ) {
-			c.add(k, subject, join(where, key), "is not allowed for a %s field", typ)
+			c.Add(k, subject, yamlcheck.Join(where, key), "is not allowed for a %s field", typ)
 			return true
 		}
 		switch key {
 		case "key":
-			f.Key = c.key(v, subject, join(where, "key"), keyRE, "a key of lower-case letters, digits and '_', starting with a letter")
+			f.Key = c.key(v, subject, yamlcheck.Join(where, "key"), keyRE, "a key of lower-case letters, digits and '_', starting with a letter")
 			if f.Key == "" {
 				break
 			}
 			if line, dup := fieldAt[f.Key]; dup {
-				c.add(v, subject, join(where, "key"), "field %q is already defined at line %d: keys are unique in a form", f.Key, line)
+				c.Add(v, subject, yamlcheck.Join(where, "key"), "field %q is already defined at line %d: keys are unique in a form", f.Key, line)
 			}
 			fieldAt[f.Key] = v.Line
 		case "type":
-			c.scalar(v, subject, join(where, "type"))
+			c.scalar(v, subject, yamlcheck.Join(where, "type"))
 		case "label":
-			f.Label = c.twoLanguages(v, subject, join(where, "label"), MaxLabelLength)
+			f.Label = c.twoLanguages(v, subject, yamlcheck.Join(where, "label"), MaxLabelLength)
 		case "help":
-			f.Help = c.twoLanguages(v, subject, join(where, "help"), MaxHelpLength)
+			f.Help = c.twoLanguages(v, subject, yamlcheck.Join(where, "help"), MaxHelpLength)
 		case "required":
-			f.Required = c.boolean(v, subject, join(where, "required"))
+			f.Required = c.boolean(v, subject, yamlcheck.Join(where, "required"))
 		case "kinds":
-			f.Kinds = c.kinds(v, subject, join(where, "kinds"))
+			f.Kinds = c.kinds(v, subject, yamlcheck.Join(where, "kinds"))
 			if empty(v) {
-				c.add(v, subject, join(where, "kinds"), "leave kinds out for a field every unit answers")
+				c.Add(v, subject, yamlcheck.Join(where, "kinds"), "leave kinds out for a field every unit answers")
 			}
 		case "min":
 			minNode = v
 		case "max":
 			maxNode = v
 		case "decimals":
-			f.Decimals, _ = c.integer(v, subject, join(where, "decimals"), 0, MaxDecimals)
+			f.Decimals, _ = c.integer(v, subject, yamlcheck.Join(where, "decimals"), 0, MaxDecimals)
 		case "unit":
-			f.Unit = c.twoLanguages(v, subject, join(where, "unit"), MaxUnitLength)
+			f.Unit = c.twoLanguages(v, subject, yamlcheck.Join(where, "unit"), MaxUnitLength)
 		case "max_length":
 			hi := MaxTextLimit
 			if typ == TypeLongText {
 				hi = MaxLongTextLimit
 			}
-			f.MaxLength, _ = c.integer(v, subject, join(where, "max_length"), 1, hi)
+			f.MaxLength, _ = c.integer(v, subject, yamlcheck.Join(where, "max_length"), 1, hi)
 		case "options":
-			c.list(v, subject, join(where, "options"), func(on *yaml.Node, i int) {
-				f.Options = append(f.Options, c.option(on, subject, fmt.Sprintf("%s[%d]", join(where, "options"), i)))
+			c.list(v, subject, yamlcheck.Join(where, "options"), func(on *yaml.Node, i int) {
+				f.Options = append(f.Options, c.option(on, subject, fmt.Sprintf("%s[%d]", yamlcheck.Join(where, "options"), i)))
 			})
 			if k := len(f.Options); k < MinOptions || k > MaxOptions {
-				c.add(v, subject, join(where, "options"), "has %d options; a choice needs %d to %d", k, MinOptions, MaxOptions)
+				c.Add(v, subject, yamlcheck.Join(where, "options"), "has %d options; a choice needs %d to %d", k, MinOptions, MaxOptions)
 			}
 		case "accept":
-			c.list(v, subject, join(where, "accept"), func(an *yaml.Node, i int) {
-				s, ok := c.scalar(an, subject, fmt.Sprintf("%s[%d]", join(where, "accept"), i))
+			c.list(v, subject, yamlcheck.Join(where, "accept"), func(an *yaml.Node, i int) {
+				s, ok := c.scalar(an, subject, fmt.Sprintf("%s[%d]", yamlcheck.Join(where, "accept"), i))
 				switch k := FileKind(s); {
 				case !ok:
 				case !slices.Contains(FileKinds, k):
-					c.add(an, subject, fmt.Sprintf("%s[%d]", join(where, "accept"), i), "%q is not a kind of file (one of %s)", s, fileKindList())
+					c.Add(an, subject, fmt.Sprintf("%s[%d]", yamlcheck.Join(where, "accept"), i), "%q is not a kind of file (one of %s)", s, fileKindList())
 				case slices.Contains(f.Accept, k):
-					c.add(an, subject, fmt.Sprintf("%s[%d]", join(where, "accept"), i), "%q is listed twice", s)
+					c.Add(an, subject, fmt.Sprintf("%s[%d]", yamlcheck.Join(where, "accept"), i), "%q is listed twice", s)
 				default:
 					f.Accept = append(f.Accept, k)
 				}
 			})
 			if empty(v) {
-				c.add(v, subject, join(where, "accept"), "a file field accepts at least one kind of file")
+				c.Add(v, subject, yamlcheck.Join(where, "accept"), "a file field accepts at least one kind of file")
 			}
 		case "max_size_mb":
-			f.MaxSizeMB, _ = c.integer(v, subject, join(where, "max_size_mb"), 1, MaxFileSizeMB)
+			f.MaxSizeMB, _ = c.integer(v, subject, yamlcheck.Join(where, "max_size_mb"), 1, MaxFileSizeMB)
 		case "max_files":
-			f.MaxFiles, _ = c.integer(v, subject, join(where, "max_files"), 1, MaxFilesLimit)
+			f.MaxFiles, _ = c.integer(v, subject, yamlcheck.Join(where, "max_files"), 1, MaxFilesLimit)
 		default:
 			return false
 		}
 		return true
 	})
-	c.required(n, subject, where, has, "key", "type", "label", "help")
+	c.Required(n, subject, where, has, "key", "type", "label", "help")
 	switch typ {
 	case TypeNumber, TypePercent:
 		c.numberBounds(f, subject, where, n, minNode, maxNode)
 	case TypeDate:
 		if minNode != nil {
-			if d, ok := c.date(minNode, subject, join(where, "min")); ok {
+			if d, ok := c.date(minNode, subject, yamlcheck.Join(where, "min")); ok {
 				f.MinDate = d.Format(time.DateOnly)
 			}
 		}
 		if maxNode != nil {
-			if d, ok := c.date(maxNode, subject, join(where, "max")); ok {
+			if d, ok := c.date(maxNode, subject, yamlcheck.Join(where, "max")); ok {
 				f.MaxDate = d.Format(time.DateOnly)
 			}
 		}
 		if f.MinDate != "" && f.MaxDate != "" && f.MinDate > f.MaxDate {
-			c.add(maxNode, subject, join(where, "max"), "%s is before min %s", f.MaxDate, f.MinDate)
+			c.Add(maxNode, subject, yamlcheck.Join(where, "max"), "%s is before min %s", f.MaxDate, f.MinDate)
 		}
 	case TypeText:
 		if f.MaxLength == 0 && !has["max_length"] {
@@ -843,12 +661,12 @@ func (c *cursor) field(n *yaml.Node, formSubject, where string, fieldAt map[stri
 		}
 	case TypeChoice:
 		if !has["options"] {
-			c.add(n, subject, join(where, "options"), "is missing: a choice needs its options")
+			c.Add(n, subject, yamlcheck.Join(where, "options"), "is missing: a choice needs its options")
 		}
 		c.distinctOptions(f, subject, where, n)
 	case TypeFile:
 		if !has["accept"] {
-			c.add(n, subject, join(where, "accept"), "is missing: say which kinds of file (%s) are accepted", fileKindList())
+			c.Add(n, subject, yamlcheck.Join(where, "accept"), "is missing: say which kinds of file (%s) are accepted", fileKindList())
 		}
 		if f.MaxSizeMB == 0 {
 			f.MaxSizeMB = DefaultFileSizeMB
@@ -892,11 +710,11 @@ func (c *cursor) numberBounds(f *Field, subject, where string, n, minNode, maxNo
 	ok := true
 	var lo, hi *big.Rat
 	if minNode != nil {
-		f.Min, lo, ok = c.decimal(minNode, subject, join(where, "min"))
+		f.Min, lo, ok = c.decimal(minNode, subject, yamlcheck.Join(where, "min"))
 	}
 	if maxNode != nil {
 		var okMax bool
-		f.Max, hi, okMax = c.decimal(maxNode, subject, join(where, "max"))
+		f.Max, hi, okMax = c.decimal(maxNode, subject, yamlcheck.Join(where, "max"))
 		ok = ok && okMax
 	}
 	if !ok {
@@ -911,10 +729,10 @@ func (c *cursor) numberBounds(f *Field, subject, where string, n, minNode, maxNo
 			f.Max, hi = "100", hundred
 		}
 		if lo.Sign() < 0 {
-			c.add(minNode, subject, join(where, "min"), "a percentage cannot be below 0")
+			c.Add(minNode, subject, yamlcheck.Join(where, "min"), "a percentage cannot be below 0")
 		}
 		if hi.Cmp(hundred) > 0 {
-			c.add(maxNode, subject, join(where, "max"), "a percentage cannot be above 100")
+			c.Add(maxNode, subject, yamlcheck.Join(where, "max"), "a percentage cannot be above 100")
 		}
 	}
 	if hi != nil && lo.Cmp(hi) >= 0 {
@@ -922,7 +740,7 @@ func (c *cursor) numberBounds(f *Field, subject, where string, n, minNode, maxNo
 		if at == nil {
 			at = minNode
 		}
-		c.add(at, subject, join(where, "max"), "max %s must be above min %s", f.Max, f.Min)
+		c.Add(at, subject, yamlcheck.Join(where, "max"), "max %s must be above min %s", f.Max, f.Min)
 	}
 	for _, b := range []struct {
 		v    string
@@ -931,20 +749,20 @@ func (c *cursor) numberBounds(f *Field, subject, where string, n, minNode, maxNo
 	}{{f.Min, minNode, "min"}, {f.Max, maxNode, "max"}} {
 		_, frac, _ := strings.Cut(b.v, ".")
 		if b.node != nil && len(frac) > f.Decimals {
-			c.add(b.node, subject, join(where, b.name), "%s has more decimals than the field allows (%d)", b.v, f.Decimals)
+			c.Add(b.node, subject, yamlcheck.Join(where, b.name), "%s has more decimals than the field allows (%d)", b.v, f.Decimals)
 		}
 		if digits := len(strings.Trim(strings.ReplaceAll(strings.TrimPrefix(b.v, "-"), ".", ""), "0")); b.node != nil && digits > maxNumberDigits {
-			c.add(b.node, subject, join(where, b.name), "%s has more than %d digits", b.v, maxNumberDigits)
+			c.Add(b.node, subject, yamlcheck.Join(where, b.name), "%s has more than %d digits", b.v, maxNumberDigits)
 		}
 	}
 }
 
 func (c *cursor) option(n *yaml.Node, subject, where string) Option {
 	var o Option
-	if !c.isMapping(n, subject, where) {
+	if !c.IsMapping(n, subject, where) {
 		return o
 	}
-	has := c.fields(n, subject, where, func(key string, _, v *yaml.Node) bool {
+	has := c.Fields(n, subject, where, func(key string, _, v *yaml.Node) bool {
 		switch key {
 		case "key":
 			o.Key = c.key(v, subject, where+".key", keyRE, "a key of lower-case letters, digits and '_', starting with a letter")
@@ -955,7 +773,7 @@ func (c *cursor) option(n *yaml.Node, subject, where string) Option {
 		}
 		return true
 	})
-	c.required(n, subject, where, has, "key", "label")
+	c.Required(n, subject, where, has, "key", "label")
 	return o
 }
 
@@ -976,9 +794,9 @@ func (c *cursor) distinctOptions(f *Field, subject, where string, n *yaml.Node) 
 	seen := map[string]int{}
 	for i, o := range f.Options {
 		at := optsNode.Content[i]
-		w := fmt.Sprintf("%s[%d]", join(where, "options"), i)
+		w := fmt.Sprintf("%s[%d]", yamlcheck.Join(where, "options"), i)
 		if j, dup := keys[o.Key]; dup && o.Key != "" {
-			c.add(at, subject, w+".key", "%q is the key of option %d already", o.Key, j)
+			c.Add(at, subject, w+".key", "%q is the key of option %d already", o.Key, j)
 		}
 		keys[o.Key] = i
 		folded := [2]string{bot.Fold(o.Label.VI), bot.Fold(o.Label.EN)}
@@ -987,7 +805,7 @@ func (c *cursor) distinctOptions(f *Field, subject, where string, n *yaml.Node) 
 				continue
 			}
 			if digitsOnlyRE.MatchString(s) {
-				c.add(at, subject, w+".label."+lang, "a label cannot be a bare number: numbers pick options by their place")
+				c.Add(at, subject, w+".label."+lang, "a label cannot be a bare number: numbers pick options by their place")
 			}
 		}
 		for _, s := range slices.Compact(folded[:]) {
@@ -995,7 +813,7 @@ func (c *cursor) distinctOptions(f *Field, subject, where string, n *yaml.Node) 
 				continue
 			}
 			if j, dup := seen[s]; dup && j != i {
-				c.add(at, subject, w+".label", "reads the same as option %d (case and diacritics aside)", j)
+				c.Add(at, subject, w+".label", "reads the same as option %d (case and diacritics aside)", j)
 			}
 			seen[s] = i
 		}
@@ -1010,7 +828,7 @@ func (p *parser) crossCheck() {
 		per := r.period
 		subject := fmt.Sprintf("period %q", per.ID)
 		if _, ok := p.formAt[formKey{per.FormID, per.FormVersion}]; !ok {
-			p.add(r.file, r.line, subject, "form", "form %q version %d does not exist (forms/%s.v%d.yaml)", per.FormID, per.FormVersion, per.FormID, per.FormVersion)
+			p.errs.Add(r.file, r.line, subject, "form", "form %q version %d does not exist (forms/%s.v%d.yaml)", per.FormID, per.FormVersion, per.FormID, per.FormVersion)
 		}
 		if per.OpensAt.IsZero() {
 			continue
@@ -1022,7 +840,7 @@ func (p *parser) crossCheck() {
 				due, field = per.DueByKind[kind], "due_by_kind."+string(kind)
 			}
 			if !due.IsZero() && due.Before(per.OpensAt) {
-				p.add(at.file, at.line, subject, field, "%s is before opens_at %s", due.Format(time.DateOnly), per.OpensAt.Format(time.DateOnly))
+				p.errs.Add(at.file, at.line, subject, field, "%s is before opens_at %s", due.Format(time.DateOnly), per.OpensAt.Format(time.DateOnly))
 			}
 		}
 	}
@@ -1035,7 +853,7 @@ func (p *parser) crossCheck() {
 		for i, v := range vs {
 			if v != i+1 {
 				at := p.formAt[formKey{id, v}]
-				p.add(at.file, at.line, fmt.Sprintf("form %q v%d", id, v), "version", "version %d is missing: every version ever shipped stays, so drafts and reports made with it still load", i+1)
+				p.errs.Add(at.file, at.line, fmt.Sprintf("form %q v%d", id, v), "version", "version %d is missing: every version ever shipped stays, so drafts and reports made with it still load", i+1)
 				break
 			}
 		}
