@@ -37,6 +37,7 @@ func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 	if err != nil {
 		return fmt.Errorf("telegram: bad chat id %q", t.ChatID)
 	}
+	markup := keyboard(r.Buttons)
 	parts := split(r.Text, maxText)
 	caption := ""
 	if r.Document != nil {
@@ -52,21 +53,21 @@ func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 		return nil
 	}
 	for i, text := range parts {
-		var rows [][]bot.Button
+		var m *tgbotapi.InlineKeyboardMarkup
 		if i == len(parts)-1 && r.Document == nil {
-			rows = r.Buttons
+			m = markup
 		}
 		if i == 0 && t.EditMessageID != "" {
-			err = c.edit(ctx, chatID, t.EditMessageID, text, rows)
+			err = c.edit(ctx, chatID, t.EditMessageID, text, m)
 		} else {
-			err = c.sendText(ctx, chatID, text, rows)
+			err = c.sendText(ctx, chatID, text, m)
 		}
 		if err != nil {
 			return blocked(err)
 		}
 	}
 	if r.Document != nil {
-		if err := c.sendDocument(ctx, chatID, r.Document, caption, keyboard(r.Buttons)); err != nil {
+		if err := c.sendDocument(ctx, chatID, r.Document, caption, markup); err != nil {
 			return blocked(err)
 		}
 	}
@@ -81,24 +82,32 @@ func blocked(err error) error {
 	return err
 }
 
-// sendText sends a message with rows of buttons (none when nil or empty).
-func (c *Client) sendText(ctx context.Context, chatID int64, text string, rows [][]bot.Button) error {
-	f := make(form, 0, 64+3*len(text))
-	f = f.addInt("chat_id", chatID).add("text", text).addKeyboard(rows)
-	return c.retry(ctx, "sendMessage", func() error { return c.post(ctx, "sendMessage", f) })
+func (c *Client) sendText(ctx context.Context, chatID int64, text string, m *tgbotapi.InlineKeyboardMarkup) error {
+	msg := tgbotapi.NewMessage(chatID, text)
+	if m != nil {
+		msg.ReplyMarkup = *m
+	}
+	return c.call(ctx, "sendMessage", func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(msg)
+		return err
+	})
 }
 
 // edit replaces a message's text and buttons. Identical content is success;
 // a message that cannot be edited (too old, deleted, not text) gets a new
 // message instead, so the user sees the reply either way.
-func (c *Client) edit(ctx context.Context, chatID int64, messageID, text string, rows [][]bot.Button) error {
+func (c *Client) edit(ctx context.Context, chatID int64, messageID, text string, m *tgbotapi.InlineKeyboardMarkup) error {
 	id, err := strconv.Atoi(messageID)
 	if err != nil {
-		return c.sendText(ctx, chatID, text, rows)
+		return c.sendText(ctx, chatID, text, m)
 	}
-	f := make(form, 0, 80+3*len(text))
-	f = f.addInt("chat_id", chatID).addInt("message_id", int64(id)).add("text", text).addKeyboard(rows)
-	err = c.retry(ctx, "editMessageText", func() error { return c.post(ctx, "editMessageText", f) })
+	e := tgbotapi.NewEditMessageText(chatID, id, text)
+	e.ReplyMarkup = m
+	err = c.call(ctx, "editMessageText", func(api *tgbotapi.BotAPI) error {
+		// Request, not Send: the result is true for inline messages.
+		_, err := api.Request(e)
+		return err
+	})
 	switch {
 	case err == nil, hasDescription(err, http.StatusBadRequest, "message is not modified"):
 		return nil
@@ -106,7 +115,7 @@ func (c *Client) edit(ctx context.Context, chatID int64, messageID, text string,
 		"message can't be edited", "message to edit not found",
 		"there is no text in the message to edit", "message_id_invalid"):
 		c.log.Debug("telegram: message not editable, sending anew", "err", err)
-		return c.sendText(ctx, chatID, text, rows)
+		return c.sendText(ctx, chatID, text, m)
 	}
 	return err
 }
@@ -135,12 +144,11 @@ func (c *Client) Answer(ctx context.Context, u *bot.Update, notice string) error
 	if u == nil || u.Kind != bot.KindCallback || u.CallbackID == "" {
 		return nil
 	}
-	f := make(form, 0, 64)
-	f = f.add("callback_query_id", u.CallbackID)
-	if notice != "" {
-		f = f.add("text", truncate(notice, maxNotice))
-	}
-	err := c.retry(ctx, "answerCallbackQuery", func() error { return c.post(ctx, "answerCallbackQuery", f) })
+	cb := tgbotapi.NewCallback(u.CallbackID, truncate(notice, maxNotice))
+	err := c.call(ctx, "answerCallbackQuery", func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(cb)
+		return err
+	})
 	if hasDescription(err, http.StatusBadRequest, "query is too old", "query id is invalid") {
 		c.log.Debug("telegram: callback answered too late", "update", u.ID)
 		return nil

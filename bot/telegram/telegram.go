@@ -2,11 +2,8 @@
 // received by webhook (Webhook) or long polling (Poller), into bot.Update, and
 // renders bot.Reply through the Bot API (Client implements bot.Sender).
 //
-// go-telegram-bot-api v5.5.1 is the transport, except for the calls made
-// for every update (sendMessage, editMessageText, answerCallbackQuery),
-// which form.go posts itself in the library's wire format, with the
-// library's errors, at a fraction of its CPU. The library's gaps are worked
-// around here: requests carry no context (each call uses a shallow copy of the
+// go-telegram-bot-api v5.5.1 is the transport. Its gaps are worked around
+// here: requests carry no context (each call uses a shallow copy of the
 // BotAPI whose HTTP client binds the call's context), setWebhook has no
 // secret_token and setMyCommands no language_code (MakeRequest with raw
 // params), the file host is hard-coded (DownloadFile builds the URL itself),
@@ -203,14 +200,9 @@ func redact(err error, token string) error {
 // update is redelivered later instead of holding the chat. Every attempt is
 // counted.
 func (c *Client) call(ctx context.Context, method string, do func(api *tgbotapi.BotAPI) error) error {
-	return c.retry(ctx, method, func() error { return do(c.bot(ctx)) })
-}
-
-// retry is call for a do that makes the request itself (see post).
-func (c *Client) retry(ctx context.Context, method string, do func() error) error {
 	const attempts = 4
 	for i := 1; ; i++ {
-		err := do()
+		err := do(c.bot(ctx))
 		c.observe(method, err)
 		if err == nil {
 			return nil
