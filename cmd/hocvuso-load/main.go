@@ -50,18 +50,19 @@ func main() {
 		redisURL = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis")
 		botLog   = flag.String("bot-log", "", "file for the bot's log (discarded when empty)")
 		pprofOut = flag.String("cpuprofile", "", "write a CPU profile of the bot during the measured run to this file")
+		dbParams = flag.String("db-params", "", "query parameters added to the bot's DATABASE_URL, such as pool_max_conns=8")
 		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf); err != nil {
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf string) error {
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams string) error {
 	play, ok := scenarios[scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", scenario)
@@ -93,6 +94,17 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	dbURL, _ := url.Parse(adminURL)
 	dbURL.Path = "/" + name
+	if dbParams != "" {
+		extra, err := url.ParseQuery(dbParams)
+		if err != nil {
+			return fmt.Errorf("-db-params: %w", err)
+		}
+		q := dbURL.Query()
+		for k, v := range extra {
+			q[k] = v
+		}
+		dbURL.RawQuery = q.Encode()
+	}
 	prefix := "load:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
