@@ -341,6 +341,31 @@ func (b *AnswerBatcher) work() {
 	}
 }
 
+// batchAnswersSQL writes a batch of answers. Rows already there are read
+// from the statement's snapshot, rows just inserted from RETURNING:
+// together, each answer as stored.
+//
+// The rows already there are looked up one by one by the primary key (the
+// LATERAL subquery with LIMIT 1 cannot be flattened into a join). As a
+// plain join, the plan pgx's prepared statement settles on while
+// quiz_answers is small (a fresh or never-analysed table, autovacuum off)
+// is a hash join over a sequential scan, kept as the table grows: every
+// batch then read the whole table.
+const batchAnswersSQL = `WITH input AS (
+		SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::bool[], $6::timestamptz[])
+			AS t (attempt_id, position, question_id, chosen, correct, answered_at)),
+	ins AS (
+		INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
+		SELECT attempt_id, position, question_id, chosen, correct, answered_at FROM input
+		ON CONFLICT (attempt_id, position) DO NOTHING
+		RETURNING attempt_id, position, question_id, chosen, correct, answered_at)
+	SELECT * FROM ins
+	UNION ALL
+	SELECT q.attempt_id, q.position, q.question_id, q.chosen, q.correct, q.answered_at
+	FROM input i, LATERAL (
+		SELECT a.attempt_id, a.position, a.question_id, a.chosen, a.correct, a.answered_at FROM quiz_answers a
+		WHERE a.attempt_id = i.attempt_id AND a.position = i.position LIMIT 1) q`
+
 func (b *AnswerBatcher) write(batch []*answerReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -366,21 +391,7 @@ func (b *AnswerBatcher) write(batch []*answerReq) {
 		attempts, positions, questions = append(attempts, r.a.AttemptID), append(positions, int32(r.a.Position)), append(questions, r.a.QuestionID)
 		chosen, correct, at = append(chosen, int32(r.a.Chosen)), append(correct, r.a.Correct), append(at, r.a.At)
 	}
-	// Rows already there are read from the statement's snapshot, rows just
-	// inserted from RETURNING: together, each answer as stored.
-	rows, err := b.db.Pool.Query(ctx, `WITH input AS (
-			SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::bool[], $6::timestamptz[])
-				AS t (attempt_id, position, question_id, chosen, correct, answered_at)),
-		ins AS (
-			INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
-			SELECT attempt_id, position, question_id, chosen, correct, answered_at FROM input
-			ON CONFLICT (attempt_id, position) DO NOTHING
-			RETURNING attempt_id, position, question_id, chosen, correct, answered_at)
-		SELECT * FROM ins
-		UNION ALL
-		SELECT q.attempt_id, q.position, q.question_id, q.chosen, q.correct, q.answered_at
-		FROM quiz_answers q JOIN input i ON q.attempt_id = i.attempt_id AND q.position = i.position`,
-		attempts, positions, questions, chosen, correct, at)
+	rows, err := b.db.Pool.Query(ctx, batchAnswersSQL, attempts, positions, questions, chosen, correct, at)
 	stored := make(map[key]QuizAnswer, len(attempts))
 	if err == nil {
 		for rows.Next() {
