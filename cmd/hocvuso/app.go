@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
@@ -52,11 +51,8 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, &configError{"REDIS_URL", err.Error()}
 	}
-	if !strings.Contains(cfg.RedisURL, "pool_size=") {
-		// Every update makes a few short Redis calls; the client's default
-		// pool (10 per CPU) makes updates queue for a connection under load.
-		opts.PoolSize = max(opts.PoolSize, 128)
-	}
+	// The client's default pool is enough: the state store pipelines the
+	// calls of concurrent updates over one connection (store.NewState).
 	a.rdb = redis.NewClient(opts)
 	if err := a.rdb.Ping(ctx).Err(); err != nil {
 		a.Close()
