@@ -50,19 +50,20 @@ func main() {
 		redisURL = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis")
 		botLog   = flag.String("bot-log", "", "file for the bot's log (discarded when empty)")
 		pprofOut = flag.String("cpuprofile", "", "write a CPU profile of the bot during the measured run to this file")
+		botEnv   = flag.String("bot-env", "", "extra environment of the bot, comma-separated KEY=VALUE (GOGC=200,GOMEMLIMIT=40MiB...)")
 		dbParams = flag.String("db-params", "", "query parameters added to the bot's DATABASE_URL, such as pool_max_conns=8")
 		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams); err != nil {
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams string) error {
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string) error {
 	play, ok := scenarios[scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", scenario)
@@ -139,6 +140,9 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 		"HTTP_ADDR="+botAddr, "TELEGRAM_TOKEN="+token, "TELEGRAM_API_URL=http://"+fakeLn.Addr().String(),
 		"TELEGRAM_WEBHOOK_URL="+hook, "TELEGRAM_WEBHOOK_SECRET="+secret, "LOG_LEVEL=warn",
 		"DEBUG_PPROF="+strconv.FormatBool(pprofOut != ""))
+	if botEnv != "" {
+		cmd.Env = append(cmd.Env, strings.Split(botEnv, ",")...)
+	}
 	cmd.Stdin = nil
 	if botLog != "" {
 		f, err := os.Create(botLog)
