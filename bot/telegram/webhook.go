@@ -1,13 +1,14 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"hocvuso/bot"
 )
@@ -21,6 +22,16 @@ const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
 // maxBody bounds a webhook body; real updates are a few KiB.
 const maxBody = 1 << 20
+
+// bodyBufs recycles the buffers webhook bodies are read into: Decode copies
+// what it keeps, so a buffer is free again once the update is decoded.
+var bodyBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 4096)) }}
+
+func putBodyBuf(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 { // an unusually large body is left to the GC
+		bodyBufs.Put(b)
+	}
+}
 
 // Webhook receives updates pushed by Telegram. It handles each update
 // before answering: Telegram delivers a chat's next update only after a 2xx,
@@ -75,8 +86,11 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
+		putBodyBuf(buf)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.log.Error("telegram webhook: body too large, dropped", "limit", maxBody)
@@ -88,13 +102,15 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	u, err := Decode(body)
+	u, err := Decode(buf.Bytes())
+	size := buf.Len()
+	putBodyBuf(buf) // u holds copies of what it needs
 	switch {
 	case errors.Is(err, ErrIgnored):
 		w.WriteHeader(http.StatusOK)
 		return
 	case err != nil:
-		h.log.Error("telegram webhook: undecodable update dropped", "err", err, "bytes", len(body))
+		h.log.Error("telegram webhook: undecodable update dropped", "err", err, "bytes", size)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
