@@ -737,7 +737,9 @@ func parseKeyboard(raw string, present bool) ([][]Button, *apiError) {
 	var m struct {
 		InlineKeyboard [][]Button `json:"inline_keyboard"`
 	}
-	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+	if rows, ok := fastKeyboard(raw); ok {
+		m.InlineKeyboard = rows
+	} else if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return nil, badRequest("can't parse reply keyboard markup JSON object")
 	}
 	for _, row := range m.InlineKeyboard {

@@ -2,6 +2,7 @@ package fakeapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // The lean fast path: a load run makes tens of thousands of sendMessage,
@@ -297,4 +299,131 @@ func appendJSONString(out []byte, s string) []byte {
 	}
 	out = append(out, s[start:]...)
 	return append(out, '"')
+}
+
+// fastKeyboard reads an inline keyboard as go-telegram-bot-api marshals it,
+// {"inline_keyboard":[[{"text":"…","callback_data":"…"},…],…]}, without
+// reflection. It reports false for anything else (other fields, white
+// space, null rows...), which parseKeyboard then reads with encoding/json.
+func fastKeyboard(raw string) ([][]Button, bool) {
+	const head = `{"inline_keyboard":[`
+	if !strings.HasPrefix(raw, head) {
+		return nil, false
+	}
+	p := raw[len(head):]
+	rows := [][]Button{}
+	for {
+		if p == "]}" {
+			return rows, true
+		}
+		if len(rows) > 0 {
+			if p == "" || p[0] != ',' {
+				return nil, false
+			}
+			p = p[1:]
+		}
+		if p == "" || p[0] != '[' {
+			return nil, false
+		}
+		p = p[1:]
+		row := []Button{}
+		for len(p) > 0 && p[0] != ']' {
+			if len(row) > 0 {
+				if p[0] != ',' {
+					return nil, false
+				}
+				p = p[1:]
+			}
+			var b Button
+			var ok bool
+			if b, p, ok = fastButton(p); !ok {
+				return nil, false
+			}
+			row = append(row, b)
+		}
+		if p == "" {
+			return nil, false
+		}
+		p = p[1:] // ]
+		rows = append(rows, row)
+	}
+}
+
+// fastButton reads {"text":"…","callback_data":"…"} (url instead of, or
+// besides, callback_data) at the start of p.
+func fastButton(p string) (Button, string, bool) {
+	var b Button
+	if p == "" || p[0] != '{' {
+		return b, p, false
+	}
+	p = p[1:]
+	seen := 0
+	for {
+		var key, val string
+		var ok bool
+		if key, p, ok = fastString(p); !ok || p == "" || p[0] != ':' {
+			return b, p, false
+		}
+		if val, p, ok = fastString(p[1:]); !ok {
+			return b, p, false
+		}
+		var bit int
+		switch key {
+		case "text":
+			b.Text, bit = val, 1
+		case "callback_data":
+			b.CallbackData, bit = val, 2
+		case "url":
+			b.URL, bit = val, 4
+		default:
+			return b, p, false
+		}
+		if seen&bit != 0 {
+			return b, p, false // a repeated key: encoding/json decides
+		}
+		seen |= bit
+		if p == "" {
+			return b, p, false
+		}
+		switch p[0] {
+		case ',':
+			p = p[1:]
+		case '}':
+			return b, p[1:], true
+		default:
+			return b, p, false
+		}
+	}
+}
+
+// fastString reads a JSON string at the start of p; one with escapes is
+// decoded by encoding/json.
+func fastString(p string) (string, string, bool) {
+	if p == "" || p[0] != '"' {
+		return "", p, false
+	}
+	escaped := false
+	for i := 1; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\':
+			escaped = true
+			i++
+		case c < 0x20:
+			return "", p, false
+		case c == '"':
+			if !escaped {
+				s := p[1:i]
+				if !utf8.ValidString(s) {
+					return "", p, false
+				}
+				return s, p[i+1:], true
+			}
+			var s string
+			if json.Unmarshal([]byte(p[:i+1]), &s) != nil {
+				return "", p, false
+			}
+			return s, p[i+1:], true
+		}
+	}
+	return "", p, false
 }

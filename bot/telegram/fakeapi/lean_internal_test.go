@@ -3,8 +3,11 @@ package fakeapi
 import (
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"testing"
 	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // FuzzParseLeanForm: whatever the fast path accepts, it reads as
@@ -51,4 +54,52 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q encoded as %s: %q, %v", s, appendJSONString(nil, s), back, err)
 		}
 	})
+}
+
+// FuzzFastKeyboard: whatever the fast reader accepts, encoding/json reads
+// the same way.
+func FuzzFastKeyboard(f *testing.F) {
+	for _, s := range []string{
+		`{"inline_keyboard":[[{"text":"A. Đúng","callback_data":"quiz|ans|3|0"},{"text":"B \u0026 \u003cC\u003e","callback_data":"quiz|ans|3|1"}],[{"text":"Dừng","callback_data":"quiz|stop|3|"}]]}`,
+		`{"inline_keyboard":[]}`, `{"inline_keyboard":[[]]}`, `{"inline_keyboard":[[{"text":"x","url":"https://a.b"}]]}`,
+		`{"inline_keyboard":[[{"text":"\"q\"\\\n","callback_data":"d"}]]}`, `{"inline_keyboard":[[{"text":"a","text":"b"}]]}`,
+		`{"inline_keyboard":[[{"TEXT":"a"}]]}`, `{"inline_keyboard":[[{"text":"a"}]]} `, "{\"inline_keyboard\":[[{\"text\":\"\xff\"}]]}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		rows, ok := fastKeyboard(raw)
+		if !ok {
+			return
+		}
+		var m struct {
+			InlineKeyboard [][]Button `json:"inline_keyboard"`
+		}
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			t.Fatalf("%q read by the fast reader as %+v; encoding/json: %v", raw, rows, err)
+		}
+		if !reflect.DeepEqual(rows, m.InlineKeyboard) {
+			t.Fatalf("%q: fast reader %#v; encoding/json %#v", raw, rows, m.InlineKeyboard)
+		}
+	})
+}
+
+// The fast reader takes what go-telegram-bot-api v5.5.1 sends.
+func TestFastKeyboardReadsTheLibrarysKeyboards(t *testing.T) {
+	kb := tgbotapi.NewInlineKeyboardMarkup(
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("A. Đúng & <sai>", "quiz|ans|3|0"),
+			tgbotapi.NewInlineKeyboardButtonData(`"B" \ C`, "quiz|ans|3|1")),
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL("Xem", "https://example.org/?a=1&b=2")))
+	raw, err := json.Marshal(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, ok := fastKeyboard(string(raw))
+	want := [][]Button{
+		{{Text: "A. Đúng & <sai>", CallbackData: "quiz|ans|3|0"}, {Text: `"B" \ C`, CallbackData: "quiz|ans|3|1"}},
+		{{Text: "Xem", URL: "https://example.org/?a=1&b=2"}},
+	}
+	if !ok || !reflect.DeepEqual(rows, want) {
+		t.Errorf("%s read as %+v, %v; want %+v", raw, rows, ok, want)
+	}
 }
