@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -150,6 +151,7 @@ type Server struct {
 	faults      []*Fault
 	nfaults     atomic.Int32 // len(faults), read without the lock
 	handlers    map[string]methodFunc
+	leanConns   map[net.Conn]struct{} // served by ServeLean
 	webhookURL  string
 	secret      string
 	pushing     bool
@@ -202,6 +204,7 @@ func Start(token string) *Server {
 // Close stops the listener (if Start made it) and the webhook pushes.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
+	s.closeLeanConns()
 	if s.srv != nil {
 		s.srv.CloseClientConnections()
 		s.srv.Close()

@@ -46,20 +46,23 @@ var (
 	leanTrue        = []byte(`{"ok":true,"result":true}`)
 )
 
-// leanAPI answers a call on the fast path and reports whether it did.
-func (s *Server) leanAPI(w http.ResponseWriter, r *http.Request, method string) bool {
-	var m leanMethod
+// leanMethodOf names the fast path's method, or 0.
+func leanMethodOf(method string) leanMethod {
 	switch {
 	case strings.EqualFold(method, "sendMessage"):
-		m = leanSend
+		return leanSend
 	case strings.EqualFold(method, "editMessageText"):
-		m = leanEdit
+		return leanEdit
 	case strings.EqualFold(method, "answerCallbackQuery"):
-		m = leanAnswer
-	default:
-		return false
+		return leanAnswer
 	}
-	if s.nfaults.Load() > 0 || r.ContentLength < 0 || r.ContentLength > 1<<20 ||
+	return 0
+}
+
+// leanAPI answers a call on the fast path and reports whether it did.
+func (s *Server) leanAPI(w http.ResponseWriter, r *http.Request, method string) bool {
+	m := leanMethodOf(method)
+	if m == 0 || s.nfaults.Load() > 0 || r.ContentLength < 0 || r.ContentLength > 1<<20 ||
 		r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || r.URL.RawQuery != "" {
 		return false
 	}
@@ -74,23 +77,12 @@ func (s *Server) leanAPI(w http.ResponseWriter, r *http.Request, method string) 
 		writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
 		return true
 	}
-	f, ok := parseLeanForm(body)
+	out, aerr, ok := s.leanCall(m, body, body[:0])
 	if !ok {
 		// Something unusual (a bad escape, an escaped key...): the general
 		// path reads it again and answers as it always does.
 		r.Body = io.NopCloser(bytes.NewReader(bytes.Clone(body)))
 		return false
-	}
-	out := body[:0] // the request is parsed: its buffer holds the answer
-	var aerr *apiError
-	switch m {
-	case leanSend:
-		out, aerr = s.leanSend(out, &f)
-	case leanEdit:
-		out, aerr = s.leanEdit(out, &f)
-	case leanAnswer:
-		aerr = leanAnswerCheck(&f)
-		out = append(out, leanTrue...)
 	}
 	if aerr != nil {
 		writeError(w, aerr.code, aerr.desc, aerr.retryAfter)
@@ -100,6 +92,29 @@ func (s *Server) leanAPI(w http.ResponseWriter, r *http.Request, method string) 
 	_, _ = w.Write(out)
 	*bp = out[:0]
 	return true
+}
+
+// leanCall answers a form body on the fast path: the result appended to
+// out, or the API error. It reports false, having done nothing, for a body
+// the general path must read. out may share body's array: body is parsed
+// before anything is appended.
+func (s *Server) leanCall(m leanMethod, body, out []byte) ([]byte, *apiError, bool) {
+	f, ok := parseLeanForm(body)
+	if !ok {
+		return out, nil, false
+	}
+	var aerr *apiError
+	switch m {
+	case leanSend:
+		out, aerr = s.leanSend(out, &f)
+	case leanEdit:
+		out, aerr = s.leanEdit(out, &f)
+	case leanAnswer:
+		if aerr = leanAnswerCheck(&f); aerr == nil {
+			out = append(out, leanTrue...)
+		}
+	}
+	return out, aerr, true
 }
 
 // parseLeanForm reads the fields the fast path needs from a form body, the

@@ -1,7 +1,12 @@
 package fakeapi
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -103,3 +108,40 @@ func TestFastKeyboardReadsTheLibrarysKeyboards(t *testing.T) {
 		t.Errorf("%s read as %+v, %v; want %+v", raw, rows, ok, want)
 	}
 }
+
+// FuzzReadLeanRequest: a request the minimal server reads, net/http reads
+// the same way (method, target, body), whenever net/http accepts it too.
+func FuzzReadLeanRequest(f *testing.F) {
+	for _, s := range []string{
+		"POST /bot1:x/sendMessage HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nchat_id=",
+		"POST /bot1:x/sendDocument HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+		"GET /file/bot1:x/documents/file_1.pdf HTTP/1.0\r\nHost: a\r\n\r\n",
+		"POST /bot1:x/getMe HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", "GARBAGE\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	s := New("1:x")
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var req leanRequest
+		if err := s.readLeanRequest(bufio.NewReader(bytes.NewReader(raw)), discardConn{}, &req); err != nil {
+			return
+		}
+		std, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+		if err != nil {
+			return // net/http is stricter (header names, hosts...)
+		}
+		body, err := io.ReadAll(std.Body)
+		if err != nil {
+			return
+		}
+		if std.Method != req.method || std.RequestURI != req.target || !bytes.Equal(body, req.body) {
+			t.Fatalf("%q: lean read %s %s %q; net/http %s %s %q", raw, req.method, req.target, req.body, std.Method, std.RequestURI, body)
+		}
+	})
+}
+
+// discardConn is a net.Conn that takes writes (100 Continue) and nothing else.
+type discardConn struct{ net.Conn }
+
+func (discardConn) Write(b []byte) (int, error) { return len(b), nil }
