@@ -4,6 +4,8 @@
 // It plays both sides of the channel. As Zalo's servers it answers the OA
 // Open API the bot calls: POST /v3.0/oa/message/cs (text, buttons, media
 // and file messages, checked against Zalo's limits and recorded),
+// /v3.0/oa/message/template (template messages by user id, outside the
+// 7-day window too),
 // /v2.0/oa/upload/file and /v2.0/oa/upload/image, and the OAuth token
 // endpoint POST /v4/oa/access_token with rotation: a refresh token works
 // once, every refresh issues a new pair. Access tokens are checked on every
@@ -31,6 +33,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -65,6 +68,7 @@ const (
 	WindowClosed   = -230
 	WindowExpired  = -232
 	NightTime      = -234
+	NotByUserID    = -249 // this template cannot be sent by user id
 	OAuthBadApp    = -14002 // illustrative
 	OAuthBadGrant  = -14014 // illustrative
 	accessLifetime = 90000  // seconds: 25 h
@@ -88,6 +92,7 @@ var messages = map[int]string{
 	WindowClosed:  "User has not interacted with the OA in the past 7 days",
 	WindowExpired: "The interaction of the user has expired",
 	NightTime:     "This message type cannot be sent between 22:00 and 06:00",
+	NotByUserID:   "This template cannot be sent by user id",
 }
 
 // Config is the app and OA the fake plays.
@@ -123,7 +128,16 @@ type Message struct {
 	// File is the document of a file message; Image that of a media one.
 	File  *File
 	Image *File
-	Time  time.Time
+	// Template is set for a template message (message/template).
+	Template *Template
+	Time     time.Time
+}
+
+// Template is a template message as the bot sent it.
+type Template struct {
+	ID         string
+	Data       map[string]string
+	TrackingID string
 }
 
 // Call is one request to the API or the token endpoint.
@@ -172,6 +186,7 @@ type Server struct {
 	interacted   map[string]time.Time
 	window       bool
 	webhook      string
+	templates    map[string][]string // approved template id -> its parameters
 	lastTS       int64
 	now          func() time.Time
 }
@@ -201,6 +216,7 @@ func New(cfg Config) *Server {
 		refresh:    make(map[string]bool),
 		unfollowed: make(map[string]bool),
 		interacted: make(map[string]time.Time),
+		templates:  make(map[string][]string),
 		now:        time.Now,
 	}
 }
@@ -345,6 +361,17 @@ func (s *Server) MessagesTo(userID string) []Message {
 	return out
 }
 
+// TemplatesTo returns the template messages sent to a user, oldest first.
+func (s *Server) TemplatesTo(userID string) []Template {
+	var out []Template
+	for _, m := range s.MessagesTo(userID) {
+		if m.Template != nil {
+			out = append(out, *m.Template)
+		}
+	}
+	return out
+}
+
 // Texts returns the texts sent to a user, oldest first.
 func (s *Server) Texts(userID string) []string {
 	var out []string
@@ -386,6 +413,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r)
 	case p == "/v3.0/oa/message/cs":
 		s.api(w, r, "message/cs", s.sendCS)
+	case p == "/v3.0/oa/message/template":
+		s.api(w, r, "message/template", s.sendTemplate)
 	case p == "/v2.0/oa/upload/file":
 		s.api(w, r, "upload/file", s.uploadFile)
 	case p == "/v2.0/oa/upload/image":
@@ -462,9 +491,13 @@ func peekUser(body []byte) string {
 		Recipient struct {
 			UserID string `json:"user_id"`
 		} `json:"recipient"`
+		UserID string `json:"user_id"` // message/template
 	}
 	_ = json.Unmarshal(body, &m)
-	return m.Recipient.UserID
+	if m.Recipient.UserID != "" {
+		return m.Recipient.UserID
+	}
+	return m.UserID
 }
 
 type wireButton struct {
@@ -575,6 +608,52 @@ func (s *Server) sendCS(_ *http.Request, body []byte) (string, any, *zerr) {
 	s.notify()
 	s.mu.Unlock()
 	return user, map[string]string{"message_id": m.ID, "user_id": user}, nil
+}
+
+// ApproveTemplate makes a template id known, with the names of its
+// parameters. Once any template is approved, a template message naming
+// another id fails with -201 (channel-zalo.md gives no code for an unknown
+// template), as does one whose data has other parameters.
+func (s *Server) ApproveTemplate(id string, params ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.templates[id] = slices.Sorted(slices.Values(params))
+}
+
+// sendTemplate is POST /v3.0/oa/message/template: a template message by user
+// id, which needs no interaction in the last 7 days.
+func (s *Server) sendTemplate(_ *http.Request, body []byte) (string, any, *zerr) {
+	var req struct {
+		UserID       string            `json:"user_id"`
+		TemplateID   string            `json:"template_id"`
+		TemplateData map[string]string `json:"template_data"`
+		TrackingID   string            `json:"tracking_id"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.UserID == "" || req.TemplateID == "" || req.TemplateData == nil {
+		return req.UserID, nil, fail(BadParameter)
+	}
+	s.mu.Lock()
+	unfollowed := s.unfollowed[req.UserID]
+	params, known := s.templates[req.TemplateID]
+	anyApproved := len(s.templates) > 0
+	s.mu.Unlock()
+	if anyApproved {
+		keys := slices.Sorted(maps.Keys(req.TemplateData))
+		if !known || !slices.Equal(keys, params) {
+			return req.UserID, nil, fail(BadParameter)
+		}
+	}
+	if unfollowed {
+		return req.UserID, nil, fail(NotFollowing)
+	}
+	m := &Message{UserID: req.UserID, Template: &Template{ID: req.TemplateID, Data: req.TemplateData, TrackingID: req.TrackingID}}
+	s.mu.Lock()
+	m.ID = newID(10)
+	m.Time = time.Now()
+	s.messages[req.UserID] = append(s.messages[req.UserID], m)
+	s.notify()
+	s.mu.Unlock()
+	return req.UserID, map[string]string{"msg_id": m.ID}, nil
 }
 
 func (s *Server) readUpload(r *http.Request, body []byte, limit int) (*File, *zerr) {
