@@ -68,7 +68,7 @@ const (
 	WindowClosed   = -230
 	WindowExpired  = -232
 	NightTime      = -234
-	NotByUserID    = -249 // this template cannot be sent by user id
+	NotByUserID    = -249   // this template cannot be sent by user id
 	OAuthBadApp    = -14002 // illustrative
 	OAuthBadGrant  = -14014 // illustrative
 	accessLifetime = 90000  // seconds: 25 h
