@@ -30,7 +30,9 @@ type Conversation struct {
 
 	tr      Translator
 	replies []Reply
-	notice  string
+	// elsewhere are replies to other chats (ReplyTo), sent after replies.
+	elsewhere []Outgoing
+	notice    string
 }
 
 // NewConversation is used by the engine and by flow tests.
@@ -59,8 +61,34 @@ func (c *Conversation) T(id string, kv ...any) string {
 	return c.tr.Text(c.Lang(), id, data)
 }
 
+// TextIn renders a catalogue message in a given language, for a reply to
+// someone else (ReplyTo); kv are key, value pairs for its template.
+func (c *Conversation) TextIn(lang, id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			data[k] = kv[i+1]
+		}
+	}
+	if lang == "" {
+		lang = "vi"
+	}
+	return c.tr.Text(lang, id, data)
+}
+
 // Reply queues a message.
 func (c *Conversation) Reply(r Reply) { c.replies = append(c.replies, r) }
+
+// ReplyTo queues a message to another chat, on any channel: an official
+// told that a report arrived. It is sent after the replies to this chat,
+// through the sender of t's channel. t.EditMessageID is ignored: only the
+// tapped message of this chat can be edited.
+func (c *Conversation) ReplyTo(t Target, r Reply) {
+	t.EditMessageID, r.Edit = "", false
+	c.elsewhere = append(c.elsewhere, Outgoing{Target: t, Reply: r})
+}
 
 // Say queues a catalogue message with optional rows of buttons.
 func (c *Conversation) Say(id string, buttons ...[]Button) {
@@ -70,8 +98,11 @@ func (c *Conversation) Say(id string, buttons ...[]Button) {
 // Notice sets the short text shown when answering a tapped button.
 func (c *Conversation) Notice(text string) { c.notice = text }
 
-// Replies returns what was queued.
+// Replies returns what was queued for this chat.
 func (c *Conversation) Replies() []Reply { return c.replies }
+
+// Elsewhere returns what was queued for other chats.
+func (c *Conversation) Elsewhere() []Outgoing { return c.elsewhere }
 
 // NoticeText returns the notice for the tapped button.
 func (c *Conversation) NoticeText() string { return c.notice }

@@ -109,7 +109,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 	if err := e.run(conv); err != nil {
 		return e.failed(ctx, lease, u, sess, err, &outcome)
 	}
-	outbox := make([]Outgoing, 0, len(conv.replies))
+	outbox := make([]Outgoing, 0, len(conv.replies)+len(conv.elsewhere))
 	for _, r := range conv.replies {
 		t := Target{Channel: u.Channel, ChatID: u.ChatID, Lang: conv.Lang()}
 		if r.Edit && u.Kind == KindCallback {
@@ -117,6 +117,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 		}
 		outbox = append(outbox, Outgoing{Target: t, Reply: r})
 	}
+	outbox = append(outbox, conv.elsewhere...)
 	if err := lease.Commit(ctx, sess, outbox); err != nil {
 		if errors.Is(err, ErrConflict) {
 			// Counted like any failure, so an update that always conflicts
@@ -224,29 +225,57 @@ func (e *Engine) failed(ctx context.Context, lease Lease, u *Update, sess *Sessi
 	return nil
 }
 
-// deliver sends the outbox in order. On a failure what remains is kept for
-// the redelivery; a recipient who blocked the bot gets nothing more. sess is
-// the committed session, nil when there is none.
+// deliver sends the outbox in order, each reply through the sender of its
+// target's channel. On a failure to this chat what remains is kept for the
+// redelivery; a recipient who blocked the bot gets nothing more. A reply to
+// another chat (Conversation.ReplyTo) never holds this chat's update back:
+// when it cannot be delivered (that chat's channel is not served here, or
+// it fails after the channel's own retries) it is logged and dropped. sess
+// is the committed session, nil when there is none.
 func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Session, outbox []Outgoing) error {
-	sender := e.senders[u.Channel]
+	var gone map[ChatKey]bool // recipients found unreachable in this delivery
 	for i, o := range outbox {
+		to := ChatKey{o.Target.Channel, o.Target.ChatID}
+		own := to == ChatKey{u.Channel, u.ChatID}
+		if gone[to] {
+			continue
+		}
+		sender := e.senders[o.Target.Channel]
+		if sender == nil {
+			e.log().Warn("reply to a channel without a sender dropped", "channel", o.Target.Channel, "update", u.ID)
+			droppedTotal.WithLabelValues(string(o.Target.Channel), "no_sender").Inc()
+			continue
+		}
 		err := sender.Send(ctx, o.Target, o.Reply)
 		if err == nil {
 			continue
 		}
 		if errors.Is(err, ErrBlocked) {
-			if err := e.Accounts.SetBlocked(ctx, u.Channel, u.UserID, true); err != nil {
+			if gone == nil {
+				gone = map[ChatKey]bool{}
+			}
+			gone[to] = true
+			external := o.Target.ChatID // private chats: the user's id
+			if own {
+				external = u.UserID
+			}
+			if err := e.Accounts.SetBlocked(ctx, o.Target.Channel, external, true); err != nil {
 				e.log().Warn("mark blocked", "err", err)
 			}
 			// Remember it in the session too, so that the user's next
 			// message clears the mark (see run).
-			if sess != nil && !sess.Blocked {
+			if own && sess != nil && !sess.Blocked {
 				sess.Blocked = true
 				if err := lease.Commit(ctx, sess, nil); err != nil {
 					e.log().Warn("record blocked in session", "err", err)
 				}
 			}
-			break
+			continue
+		}
+		if !own {
+			e.log().Warn("reply to another chat not delivered", "channel", o.Target.Channel, "update", u.ID, "err", err)
+			droppedTotal.WithLabelValues(string(o.Target.Channel), "failed").Inc()
+			continue
 		}
 		if perr := lease.Progress(ctx, outbox[i:]); perr != nil {
 			err = errors.Join(err, perr)

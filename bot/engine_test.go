@@ -66,6 +66,11 @@ func TestEngine(t *testing.T) {
 		{"DifferentChatsDoNotWaitForEachOther", testDifferentChatsDoNotWaitForEachOther},
 		{"LastSeenIsRecordedAtMostHourly", testLastSeenIsRecordedAtMostHourly},
 		{"ChannelWithoutSenderIsAnError", testChannelWithoutSenderIsAnError},
+		{"ReplyToAnotherChatGoesThroughTheSenderOfItsChannel", testReplyToAnotherChatGoesThroughTheSenderOfItsChannel},
+		{"UnreachableOtherChatIsMarkedBlockedAndTheUpdateIsDone", testUnreachableOtherChatIsMarkedBlockedAndTheUpdateIsDone},
+		{"FailingOtherChatDoesNotHoldTheUpdateBack", testFailingOtherChatDoesNotHoldTheUpdateBack},
+		{"ReplyToAChannelWithoutSenderIsDropped", testReplyToAChannelWithoutSenderIsDropped},
+		{"BlockedUserStillLetsTheOtherChatsBeTold", testBlockedUserStillLetsTheOtherChatsBeTold},
 	} {
 		t.Run(spec.name, func(t *testing.T) { spec.run(t, newEngine(t, db)) })
 	}
@@ -679,5 +684,126 @@ func testChannelWithoutSenderIsAnError(t *testing.T, f *engineFixture) {
 	}
 	if n := f.calls.Load(); n != 0 {
 		t.Errorf("handler called %d times", n)
+	}
+}
+
+// official is a chat on Zalo, with its own recording sender, that a flow
+// tells something to (Conversation.ReplyTo).
+func (f *engineFixture) official() (bot.Target, *bottest.Recorder) {
+	f.t.Helper()
+	ext := storetest.Name("z")
+	if _, err := f.db.CreateUser(context.Background(), store.NewUser{
+		Channel: bot.Zalo, ExternalID: ext, ChatID: ext, DisplayName: "Cầm Thị Lan",
+		Language: "en", ConsentVersion: "test", At: f.clock().Add(-48 * time.Hour),
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	zalo := &bottest.Recorder{}
+	f.engine.SetSender(bot.Zalo, zalo)
+	return bot.Target{Channel: bot.Zalo, ChatID: ext, Lang: "en"}, zalo
+}
+
+func tellOfficial(to bot.Target) func(c *bot.Conversation) error {
+	return func(c *bot.Conversation) error {
+		c.Reply(bot.Reply{Text: "receipt", Edit: true})
+		c.ReplyTo(to, bot.Reply{Text: c.TextIn(to.Lang, "report.notice"), Edit: true})
+		c.Reply(bot.Reply{Text: "menu"})
+		return nil
+	}
+}
+
+func testReplyToAnotherChatGoesThroughTheSenderOfItsChannel(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	to, zalo := f.official()
+	f.handle(tellOfficial(to))
+	f.mustRun(f.tap("1", 1, "report|submit|1|"))
+
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+		t.Errorf("this chat got %q; want its own replies only, in order", got)
+	}
+	for _, s := range f.sender.Sent() {
+		if s.Target.Channel != bot.Telegram || s.Target.ChatID != f.user {
+			t.Errorf("a reply to this chat went to %+v", s.Target)
+		}
+	}
+	sent := zalo.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("the official's channel got %d replies; want 1", len(sent))
+	}
+	if sent[0].Target != (bot.Target{Channel: bot.Zalo, ChatID: to.ChatID, Lang: "en"}) || sent[0].Reply.Edit {
+		t.Errorf("the official's reply went to %+v (edit %v); want a new message to %+v", sent[0].Target, sent[0].Reply.Edit, to)
+	}
+	if sent[0].Reply.Text != "report.notice" {
+		t.Errorf("the official got %q", sent[0].Reply.Text)
+	}
+	// A redelivery of the done update sends nothing again.
+	f.mustRun(f.tap("1", 1, "report|submit|1|"))
+	if n := len(zalo.Sent()); n != 1 {
+		t.Errorf("the redelivery told the official again: %d replies", n)
+	}
+}
+
+func testUnreachableOtherChatIsMarkedBlockedAndTheUpdateIsDone(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	to, zalo := f.official()
+	zalo.FailNext(fmt.Errorf("zalo: -213 not following: %w", bot.ErrBlocked))
+	f.handle(tellOfficial(to))
+	f.mustRun(f.text("1", 1, "submit"))
+
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+		t.Errorf("this chat got %q", got)
+	}
+	blocked, err := f.db.IsBlocked(context.Background(), bot.Zalo, to.ChatID)
+	if err != nil || !blocked {
+		t.Errorf("the official's account blocked = %v, %v; want marked blocked", blocked, err)
+	}
+	if f.isBlocked(f.user) {
+		t.Error("the user was marked blocked for the official's failure")
+	}
+}
+
+func testFailingOtherChatDoesNotHoldTheUpdateBack(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	to, zalo := f.official()
+	zalo.FailNext(bottest.ErrUnavailable)
+	f.handle(tellOfficial(to))
+	if err := f.run(f.text("1", 1, "submit")); err != nil {
+		t.Fatalf("Handle: %v; want the update done although another chat failed", err)
+	}
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+		t.Errorf("this chat got %q", got)
+	}
+	f.mustRun(f.text("1", 1, "submit"))
+	if got := f.sender.Texts(); len(got) != 2 {
+		t.Errorf("the redelivery sent again: %q", got)
+	}
+	if blocked, _ := f.db.IsBlocked(context.Background(), bot.Zalo, to.ChatID); blocked {
+		t.Error("a passing failure marked the official blocked")
+	}
+}
+
+func testReplyToAChannelWithoutSenderIsDropped(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	f.handle(tellOfficial(bot.Target{Channel: bot.Console, ChatID: "someone", Lang: "vi"}))
+	f.mustRun(f.text("1", 1, "submit"))
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+		t.Errorf("this chat got %q", got)
+	}
+}
+
+func testBlockedUserStillLetsTheOtherChatsBeTold(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	to, zalo := f.official()
+	f.sender.FailNext(bot.ErrBlocked)
+	f.handle(tellOfficial(to))
+	f.mustRun(f.text("1", 1, "submit"))
+	if got := f.sender.Texts(); len(got) != 0 {
+		t.Errorf("sent %q to a user who blocked the bot", got)
+	}
+	if !f.isBlocked(f.user) {
+		t.Error("the user not marked blocked")
+	}
+	if n := len(zalo.Sent()); n != 1 {
+		t.Errorf("the official got %d replies; want the report told anyway", n)
 	}
 }

@@ -21,6 +21,10 @@ var (
 		Name: "hocvuso_outbound_requests_total",
 		Help: "Calls to a channel's API by method and status (HTTP status or error class).",
 	}, []string{"channel", "method", "status"})
+	droppedTotal = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "hocvuso_replies_dropped_total",
+		Help: "Replies to another chat (an official told of a report) not delivered, by channel and reason (no_sender, failed).",
+	}, []string{"channel", "reason"})
 )
 
 func observeUpdate(ch Channel, outcome string, d time.Duration) {

@@ -531,8 +531,9 @@ type Draft struct {
 	// Answered the draft version that last set it.
 	Answers     map[string]json.RawMessage
 	Answered    map[string]int64
-	BaseVersion int   // the report version this amends; 0 for a first report
-	Version     int64 // bumped by every change
+	BaseVersion int    // the report version this amends; 0 for a first report
+	Reason      string // why it amends the report (OpenAmendment); "" for a first report
+	Version     int64  // bumped by every change
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	UpdatedBy   int64
@@ -575,12 +576,12 @@ type DraftAnswer struct {
 	Seen int64
 }
 
-const draftColumns = `unit_code, period_id, form_id, form_version, answers, answered, base_version, version, created_at, updated_at, coalesce(updated_by, 0)`
+const draftColumns = `unit_code, period_id, form_id, form_version, answers, answered, base_version, reason, version, created_at, updated_at, coalesce(updated_by, 0)`
 
 func scanDraft(row pgx.Row) (Draft, error) {
 	var d Draft
 	var answers, answered []byte
-	err := row.Scan(&d.UnitCode, &d.PeriodID, &d.FormID, &d.FormVersion, &answers, &answered, &d.BaseVersion, &d.Version, &d.CreatedAt, &d.UpdatedAt, &d.UpdatedBy)
+	err := row.Scan(&d.UnitCode, &d.PeriodID, &d.FormID, &d.FormVersion, &answers, &answered, &d.BaseVersion, &d.Reason, &d.Version, &d.CreatedAt, &d.UpdatedAt, &d.UpdatedBy)
 	if err != nil {
 		return d, err
 	}
@@ -707,7 +708,8 @@ type Submission struct {
 	Due time.Time
 	By  int64
 	At  time.Time
-	// Reason says why a submitted report is amended; required then.
+	// Reason says why a submitted report is amended; required then. When
+	// empty, the draft's reason (OpenAmendment) is used.
 	Reason string
 }
 
@@ -778,6 +780,9 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 				return &DraftConflict{Current: d}
 			}
 			v.Reason = strings.TrimSpace(s.Reason)
+			if v.Reason == "" {
+				v.Reason = strings.TrimSpace(d.Reason)
+			}
 			if v.Reason == "" {
 				return ErrReasonRequired
 			}

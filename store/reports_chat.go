@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hocvuso/bot"
+)
+
+// What the report conversation (flows/report) needs beyond reports.go:
+// amendments with their reason, throwing an amendment away, and the chats
+// of the officials to tell when a report arrives.
+
+// ErrNotAmendment is returned for an amendment's operation on a unit whose
+// report for the period was never submitted.
+var ErrNotAmendment = errors.New("store: the report was not submitted: there is nothing to amend")
+
+// OpenAmendment starts amending the unit's submitted report for the period,
+// or joins the amendment another focal point started, and sets why: the
+// draft holds the last submitted version's answers with its form, and
+// reason is what SubmitReport records. Changing the reason is a change of
+// the draft (its version moves on). Without a submitted report it is
+// ErrNotAmendment; without a reason ErrReasonRequired.
+func (db *DB) OpenAmendment(ctx context.Context, s DraftStart, reason string) (Draft, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Draft{}, ErrReasonRequired
+	}
+	var d Draft
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var err error
+		d, _, err = lockDraft(ctx, tx, s)
+		if err != nil {
+			return err
+		}
+		if d.BaseVersion == 0 {
+			// lockDraft made a first draft (or found one): nothing was
+			// submitted, so this is no amendment. A draft made here is
+			// rolled back with the transaction.
+			return ErrNotAmendment
+		}
+		old := d.Reason
+		d.Version++
+		d.Reason, d.UpdatedAt, d.UpdatedBy = reason, s.At, s.By
+		if _, err := tx.Exec(ctx, `UPDATE report_drafts SET reason = $3, version = $4, updated_at = $5, updated_by = nullif($6, 0)
+			WHERE unit_code = $1 AND period_id = $2`, s.UnitCode, s.PeriodID, reason, d.Version, s.At, s.By); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{At: s.At, UserID: s.By, Action: "draft.reason", UnitCode: s.UnitCode, PeriodID: s.PeriodID},
+			map[string]any{"old": old, "new": reason, "amends": d.BaseVersion, "draft_version": d.Version})
+	})
+	if err != nil {
+		return Draft{}, err
+	}
+	return d, nil
+}
+
+// DiscardAmendment throws away an amendment under way: the submitted report
+// stays as it was. Only an amendment can be thrown away (a first draft is
+// never lost: ErrNotAmendment), and only as the user saw it (Seen): a draft
+// changed since is a *DraftConflict. Its answers stay in the audit log.
+func (db *DB) DiscardAmendment(ctx context.Context, unitCode, periodID string, seen, by int64, at time.Time) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		d, err := scanDraft(tx.QueryRow(ctx, `SELECT `+draftColumns+` FROM report_drafts WHERE unit_code = $1 AND period_id = $2 FOR UPDATE`, unitCode, periodID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoDraft
+		}
+		if err != nil {
+			return err
+		}
+		if d.BaseVersion == 0 {
+			return ErrNotAmendment
+		}
+		if d.Version != seen {
+			return &DraftConflict{Current: d}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM report_drafts WHERE unit_code = $1 AND period_id = $2`, unitCode, periodID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{At: at, UserID: by, Action: "draft.discard", UnitCode: unitCode, PeriodID: periodID},
+			map[string]any{"amends": d.BaseVersion, "reason": d.Reason, "answers": d.Answers, "draft_version": d.Version})
+	})
+}
+
+// ChatAccount is a channel account a message can be sent to.
+type ChatAccount struct {
+	UserID  int64
+	Lang    string
+	Channel bot.Channel
+	ChatID  string
+}
+
+// OfficialChats lists the chat accounts of the active officials, each in
+// their language, leaving out the accounts that blocked the bot. An
+// official with accounts on several channels is listed once per account.
+func (db *DB) OfficialChats(ctx context.Context) ([]ChatAccount, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT u.id, u.language, a.channel, a.chat_id
+		FROM report_roles r
+		JOIN users u ON u.id = r.user_id
+		JOIN accounts a ON a.user_id = u.id AND a.blocked_at IS NULL
+		WHERE r.role = 'official' AND r.revoked_at IS NULL
+		ORDER BY u.id, a.channel, a.chat_id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChatAccount, error) {
+		var c ChatAccount
+		var ch string
+		err := r.Scan(&c.UserID, &c.Lang, &ch, &c.ChatID)
+		c.Channel = bot.Channel(ch)
+		return c, err
+	})
+}

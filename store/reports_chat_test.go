@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"hocvuso/bot"
+	"hocvuso/store"
+)
+
+// An amendment starts with its reason, from the last submitted answers; the
+// reason is what the new version records, and the amendment can be thrown
+// away without touching the report.
+func TestOpenAmendment_ReasonKeptUntilSubmitted(t *testing.T) {
+	db := reportDB(t)
+	ctx := context.Background()
+	a, b := reportUser(t, db, "a"), reportUser(t, db, "b")
+	due := ict(2025, 6, 30, 0, 0, 0)
+	at := ict(2025, 6, 25, 9, 0, 0)
+	start := store.DraftStart{UnitCode: "SNV", PeriodID: "plan-2025", FormID: "plan-2025", FormVersion: 1, By: a, At: at}
+
+	if _, err := db.OpenAmendment(ctx, start, "sửa số"); !errors.Is(err, store.ErrNotAmendment) {
+		t.Fatalf("amending a report never submitted: %v; want ErrNotAmendment", err)
+	}
+	if _, ok, _ := db.Draft(ctx, "SNV", "plan-2025"); ok {
+		t.Fatal("a refused amendment left a draft behind")
+	}
+	if _, err := db.SaveDraftAnswer(ctx, answer("SNV", "doc_number", `{"type":"text","text":"1/KH"}`, 0, a, at)); err != nil {
+		t.Fatal(err)
+	}
+	submit(t, db, "SNV", due, at.Add(time.Hour), a, "")
+
+	if _, err := db.OpenAmendment(ctx, start, "  "); !errors.Is(err, store.ErrReasonRequired) {
+		t.Errorf("an amendment without a reason: %v; want ErrReasonRequired", err)
+	}
+	d, err := db.OpenAmendment(ctx, start, " Sai số văn bản ")
+	if err != nil || d.BaseVersion != 1 || d.Reason != "Sai số văn bản" || !jsonEq(t, d.Answers["doc_number"], `{"type":"text","text":"1/KH"}`) {
+		t.Fatalf("OpenAmendment = %+v, %v; want the submitted answers and the reason", d, err)
+	}
+	// B joins and rewords the reason: a change of the draft.
+	startB := start
+	startB.By = b
+	d2, err := db.OpenAmendment(ctx, startB, "Sai số và ngày văn bản")
+	if err != nil || d2.Version <= d.Version || d2.Reason != "Sai số và ngày văn bản" || d2.UpdatedBy != b {
+		t.Fatalf("B's reason: %+v, %v", d2, err)
+	}
+	got, _, _ := db.Draft(ctx, "SNV", "plan-2025")
+	if got.Reason != d2.Reason || got.Version != d2.Version {
+		t.Errorf("stored draft %+v; want reason %q at version %d", got, d2.Reason, d2.Version)
+	}
+	// A discards from what A saw before B's change: refused.
+	var conflict *store.DraftConflict
+	if err := db.DiscardAmendment(ctx, "SNV", "plan-2025", d.Version, a, at); !errors.As(err, &conflict) {
+		t.Errorf("discarding a draft changed since: %v; want a conflict", err)
+	}
+	// Submitted without a reason in the submission: the draft's is used.
+	v, err := db.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2025", Seen: got.Version, Due: due, By: b, At: at.Add(2 * time.Hour)})
+	if err != nil || v.Version != 2 || v.Reason != "Sai số và ngày văn bản" {
+		t.Fatalf("submitted amendment = %+v, %v", v, err)
+	}
+
+	// A third version is started and thrown away: the report stays at 2.
+	d3, err := db.OpenAmendment(ctx, start, "thử")
+	if err != nil || d3.BaseVersion != 2 {
+		t.Fatalf("third amendment: %+v, %v", d3, err)
+	}
+	if err := db.DiscardAmendment(ctx, "SNV", "plan-2025", d3.Version, a, at); err != nil {
+		t.Fatalf("discard: %v", err)
+	}
+	if _, ok, _ := db.Draft(ctx, "SNV", "plan-2025"); ok {
+		t.Error("the discarded amendment is still there")
+	}
+	versions, _ := db.ReportVersions(ctx, "SNV", "plan-2025")
+	if len(versions) != 2 {
+		t.Errorf("%d versions after a discarded amendment; want 2", len(versions))
+	}
+	if err := db.DiscardAmendment(ctx, "SNV", "plan-2025", 1, a, at); !errors.Is(err, store.ErrNoDraft) {
+		t.Errorf("discarding nothing: %v; want ErrNoDraft", err)
+	}
+	// A first draft is never thrown away.
+	if _, err := db.SaveDraftAnswer(ctx, answer("03670", "doc_number", `{"type":"text","text":"2/KH"}`, 0, a, at)); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := db.Draft(ctx, "03670", "plan-2025")
+	if err := db.DiscardAmendment(ctx, "03670", "plan-2025", first.Version, a, at); !errors.Is(err, store.ErrNotAmendment) {
+		t.Errorf("discarding a first draft: %v; want ErrNotAmendment", err)
+	}
+	var actions []string
+	log, _ := db.AuditLog(ctx, "SNV")
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"draft.reason", "report.amend", "draft.discard"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("audit log %q lacks %s", actions, want)
+		}
+	}
+}
+
+// The officials to tell: every account of every active official, in their
+// language; not revoked officials, not focal points, not blocked accounts.
+func TestOfficialChats(t *testing.T) {
+	db := reportDB(t)
+	ctx := context.Background()
+	at := ict(2025, 6, 1, 9, 0, 0)
+	o1 := reportUser(t, db, "o1")
+	if err := db.SetLanguage(ctx, o1, "en"); err != nil {
+		t.Fatal(err)
+	}
+	// The same person on Zalo too (linking accounts is the Zalo /link flow's).
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO accounts (channel, external_id, user_id, chat_id) VALUES ('zalo', 'z-o1', $1, 'z-o1')`, o1); err != nil {
+		t.Fatal(err)
+	}
+	o2, o3, focal := reportUser(t, db, "o2"), reportUser(t, db, "o3"), reportUser(t, db, "f")
+	for _, u := range []int64{o1, o2, o3} {
+		if _, err := db.GrantRole(ctx, u, store.RoleOfficial, "", "admin", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", at); err != nil {
+		t.Fatal(err)
+	}
+	r3, _ := db.UserRoles(ctx, o3)
+	if err := db.RevokeRole(ctx, r3[0].ID, "admin", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetBlocked(ctx, bot.Telegram, "o2", true); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.OfficialChats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.ChatAccount{
+		{UserID: o1, Lang: "en", Channel: bot.Telegram, ChatID: "o1"},
+		{UserID: o1, Lang: "en", Channel: bot.Zalo, ChatID: "z-o1"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("OfficialChats = %+v; want %+v", got, want)
+	}
+}
