@@ -11,6 +11,7 @@ import (
 	"hocvuso/bot"
 	"hocvuso/flows"
 	"hocvuso/flows/cert"
+	"hocvuso/flows/digest"
 	"hocvuso/flows/home"
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/profile"
@@ -32,6 +33,8 @@ type app struct {
 	engine *bot.Engine
 	// certs is the certificate flows' configuration, shared with the /verify page.
 	certs *cert.Config
+	// nudges builds the weekly learning nudges the scheduler sends.
+	nudges *digest.Nudges
 	// started is set once serve has set up every channel.
 	started atomic.Bool
 }
@@ -79,7 +82,10 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, err
 	}
+	// The weekly learning nudge: turned on and off under a quiz result and /progress.
+	a.nudges = digest.NewNudges(a.db, digest.Config{Text: a.cat, Bank: quizBank, PassPercent: cfg.QuizPassPercent})
 	quizFlow := quiz.New(a.db, quiz.Config{Bank: quizBank, PassPercent: cfg.QuizPassPercent, AfterAttempt: profileFlow.Offer,
+		Buttons: a.nudges.Buttons,
 		// Answers arriving together are written in one commit.
 		Answers: store.NewAnswerBatcher(a.db)})
 
@@ -93,6 +99,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		cert.New(a.certs),
 		cert.NewVerify(a.certs),
 		profileFlow,
+		a.nudges,
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil

@@ -59,6 +59,10 @@ type Config struct {
 	// AfterAttempt, when set, runs after an attempt's result is shown (the
 	// profile flow asks its optional questions there).
 	AfterAttempt func(c *bot.Conversation) error
+	// Buttons, when set, gives a row of buttons to show under a result
+	// (result set) and under /progress, from the user's best attempts: the
+	// weekly learning nudge's on and off (flows/digest).
+	Buttons func(c *bot.Conversation, bests []store.AreaBest, result bool) ([]bot.Button, error)
 	// Answers, when set, records the answers instead of the Store: a
 	// store.AnswerBatcher writes the answers of many users in one commit.
 	Answers AnswerRecorder
@@ -540,8 +544,11 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, feedback str
 		rows = append(rows, []bot.Button{c.Button(c.T("quiz.cert"), "cert", "start", "")})
 	}
 	rows = append(rows,
-		[]bot.Button{c.Button(c.T("quiz.retake"), Name, "go", retake), c.Button(c.T("quiz.other"), Name, "start", "")},
-		flows.BackToMenu(c))
+		[]bot.Button{c.Button(c.T("quiz.retake"), Name, "go", retake), c.Button(c.T("quiz.other"), Name, "start", "")})
+	if rows, err = f.extraButtons(c, rows, bests, true); err != nil {
+		return err
+	}
+	rows = append(rows, flows.BackToMenu(c))
 	for i, text := range chunks {
 		r := bot.Reply{Text: text}
 		if i == len(chunks)-1 {
@@ -636,9 +643,26 @@ func (f *Flow) progress(c *bot.Conversation, edit bool) error {
 	if passed == len(b.Areas) && passed > 0 {
 		rows = append(rows, []bot.Button{c.Button(c.T("quiz.cert"), "cert", "start", "")})
 	}
-	rows = append(rows, []bot.Button{c.Button(c.T("quiz.start.button"), Name, "start", "")}, flows.BackToMenu(c))
+	rows = append(rows, []bot.Button{c.Button(c.T("quiz.start.button"), Name, "start", "")})
+	rows, err := f.extraButtons(c, rows, bests, false)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, flows.BackToMenu(c))
 	c.Reply(bot.Reply{Text: strings.Join(lines, "\n"), Buttons: rows, Edit: edit})
 	return nil
+}
+
+// extraButtons adds the row of Config.Buttons, if any, to rows.
+func (f *Flow) extraButtons(c *bot.Conversation, rows [][]bot.Button, bests []store.AreaBest, result bool) ([][]bot.Button, error) {
+	if f.cfg.Buttons == nil {
+		return rows, nil
+	}
+	row, err := f.cfg.Buttons(c, bests, result)
+	if err != nil || len(row) == 0 {
+		return rows, err
+	}
+	return append(rows, row), nil
 }
 
 // gone handles an attempt whose bank cannot be loaded any more: it is
