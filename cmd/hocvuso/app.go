@@ -12,6 +12,7 @@ import (
 	"hocvuso/flows"
 	"hocvuso/flows/cert"
 	"hocvuso/flows/digest"
+	"hocvuso/flows/enrol"
 	"hocvuso/flows/home"
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/profile"
@@ -92,8 +93,12 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	// The certificate once every area of the bank is passed; /verify in chat and on the web.
 	a.certs = &cert.Config{Store: a.db, Areas: quizBank, Text: a.cat, Location: cfg.Timezone, PublicURL: cfg.PublicURL}
 
+	// Invite codes: /join, and t.me deep links through home's /start.
+	enrolFlow := enrol.New(a.db, store.NewThrottle(a.rdb, cfg.RedisPrefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow), cfg.Timezone)
+
 	a.router = flows.NewRouter(
-		home.New(a.db, append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...)),
+		home.New(a.db, append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...), enrolFlow),
+		enrolFlow,
 		privacy.New(a.db, cfg.Timezone),
 		quizFlow,
 		cert.New(a.certs),

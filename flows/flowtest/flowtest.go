@@ -106,7 +106,7 @@ func New(t testing.TB, opts ...Option) *Harness {
 	for _, build := range o.flows {
 		all = append(all, build(h))
 	}
-	h.Router = flows.NewRouter(home.New(h.DB, o.menu), all...)
+	h.Router = flows.NewRouter(home.New(h.DB, o.menu, home.StartersOf(all)...), all...)
 	h.Engine = &bot.Engine{
 		State: h.State, Accounts: h.DB, Handler: h.Router, Text: cat, Now: o.now,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),

@@ -4,6 +4,7 @@ package home
 
 import (
 	"context"
+	"strings"
 
 	"hocvuso/bot"
 	"hocvuso/flows"
@@ -20,15 +21,78 @@ type Users interface {
 	SetLanguage(ctx context.Context, userID int64, lang string) error
 }
 
-// Flow is the home flow.
-type Flow struct {
-	users Users
-	menu  []flows.MenuItem
+// Starter is a flow that a deep link opens: `/start PAYLOAD` (Telegram's
+// t.me/<bot>?start=PAYLOAD) goes to the starter that claims the payload.
+type Starter interface {
+	flows.Flow
+	// ClaimsStart reports whether a /start payload is for this flow.
+	ClaimsStart(payload string) bool
+	// Start handles a payload: a claimed /start payload, or one kept by
+	// AwaitConsent, given again once the user agreed.
+	Start(c *bot.Conversation, payload string) error
 }
 
-// New returns the home flow with the main menu's items.
-func New(users Users, menu []flows.MenuItem) *Flow {
-	return &Flow{users: users, menu: menu}
+// StartersOf picks the starters among flows, for New.
+func StartersOf(fs []flows.Flow) []Starter {
+	var out []Starter
+	for _, f := range fs {
+		if s, ok := f.(Starter); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Flow is the home flow.
+type Flow struct {
+	users    Users
+	menu     []flows.MenuItem
+	starters []Starter
+}
+
+// New returns the home flow with the main menu's items and the flows that
+// deep links may open.
+func New(users Users, menu []flows.MenuItem, starters ...Starter) *Flow {
+	return &Flow{users: users, menu: menu, starters: starters}
+}
+
+// stepConsent is home's step while a user who has not agreed yet has
+// something kept for after the consent (pending).
+const stepConsent = "consent"
+
+// pending is what a starter asked to keep until the user agrees.
+type pending struct {
+	Flow    string `json:"f"`
+	Payload string `json:"p,omitempty"`
+}
+
+// AwaitConsent greets a user who has not agreed to the privacy notice yet
+// and keeps flow's payload in the session: once they agree, the starter
+// named flow gets it through Start. Switching language, declining, or
+// anything else typed before agreeing keeps it.
+func AwaitConsent(c *bot.Conversation, flow, payload string) error {
+	if err := c.Session.Enter(flows.HomeName, stepConsent, pending{Flow: flow, Payload: payload}); err != nil {
+		return err
+	}
+	return greet(c)
+}
+
+// kept is what the session keeps for after the consent, if anything.
+func kept(s *bot.Session) (pending, bool) {
+	var p pending
+	if s.Flow != flows.HomeName || s.Step != stepConsent || s.LoadData(&p) != nil || p.Flow == "" {
+		return pending{}, false
+	}
+	return p, true
+}
+
+func (f *Flow) starter(name string) Starter {
+	for _, s := range f.starters {
+		if s.Name() == name {
+			return s
+		}
+	}
+	return nil
 }
 
 func (*Flow) Name() string       { return flows.HomeName }
@@ -63,6 +127,13 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 	}
 	switch in.Command {
 	case "start":
+		if payload := strings.TrimSpace(in.Args); payload != "" {
+			for _, s := range f.starters {
+				if s.ClaimsStart(payload) {
+					return s.Start(c, payload)
+				}
+			}
+		}
 		if !consented {
 			return f.Greet(c)
 		}
@@ -80,21 +151,30 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 	return f.Menu(c, false)
 }
 
-// Greet shows who the bot is and the privacy notice, with the consent buttons.
-func (f *Flow) Greet(c *bot.Conversation) error {
+// Greet shows who the bot is and the privacy notice, with the consent
+// buttons. What AwaitConsent kept stays kept.
+func (f *Flow) Greet(c *bot.Conversation) error { return greet(c) }
+
+func greet(c *bot.Conversation) error {
+	p, keep := kept(c.Session)
 	c.Session.Reset()
+	if keep {
+		if err := c.Session.Enter(flows.HomeName, stepConsent, p); err != nil {
+			return err
+		}
+	}
 	c.NextScreen()
 	c.Say("welcome")
 	c.Reply(bot.Reply{Text: c.T("privacy.notice"), Buttons: [][]bot.Button{
 		{c.Button(c.T("privacy.agree"), flows.HomeName, "agree", "")},
 		{c.Button(c.T("privacy.decline"), flows.HomeName, "decline", "")},
-		{f.otherLanguage(c)},
+		{otherLanguage(c)},
 	}})
 	return nil
 }
 
 // otherLanguage is the one-tap switch to the language not in use.
-func (f *Flow) otherLanguage(c *bot.Conversation) bot.Button {
+func otherLanguage(c *bot.Conversation) bot.Button {
 	if c.Lang() == "en" {
 		return c.Button(c.T("language.vi"), flows.HomeName, "lang", "vi")
 	}
@@ -132,6 +212,13 @@ func (f *Flow) agree(c *bot.Conversation) error {
 		}
 		c.Session.UserID, c.Session.LastSeen = id, c.Now.Unix()
 		c.Reply(bot.Reply{Text: c.T("privacy.thanks"), Edit: true})
+	}
+	// What the user came with (a deep link, a typed code) goes on now.
+	if p, ok := kept(c.Session); ok {
+		c.Session.Reset()
+		if s := f.starter(p.Flow); s != nil {
+			return s.Start(c, p.Payload)
+		}
 	}
 	return f.Menu(c, false)
 }

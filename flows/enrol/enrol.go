@@ -1,0 +1,286 @@
+// Package enrol binds a chat account to a role of the units' reports with a
+// one-time invite code an admin made (`hocvuso invite`): a unit's focal
+// point (đầu mối), or an official who follows the reports. The code comes
+// through a Telegram deep link (/start CODE), or typed: /join CODE, or
+// /join and then the code. Wrong codes are counted per chat account in
+// Redis, and too many are refused for a while before any database lookup.
+package enrol
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"time"
+	"unicode"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/home"
+	"hocvuso/store"
+)
+
+// Name is the flow's name.
+const Name = "enrol"
+
+// How many wrong codes a chat account may type in how long before it is
+// refused until the window ends: 5 in 15 minutes makes guessing one of the
+// 2^60 codes hopeless, and leaves room for typos.
+const (
+	MaxWrongCodes   = 5
+	WrongCodeWindow = 15 * time.Minute
+)
+
+// Store is what the flow needs of the records.
+type Store interface {
+	InviteByCode(ctx context.Context, code string) (store.Invite, bool, error)
+	ConsumeInvite(ctx context.Context, code string, userID int64, at time.Time) (store.Invite, store.Role, error)
+	UserRoles(ctx context.Context, userID int64) ([]store.Role, error)
+	Unit(ctx context.Context, code string) (store.Unit, bool, error)
+}
+
+// Throttle counts wrong codes per chat account (store.Throttle).
+type Throttle interface {
+	Wait(ctx context.Context, key string) (time.Duration, error)
+	Fail(ctx context.Context, key string) (left int, wait time.Duration, err error)
+	Clear(ctx context.Context, key string) error
+}
+
+// stepCode: waiting for a typed code.
+const stepCode = "code"
+
+// Flow is the enrolment flow.
+type Flow struct {
+	st    Store
+	tries Throttle
+	loc   *time.Location
+}
+
+// New returns the flow; times are shown in loc (Asia/Ho_Chi_Minh when nil).
+func New(st Store, tries Throttle, loc *time.Location) *Flow {
+	if loc == nil {
+		loc = store.ReportZone
+	}
+	return &Flow{st: st, tries: tries, loc: loc}
+}
+
+func (*Flow) Name() string       { return Name }
+func (*Flow) Commands() []string { return []string{"join"} }
+
+// Public: someone who has not agreed to the privacy notice yet may bring a
+// code; it is kept until they agree, and only then used.
+func (*Flow) Public() bool { return true }
+
+// ClaimsStart implements home.Starter: a deep link's payload that is an
+// invite code.
+func (*Flow) ClaimsStart(payload string) bool { return store.NormalizeInviteCode(payload) != "" }
+
+// Handle implements flows.Flow.
+func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
+	if in.Callback != nil {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	if in.Command == "join" {
+		if strings.TrimSpace(in.Args) == "" {
+			return f.ask(c, "enrol.ask")
+		}
+		return f.Start(c, in.Args)
+	}
+	// Typed while the code is asked for.
+	if c.Update.Kind != bot.KindText {
+		return f.ask(c, "enrol.ask")
+	}
+	return f.Start(c, c.Update.Text)
+}
+
+// Start implements home.Starter: it takes a code as typed or as a deep
+// link gives it. Before the consent the code is only kept.
+func (f *Flow) Start(c *bot.Conversation, text string) error {
+	code := FindCode(text)
+	if code == "" {
+		return f.ask(c, "enrol.malformed")
+	}
+	if c.Session.UserID == 0 {
+		c.Say("enrol.consent.first")
+		return home.AwaitConsent(c, Name, code)
+	}
+	return f.redeem(c, code)
+}
+
+// ask asks for the code (again), after the message id, with a way back.
+func (f *Flow) ask(c *bot.Conversation, id string) error {
+	if err := c.Session.Enter(Name, stepCode, nil); err != nil {
+		return err
+	}
+	c.NextScreen()
+	text := c.T(id)
+	if id != "enrol.ask" {
+		text += "\n" + c.T("enrol.ask")
+	}
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	return nil
+}
+
+// again tells why a code did not work and asks for another one.
+func (f *Flow) again(c *bot.Conversation, text string) error {
+	if err := c.Session.Enter(Name, stepCode, nil); err != nil {
+		return err
+	}
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	return nil
+}
+
+func (f *Flow) redeem(c *bot.Conversation, code string) error {
+	key := string(c.Update.Channel) + ":" + c.Update.UserID
+	shown := store.FormatInviteCode(code)
+	// Refused first: a chat account that guessed too often gets no lookup.
+	wait, err := f.tries.Wait(c.Ctx, key)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return f.refuse(c, f.slow(c, wait))
+	}
+	inv, found, err := f.st.InviteByCode(c.Ctx, code)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return f.wrong(c, key, shown)
+	}
+	user := c.Session.UserID
+	held, err := f.holds(c.Ctx, user, inv)
+	if err != nil {
+		return err
+	}
+	switch {
+	case held:
+		// Not spent: the admin may give it to someone else.
+		return f.already(c, inv)
+	case !inv.UsedAt.IsZero():
+		return f.again(c, c.T("enrol.used", "Code", shown))
+	case !c.Now.Before(inv.ExpiresAt):
+		return f.expired(c, shown, inv.ExpiresAt)
+	}
+	inv, role, err := f.st.ConsumeInvite(c.Ctx, code, user, c.Now)
+	switch {
+	case errors.Is(err, store.ErrInviteUsed):
+		return f.again(c, c.T("enrol.used", "Code", shown))
+	case errors.Is(err, store.ErrInviteExpired):
+		return f.expired(c, shown, inv.ExpiresAt)
+	case errors.Is(err, store.ErrInviteUnknown):
+		return f.wrong(c, key, shown)
+	case err != nil:
+		return err
+	}
+	if err := f.tries.Clear(c.Ctx, key); err != nil {
+		return err
+	}
+	c.Session.Reset()
+	c.NextScreen()
+	var text string
+	if role.Role == store.RoleOfficial {
+		text = c.T("enrol.official.done")
+	} else {
+		name, err := f.unitName(c.Ctx, role.UnitCode)
+		if err != nil {
+			return err
+		}
+		text = c.T("enrol.focal.done", "Unit", name)
+	}
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	return nil
+}
+
+// holds reports whether the user already holds the role the invite gives.
+func (f *Flow) holds(ctx context.Context, user int64, inv store.Invite) (bool, error) {
+	roles, err := f.st.UserRoles(ctx, user)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range roles {
+		if r.Role == inv.Role && r.UnitCode == inv.UnitCode {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (f *Flow) already(c *bot.Conversation, inv store.Invite) error {
+	c.Session.Reset()
+	c.NextScreen()
+	var text string
+	if inv.Role == store.RoleOfficial {
+		text = c.T("enrol.official.already")
+	} else {
+		name, err := f.unitName(c.Ctx, inv.UnitCode)
+		if err != nil {
+			return err
+		}
+		text = c.T("enrol.focal.already", "Unit", name)
+	}
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	return nil
+}
+
+func (f *Flow) unitName(ctx context.Context, code string) (string, error) {
+	u, ok, err := f.st.Unit(ctx, code)
+	if err != nil || !ok {
+		return code, err
+	}
+	return u.Name, nil
+}
+
+// wrong counts an unknown code; the last one allowed starts the wait.
+func (f *Flow) wrong(c *bot.Conversation, key, shown string) error {
+	left, wait, err := f.tries.Fail(c.Ctx, key)
+	if err != nil {
+		return err
+	}
+	text := c.T("enrol.unknown", "Code", shown)
+	if wait > 0 {
+		return f.refuse(c, text+"\n"+f.slow(c, wait))
+	}
+	return f.again(c, text+"\n"+c.T("enrol.retry", "Left", left))
+}
+
+func (f *Flow) expired(c *bot.Conversation, shown string, at time.Time) error {
+	return f.again(c, c.T("enrol.expired", "Code", shown, "At", at.In(f.loc).Format("15:04 02/01/2006")))
+}
+
+// slow tells how long to wait, in whole minutes (rounded up) and the time.
+func (f *Flow) slow(c *bot.Conversation, wait time.Duration) string {
+	minutes := int(math.Ceil(wait.Minutes()))
+	return c.T("enrol.slow", "Minutes", max(minutes, 1), "At", c.Now.Add(wait).In(f.loc).Format("15:04"))
+}
+
+// refuse answers while the account must wait: nothing more is asked.
+func (f *Flow) refuse(c *bot.Conversation, text string) error {
+	c.Session.Reset()
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	return nil
+}
+
+// FindCode finds an invite code in what someone typed or pasted: the whole
+// text ("abcd efgh jkmn", "ABCD-EFGH-JKMN"), else one of its words ("Mã:
+// ABCD-EFGH-JKMN."). It returns the code normalised, or "".
+func FindCode(text string) string {
+	if code := store.NormalizeInviteCode(strings.TrimSpace(text)); code != "" {
+		return code
+	}
+	var found string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == ':' || r == ',' || r == ';' }) {
+		w = strings.TrimRight(w, ".!?)\"'»”")
+		w = strings.TrimLeft(w, "(\"'«“")
+		if code := store.NormalizeInviteCode(w); code != "" {
+			if found != "" && found != code {
+				return "" // two codes: not for us to choose
+			}
+			found = code
+		}
+	}
+	return found
+}
