@@ -299,7 +299,8 @@ func fillLinkResult(ctx context.Context, tx pgx.Tx, res *LinkResult) error {
 // any table added later with a key to users) is moved to keep, so no record
 // is lost. Where only one row per user may exist: of two active identical
 // roles, gone's is revoked (by "merge"), not deleted; of two quiz attempts
-// in progress, the one started earlier is abandoned, its answers kept. A
+// in progress, the one started earlier is abandoned, its answers kept; of
+// two learning-nudge choices, the later one holds, with the later nudge. A
 // unique key without such a rule makes the whole merge fail
 // (*MergeConflictError), changing nothing.
 func merge(ctx context.Context, tx pgx.Tx, keep, gone int64, at time.Time) (map[string]int64, error) {
@@ -315,6 +316,17 @@ func merge(ctx context.Context, tx pgx.Tx, keep, gone int64, at time.Time) (map[
 	if _, err := tx.Exec(ctx, `UPDATE quiz_attempts SET abandoned_at = $3 WHERE id IN (
 			SELECT id FROM quiz_attempts WHERE user_id IN ($1, $2) AND finished_at IS NULL AND abandoned_at IS NULL
 			ORDER BY started_at DESC, id DESC OFFSET 1)`, keep, gone, at); err != nil {
+		return nil, err
+	}
+	// One learning-nudge choice per user: the later choice, the later nudge.
+	if _, err := tx.Exec(ctx, `WITH g AS (
+			DELETE FROM nudge_prefs WHERE user_id = $2 AND EXISTS (SELECT 1 FROM nudge_prefs WHERE user_id = $1)
+			RETURNING opted_in, chosen_at, last_sent_at)
+		UPDATE nudge_prefs k SET
+			opted_in = CASE WHEN g.chosen_at > k.chosen_at THEN g.opted_in ELSE k.opted_in END,
+			chosen_at = greatest(k.chosen_at, g.chosen_at),
+			last_sent_at = greatest(k.last_sent_at, g.last_sent_at)
+		FROM g WHERE k.user_id = $1`, keep, gone); err != nil {
 		return nil, err
 	}
 	// Every single-column foreign key to users, as the schema has it now.

@@ -221,6 +221,16 @@ func testLinkMergeKeepsEverything(t *testing.T, db *store.DB, acc accounts) {
 	if _, _, err := db.PutAttachment(ctx, store.Attachment{Size: 3, MIME: "text/plain", Name: "a.txt", Content: []byte("abc"), UploadedBy: young.id, UploadedAt: linkAt}); err != nil {
 		t.Fatal(err)
 	}
+	// Both chose about the learning nudge: the older user turned it on, the newer one off later.
+	if err := db.SetNudge(ctx, old.id, true, linkAt.Add(-10*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ClaimNudge(ctx, old.id, linkAt.Add(-9*time.Hour)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := db.SetNudge(ctx, young.id, false, linkAt.Add(-5*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Pool.Exec(ctx, `UPDATE users SET created_at = $2 WHERE id = $1`, young.id, linkAt.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -300,6 +310,9 @@ func testLinkMergeKeepsEverything(t *testing.T, db *store.DB, acc accounts) {
 	}
 	if res.Moved["quiz_attempts.user_id"] != 2 {
 		t.Errorf("result moved %v", res.Moved)
+	}
+	if p, err := db.NudgePref(ctx, old.id); err != nil || p.OptedIn || !p.ChosenAt.Equal(linkAt.Add(-5*time.Hour)) || !p.LastSentAt.Equal(linkAt.Add(-9*time.Hour)) {
+		t.Errorf("nudge choice %+v %v; want the later choice (off) and the nudge sent", p, err)
 	}
 	// The newer user's Zalo account now finds the older user.
 	if a, ok, err := db.FindAccount(ctx, bot.Zalo, acc.id("zl")); err != nil || !ok || a.UserID != old.id || a.Lang != "vi" {
