@@ -299,7 +299,7 @@ func usedIDs(t *testing.T) (used, prefixes map[string][]string) {
 				switch {
 				case (fn == "T" || fn == "Say") && len(n.Args) >= 1:
 					add(n.Args[0], n.Pos())
-				case fn == "Text" && len(n.Args) == 3:
+				case fn == "Text" && len(n.Args) == 3, fn == "TextIn" && len(n.Args) >= 2:
 					add(n.Args[1], n.Pos())
 				}
 			case *ast.CompositeLit:

@@ -17,6 +17,8 @@ import (
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/profile"
 	"hocvuso/flows/quiz"
+	"hocvuso/flows/report"
+	reportconfig "hocvuso/flows/report/config"
 	"hocvuso/locales"
 	"hocvuso/store"
 )
@@ -36,6 +38,9 @@ type app struct {
 	certs *cert.Config
 	// nudges builds the weekly learning nudges the scheduler sends.
 	nudges *digest.Nudges
+	// report is the focal points' report flow; the channels give it their
+	// file downloads as they start.
+	report *report.Flow
 	// started is set once serve has set up every channel.
 	started atomic.Bool
 }
@@ -96,8 +101,16 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	// Invite codes: /join, and t.me deep links through home's /start.
 	enrolFlow := enrol.New(a.db, store.NewThrottle(a.rdb, cfg.RedisPrefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow), cfg.Timezone)
 
+	// The units' reports: periods and forms built into the binary.
+	reports, err := reportconfig.Embedded()
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("report configuration: %w", err)
+	}
+	a.report = report.New(a.db, report.Config{Forms: reports, Location: cfg.Timezone})
+
 	a.router = flows.NewRouter(
-		home.New(a.db, append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...), enrolFlow),
+		home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...), report.MenuItem), enrolFlow),
 		enrolFlow,
 		privacy.New(a.db, cfg.Timezone),
 		quizFlow,
@@ -105,6 +118,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		cert.NewVerify(a.certs),
 		profileFlow,
 		a.nudges,
+		a.report,
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil

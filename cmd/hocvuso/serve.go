@@ -17,6 +17,7 @@ import (
 	"hocvuso/bot/console"
 	"hocvuso/bot/telegram"
 	"hocvuso/flows/cert"
+	"hocvuso/flows/report"
 	"hocvuso/locales"
 )
 
@@ -33,6 +34,14 @@ func (a *app) startTelegram(ctx context.Context, mux *http.ServeMux, errc chan<-
 		return fmt.Errorf("telegram: %w", err)
 	}
 	a.engine.SetSender(bot.Telegram, client)
+	// Files sent for a report are fetched through the configured API URL.
+	a.report.SetFetcher(bot.Telegram, report.FetchFunc(func(ctx context.Context, id string, limit int64) ([]byte, error) {
+		data, err := client.DownloadFile(ctx, id, limit)
+		if errors.Is(err, telegram.ErrFileTooLarge) {
+			err = fmt.Errorf("%w: %w", report.ErrFileTooLarge, err)
+		}
+		return data, err
+	}))
 	// A handling outlives a dropped request: the work is finished and made
 	// durable, so the redelivery finds it done.
 	handle := func(ctx context.Context, u *bot.Update) error {

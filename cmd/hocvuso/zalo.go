@@ -9,6 +9,7 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/bot/zalo"
+	"hocvuso/flows/report"
 )
 
 // zaloKeepFresh is how often a replica checks that the OA access token is
@@ -46,6 +47,13 @@ func (a *app) startZalo(ctx context.Context, mux *http.ServeMux) error {
 		return fmt.Errorf("zalo: %w", err)
 	}
 	a.engine.SetSender(bot.Zalo, client)
+	a.report.SetFetcher(bot.Zalo, report.FetchFunc(func(ctx context.Context, url string, limit int64) ([]byte, error) {
+		data, err := client.DownloadFile(ctx, url, limit)
+		if errors.Is(err, zalo.ErrFileTooLarge) {
+			err = fmt.Errorf("%w: %w", report.ErrFileTooLarge, err)
+		}
+		return data, err
+	}))
 	wh, err := zalo.NewWebhook(zalo.WebhookConfig{
 		AppID:         a.cfg.ZaloAppID,
 		OASecretKey:   a.cfg.ZaloOASecretKey,

@@ -665,6 +665,33 @@ func (f *Field) maxFiles() int {
 	return DefaultMaxFiles
 }
 
+// AcceptedKinds names the kinds of file the field takes, as messages show
+// them: "PDF, Word".
+func (f *Field) AcceptedKinds() string { return f.kindNames() }
+
+// SizeLimitMB is the largest file the field takes, in MB.
+func (f *Field) SizeLimitMB() int { return f.maxSizeMB() }
+
+// SizeLimit is the largest file the field takes, in bytes.
+func (f *Field) SizeLimit() int64 { return f.maxBytes() }
+
+// FileLimit is how many files the field takes.
+func (f *Field) FileLimit() int { return f.maxFiles() }
+
+// TextLimit is the longest text or long text answer, in characters.
+func (f *Field) TextLimit() int { return f.maxLength() }
+
+// Bounds are a number or percentage field's bounds written for lang; max
+// is "" when there is none.
+func (f *Field) Bounds(lang string) (lo, hi string) {
+	l, h := f.bounds()
+	lo = formatRat(l, lang)
+	if h != nil {
+		hi = formatRat(h, lang)
+	}
+	return lo, hi
+}
+
 func megabytes(size int64, lang string) string {
 	r := new(big.Rat).SetFrac64(size, 1<<20)
 	return formatDecimal(canonicalDecimal(r.FloatString(1)), lang)

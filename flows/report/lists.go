@@ -1,0 +1,280 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/report/config"
+	"hocvuso/store"
+)
+
+// list shows the user's units to choose from, or the periods of the only one.
+func (f *Flow) list(c *bot.Conversation) error {
+	units, err := f.units(c)
+	if err != nil {
+		return err
+	}
+	switch len(units) {
+	case 0:
+		return f.notFocal(c)
+	case 1:
+		return f.periods(c, units, 0)
+	}
+	c.NextScreen()
+	rows := make([][]bot.Button, 0, len(units)+1)
+	for _, code := range units {
+		u, ok, err := f.store.Unit(c.Ctx, code)
+		if err != nil {
+			return err
+		}
+		if ok {
+			rows = append(rows, []bot.Button{c.Button(u.Name, Name, "unit", code)})
+		}
+	}
+	rows = append(rows, flows.BackToMenu(c))
+	c.Session.Reset()
+	c.Reply(bot.Reply{Text: c.T("report.choose_unit"), Buttons: rows})
+	return nil
+}
+
+func (f *Flow) chooseUnit(c *bot.Conversation, code string) error {
+	units, err := f.units(c)
+	if err != nil {
+		return err
+	}
+	for i, u := range units {
+		if u == code {
+			return f.periods(c, units, i)
+		}
+	}
+	if len(units) == 0 {
+		return f.notFocal(c)
+	}
+	c.Notice(c.T("stale.button"))
+	return nil
+}
+
+// periods shows the open periods of one of the user's units, with their
+// state, to choose one.
+func (f *Flow) periods(c *bot.Conversation, units []string, i int) error {
+	c.NextScreen()
+	text, rows, err := f.unitStatus(c, units, i)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, flows.BackToMenu(c))
+	c.Session.Reset()
+	c.Reply(bot.Reply{Text: text + "\n\n" + c.T("report.choose_period"), Buttons: rows})
+	return nil
+}
+
+// status shows, for each of the user's units, its periods with due date,
+// state and days left.
+func (f *Flow) status(c *bot.Conversation) error {
+	units, err := f.units(c)
+	if err != nil {
+		return err
+	}
+	if len(units) == 0 {
+		return f.notFocal(c)
+	}
+	c.NextScreen()
+	for i := range units {
+		text, rows, err := f.unitStatus(c, units, i)
+		if err != nil {
+			return err
+		}
+		if i == len(units)-1 {
+			rows = append(rows, flows.BackToMenu(c))
+		}
+		c.Reply(bot.Reply{Text: text, Buttons: rows})
+	}
+	return nil
+}
+
+// unitStatus writes where unit i of units stands in each open period, with
+// a button to open each.
+func (f *Flow) unitStatus(c *bot.Conversation, units []string, i int) (string, [][]bot.Button, error) {
+	u, ok, err := f.store.Unit(c.Ctx, units[i])
+	if err != nil || !ok {
+		return "", nil, fmt.Errorf("report: unit %s of a focal point: %v", units[i], err)
+	}
+	kind := config.Kind(u.Kind)
+	statuses, err := f.store.UnitStatus(c.Ctx, u.Code, f.dues(c, kind), c.Now)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	b.WriteString(c.T("report.status.unit", "Unit", u.Name))
+	if len(statuses) == 0 {
+		b.WriteString("\n\n" + c.T("report.status.none"))
+	}
+	var rows [][]bot.Button
+	for n, s := range statuses {
+		p, _ := f.cfg.Period(s.PeriodID)
+		due := showDate(s.Due)
+		if p.Provisional {
+			due = c.T("report.due.provisional", "Date", due)
+		}
+		fmt.Fprintf(&b, "\n\n%d. %s\n%s", n+1, p.Name.In(c.Lang()), c.T("report.status.line",
+			"Due", due, "State", stateText(c, s), "Days", daysText(c, s)))
+		rows = append(rows, []bot.Button{c.Button(strconv.Itoa(n+1)+". "+p.Name.In(c.Lang()), Name, "open", strconv.Itoa(i)+":"+p.ID)})
+	}
+	return b.String(), rows, nil
+}
+
+// stateText names a unit's state in a period.
+func stateText(c *bot.Conversation, s store.PeriodStatus) string {
+	switch s.State {
+	case store.StateDraft:
+		return c.T("report.state.draft", "N", s.DraftAnswers)
+	case store.StateOverdue:
+		if s.HasDraft {
+			return c.T("report.state.overdue_draft", "N", s.DraftAnswers)
+		}
+		return c.T("report.state.overdue")
+	case store.StateSubmitted:
+		return c.T("report.state.submitted", "Receipt", s.Receipt)
+	case store.StateSubmittedLate:
+		return c.T("report.state.submitted_late", "Receipt", s.Receipt, "Days", s.DaysLate)
+	case store.StateAmended:
+		return c.T("report.state.amended", "Receipt", s.Receipt, "Version", s.Version)
+	}
+	return c.T("report.state.not_started")
+}
+
+// daysText says how long is left before the due date, or how long ago it
+// was; nothing once the report is in.
+func daysText(c *bot.Conversation, s store.PeriodStatus) string {
+	switch {
+	case s.Version > 0:
+		return c.T("report.days.done", "Date", showDate(s.FirstSubmittedAt))
+	case s.DaysLeft > 1:
+		return c.T("report.days.left", "N", s.DaysLeft)
+	case s.DaysLeft == 1:
+		return c.T("report.days.left_one")
+	case s.DaysLeft == 0:
+		return c.T("report.days.today")
+	case s.DaysLeft == -1:
+		return c.T("report.days.overdue_one")
+	}
+	return c.T("report.days.overdue", "N", -s.DaysLeft)
+}
+
+// showDate writes a date as people in Vietnam do, in Asia/Ho_Chi_Minh: 30/6/2025.
+func showDate(t time.Time) string {
+	t = t.In(config.Location)
+	return fmt.Sprintf("%d/%d/%d", t.Day(), int(t.Month()), t.Year())
+}
+
+// showTime writes an instant in loc: 09:15 25/6/2025.
+func showTime(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return fmt.Sprintf("%02d:%02d %d/%d/%d", t.Hour(), t.Minute(), t.Day(), int(t.Month()), t.Year())
+}
+
+// openTapped opens a period from a list: "unit index:period".
+func (f *Flow) openTapped(c *bot.Conversation, arg string) error {
+	idx, period, ok := strings.Cut(arg, ":")
+	i, err := strconv.Atoi(idx)
+	units, uerr := f.units(c)
+	if uerr != nil {
+		return uerr
+	}
+	if len(units) == 0 {
+		return f.notFocal(c)
+	}
+	if !ok || err != nil || i < 0 || i >= len(units) {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	return f.open(c, units[i], period)
+}
+
+// open goes to a unit's period: its draft where it stands, the submitted
+// report, or a new draft.
+func (f *Flow) open(c *bot.Conversation, code, periodID string) error {
+	u, ok, err := f.store.Unit(c.Ctx, code)
+	if err != nil {
+		return err
+	}
+	kind := config.Kind(u.Kind)
+	p, open := f.period(c, periodID, kind)
+	if !ok || !open {
+		c.Notice(c.T("stale.button"))
+		return f.list(c)
+	}
+	st := state{Unit: code, UnitName: u.Name, Kind: u.Kind, Period: p.ID}
+	d, has, err := f.store.Draft(c.Ctx, code, p.ID)
+	if err != nil {
+		return err
+	}
+	if has {
+		return f.continueDraft(c, &st, d)
+	}
+	versions, err := f.store.ReportVersions(c.Ctx, code, p.ID)
+	if err != nil {
+		return err
+	}
+	if len(versions) > 0 {
+		return f.showReport(c, &st, versions)
+	}
+	fm := f.cfg.PeriodForm(p)
+	if err := f.record(c, fm); err != nil {
+		return err
+	}
+	d, _, err = f.store.OpenDraft(c.Ctx, store.DraftStart{UnitCode: code, PeriodID: p.ID, FormID: fm.ID, FormVersion: fm.Version, By: c.Session.UserID, At: c.Now})
+	if err != nil {
+		return err
+	}
+	if d.BaseVersion == 0 {
+		due := showDate(p.DueFor(kind))
+		if p.Provisional {
+			due = c.T("report.due.provisional", "Date", due)
+		}
+		c.Reply(bot.Reply{Text: c.T("report.intro", "Period", p.Name.In(c.Lang()), "Unit", u.Name, "Due", due,
+			"N", len(fm.FieldsFor(kind)))})
+	}
+	return f.continueDraft(c, &st, d)
+}
+
+// showReport shows a submitted report: every version, and the amend button.
+func (f *Flow) showReport(c *bot.Conversation, st *state, versions []store.ReportVersion) error {
+	p, _ := f.cfg.Period(st.Period)
+	var b strings.Builder
+	b.WriteString(c.T("report.submitted.title", "Period", p.Name.In(c.Lang()), "Unit", st.UnitName))
+	for _, v := range versions {
+		b.WriteString("\n\n")
+		b.WriteString(c.T("report.submitted.version", "Version", v.Version, "Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc)))
+		b.WriteString("\n" + lateness(c, v.DaysLate))
+		if v.Reason != "" {
+			b.WriteString("\n" + c.T("report.submitted.reason", "Reason", v.Reason))
+		}
+	}
+	c.NextScreen()
+	st.Key, st.Review, st.Mine = "", false, nil
+	if err := save(c, stepChoose, st); err != nil {
+		return err
+	}
+	c.Reply(bot.Reply{Text: b.String(), Buttons: [][]bot.Button{
+		{c.Button(c.T("report.button.amend"), Name, "amend", "")},
+		{c.Button(c.T("report.button.list"), Name, "list", "")},
+		flows.BackToMenu(c),
+	}})
+	return nil
+}
+
+// lateness says whether a version came on time.
+func lateness(c *bot.Conversation, daysLate int) string {
+	switch daysLate {
+	case 0:
+		return c.T("report.on_time")
+	case 1:
+		return c.T("report.late_one")
+	}
+	return c.T("report.late", "Days", daysLate)
+}

@@ -1,0 +1,146 @@
+package report_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"hocvuso/flows/report/config"
+)
+
+// A focal point fills in the whole form: every type of field, a wrong value
+// of each type explained and asked again, an optional field skipped, back,
+// attachments, the review, a change from the review, submit, the receipt;
+// the official is told, in their language.
+func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
+	f := newFixture(t, nil)
+	official := f.official("Cầm Thị Lan", "en")
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	vi := func(id string, kv ...any) string { return f.T("vi", id, kv...) }
+
+	r := u.Send("/report")
+	mustContain(t, "the periods", r.Text(), "Sở Nội vụ", "Kế hoạch năm 2025", "Hạn: 30/6/2025", "chưa làm", "còn 5 ngày", "Báo cáo năm 2025")
+	r = u.Tap("1. Kế hoạch năm 2025")
+	mustContain(t, "the first question", r.Text(), "Có 8 câu hỏi", "Thông tin chung · Câu 1/8", "Loại văn bản", "Chọn một loại.")
+	if got := r.Last().Labels(); !strings.Contains(strings.Join(got, "|"), "Kế hoạch|Quyết định|Công văn") {
+		t.Fatalf("choice buttons = %q", got)
+	}
+
+	// choice: a number out of range, then a tap.
+	r = u.Send("5")
+	mustContain(t, "a wrong choice", r.Text(), vi("report.input.choice", "N", 3), "Câu 1/8")
+	r = u.Tap("Công văn")
+	mustContain(t, "the number question", r.Text(), "Câu 2/8", "Số lớp đã mở", "từ 0 đến 1.000 (lớp)")
+
+	// number: not a number, decimals, out of range, then right with its unit.
+	mustContain(t, "not a number", u.Send("nhiều lắm").Text(), vi("report.input.number"))
+	mustContain(t, "decimals", u.Send("1,5").Text(), vi("report.input.number.integer"))
+	mustContain(t, "out of range", u.Send("2000").Text(), vi("report.input.number.range", "Min", "0", "Max", "1.000"))
+	r = u.Send("120 lớp")
+	mustContain(t, "the percent question", r.Text(), "Câu 3/8", "(không bắt buộc)")
+
+	// percent: over 100, then skipped.
+	mustContain(t, "a wrong percentage", u.Send("150%").Text(), vi("report.input.percent", "Min", "0", "Max", "100"))
+	r = u.Tap("Bỏ qua")
+	mustContain(t, "the yes/no question", r.Text(), "Câu 4/8", "Đã phát động chưa?")
+
+	// yes/no: neither, then a tap.
+	mustContain(t, "neither yes nor no", u.Send("có lẽ").Text(), vi("report.input.yesno"))
+	r = u.Tap("Có")
+	mustContain(t, "the date question", r.Text(), "Câu 5/8", "Ngày phát động")
+
+	// date: no such day, not a date, out of bounds, then right.
+	mustContain(t, "31 February", u.Send("31/2/2025").Text(), vi("report.input.date.unreal"))
+	mustContain(t, "not a date", u.Send("hôm qua").Text(), vi("report.input.date"))
+	mustContain(t, "out of bounds", u.Send("1/1/2031").Text(), vi("report.input.date.range", "Min", "1/1/2025", "Max", "31/12/2030"))
+	r = u.Send("20/6/2025")
+	// The communes' field is not asked of a department.
+	mustContain(t, "the text question", r.Text(), "Câu 6/8", "Số văn bản")
+
+	// text: too long, then back to the date (kept), then right.
+	mustContain(t, "too long a text", u.Send("25/KH-SNV ngày 20 tháng 6 năm 2025").Text(), vi("report.input.text.too_long", "Length", 34, "Max", 20))
+	r = u.Tap("Quay lại")
+	mustContain(t, "back to the date", r.Text(), "Câu 5/8", "Câu trả lời đã lưu: 20/6/2025")
+	r = u.Tap("Giữ nguyên")
+	mustContain(t, "forward again", r.Text(), "Câu 6/8")
+	r = u.Send("25/KH-SNV")
+	mustContain(t, "the long text question", r.Text(), "a) Nhận thức · Câu 7/8")
+
+	r = u.Send("Mở 120 lớp.\n\nPhát động toàn cơ quan.")
+	mustContain(t, "the file question", r.Text(), "Câu 8/8", "PDF, Word, Excel, JPG, PNG", "20 MB", "tối đa 2 tệp")
+
+	// file: text where a file is asked, then a PDF and a photo.
+	mustContain(t, "text for a file", u.Send("đã gửi rồi").Text(), vi("report.input.file.expected", "Kinds", "PDF, Word, Excel, JPG, PNG"))
+	r = f.sendFile(u, "Kế hoạch 25.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
+	mustContain(t, "the first file", r.Text(), "Đã nhận tệp Kế hoạch 25.pdf", "Câu 8/8", "Kế hoạch 25.pdf")
+	if _, ok := r.Last().Button("Xong"); !ok {
+		t.Fatalf("no Done button after the first of two files: %q", r.Last().Labels())
+	}
+	r = f.sendFile(u, "", "image/jpeg", jpegFile, int64(len(jpegFile)))
+
+	// The review: every answer, then submit.
+	review := r.Text()
+	mustContain(t, "the review", review, "Xem lại báo cáo", "1. Loại văn bản\nCông văn", "2. Số lớp đã mở\n120 lớp",
+		"3. Tỉ lệ cán bộ đạt kỹ năng số\n(bỏ qua)", "4. Đã phát động chưa?\nCó", "5. Ngày phát động\n20/6/2025",
+		"6. Số văn bản\n25/KH-SNV", "Mở 120 lớp.\n\nPhát động toàn cơ quan.", "Kế hoạch 25.pdf, photo.jpg", vi("report.review.ready"))
+	if strings.Contains(review, "Số thôn") {
+		t.Error("the review shows the communes' field to a department")
+	}
+
+	// A change from the review goes back to the review.
+	r = u.Tap("✏️ 2")
+	mustContain(t, "changing a field", r.Text(), "Câu 2/8", "Câu trả lời đã lưu: 120 lớp")
+	r = u.Send("130")
+	mustContain(t, "back to the review", r.Text(), "2. Số lớp đã mở\n130 lớp", vi("report.review.ready"))
+
+	r = u.Tap("Gửi báo cáo")
+	mustContain(t, "the receipt", r.Text(), "Đã nhận báo cáo", "Số biên nhận: plan-0001.1", "Thời gian: 09:00 25/6/2025", "Đúng hạn.")
+	if _, ok := f.draft("SNV", "plan"); ok {
+		t.Error("the draft is still there after submitting")
+	}
+	versions := f.versions("SNV", "plan")
+	if len(versions) != 1 || versions[0].Receipt != "plan-0001.1" || versions[0].FormID != "t" || versions[0].FormVersion != 1 {
+		t.Fatalf("versions = %+v", versions)
+	}
+	answers, err := config.DecodeAnswers(versions[0].Answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := answers["classes"]; a.Number != "130" {
+		t.Errorf("classes stored as %+v", a)
+	}
+	if a := answers["share"]; !a.Skipped {
+		t.Errorf("share stored as %+v; want skipped", a)
+	}
+	if a := answers["evidence"]; len(a.Files) != 2 || a.Files[0].Kind != config.FilePDF || a.Files[1].Kind != config.FileImage {
+		t.Errorf("evidence stored as %+v", a)
+	}
+	for _, ref := range answers["evidence"].Files {
+		att, ok, err := f.h.DB.Attachment(context.Background(), ref.SHA256)
+		if err != nil || !ok || att.Size != ref.Size {
+			t.Errorf("attachment %s: %+v %v %v", ref.Name, att.Size, ok, err)
+		}
+	}
+
+	// The official is told, in English, on their own chat.
+	chat := official.Chat()
+	last := chat[len(chat)-1].Text
+	mustContain(t, "the official's message", last, "New report", "Sở Nội vụ", "2025 plan", "plan-0001.1", "09:00 25/6/2025", "On time.")
+	raw, _ := json.Marshal(answers["launched"])
+	if !strings.Contains(string(raw), `"yes":true`) {
+		t.Errorf("launched stored as %s", raw)
+	}
+}
+
+// Someone who is no focal point is told how to become one.
+func TestReport_NotAFocalPoint(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.person("Hà Văn Tú", "vi")
+	r := u.Send("/report")
+	mustContain(t, "/report", r.Text(), f.T("vi", "report.not_focal"))
+	r = u.Send("/status")
+	mustContain(t, "/status", r.Text(), f.T("vi", "report.not_focal"))
+	en := f.person("Anna", "en")
+	mustContain(t, "/report in English", en.Send("/report").Text(), "invite code")
+}

@@ -1,0 +1,306 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/report/config"
+	"hocvuso/store"
+)
+
+// MaxMessage bounds the text of one review message, in UTF-16 code units:
+// Telegram takes 4,096 per message (Zalo, 2,000, splits longer text
+// itself). The margin keeps a message whole when a channel adds a line.
+const MaxMessage = 3800
+
+// MaxReason is the longest reason of an amendment, in characters.
+const MaxReason = 500
+
+// editsPerRow is how many "change" buttons a row of the review holds.
+const editsPerRow = 5
+
+// utf16Len counts UTF-16 code units, what Telegram's limits count.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
+// review shows every answer, split over several messages when long, each
+// with buttons to change its fields; then submit (or, when a required field
+// is missing, a button to answer it).
+func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.Form) error {
+	lang := c.Lang()
+	kind := st.kind()
+	answers := values(d)
+	p, _ := f.cfg.Period(st.Period)
+
+	c.NextScreen()
+	st.Form, st.FormV, st.Base, st.Seen = d.FormID, d.FormVersion, d.BaseVersion, d.Version
+	st.Key, st.Review, st.Mine = "", false, nil
+	if err := save(c, stepReview, st); err != nil {
+		return err
+	}
+
+	type message struct {
+		text    strings.Builder
+		buttons []bot.Button
+	}
+	var msgs []*message
+	cur := &message{}
+	cur.text.WriteString(c.T("report.review.title", "Period", periodName(p, lang), "Unit", st.UnitName))
+	if d.BaseVersion > 0 {
+		cur.text.WriteString("\n" + c.T("report.review.amending", "Version", d.BaseVersion, "Reason", d.Reason))
+	}
+	add := func(s string) {
+		if cur.text.Len() > 0 && utf16Len(cur.text.String())+utf16Len(s) > MaxMessage {
+			msgs = append(msgs, cur)
+			cur = &message{}
+			s = strings.TrimLeft(s, "\n")
+		}
+		cur.text.WriteString(s)
+	}
+	n := 0
+	missing := map[string]bool{}
+	for _, fl := range fm.Missing(kind, answers) {
+		missing[fl.Key] = true
+	}
+	for _, sec := range fm.Sections {
+		var fields []*config.Field
+		for _, fl := range sec.Fields {
+			if fl.AppliesTo(kind) {
+				fields = append(fields, fl)
+			}
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		title := "\n\n" + c.T("report.review.section", "Title", sec.Title.In(lang))
+		for i, fl := range fields {
+			n++
+			value := c.T("report.value.none")
+			if v, ok := answers[fl.Key]; ok {
+				value = f.show(c, fl, v)
+			}
+			if missing[fl.Key] {
+				value = c.T("report.value.missing")
+			}
+			entry := fmt.Sprintf("\n\n%d. %s\n%s", n, fl.Label.In(lang), value)
+			if i == 0 {
+				entry = title + entry
+			}
+			add(entry)
+			cur.buttons = append(cur.buttons, c.Button(c.T("report.button.edit", "N", n), Name, "edit", fl.Key))
+		}
+	}
+
+	var end string
+	var actions [][]bot.Button
+	if len(missing) > 0 {
+		end = c.T("report.review.missing", "N", len(missing))
+		actions = append(actions, []bot.Button{c.Button(c.T("report.button.answer_missing"), Name, "cont", "")})
+	} else {
+		end = c.T("report.review.ready")
+		actions = append(actions, []bot.Button{c.Button(c.T("report.button.submit"), Name, "submit", "")})
+	}
+	if d.BaseVersion > 0 {
+		actions = append(actions, []bot.Button{
+			c.Button(c.T("report.button.reason"), Name, "reason", ""),
+			c.Button(c.T("report.button.discard"), Name, "discard", ""),
+		})
+	}
+	actions = append(actions, []bot.Button{c.Button(c.T("report.button.pause"), Name, "pause", "")})
+	add("\n\n" + end)
+	msgs = append(msgs, cur)
+
+	for i, m := range msgs {
+		var rows [][]bot.Button
+		for j := 0; j < len(m.buttons); j += editsPerRow {
+			rows = append(rows, m.buttons[j:min(j+editsPerRow, len(m.buttons))])
+		}
+		if i == len(msgs)-1 {
+			rows = append(rows, actions...)
+		}
+		c.Reply(bot.Reply{Text: m.text.String(), Buttons: rows})
+	}
+	return nil
+}
+
+func periodName(p *config.Period, lang string) string {
+	if p == nil {
+		return ""
+	}
+	return p.Name.In(lang)
+}
+
+// submit turns the reviewed draft into a version of the unit's report: a
+// receipt for the user, a message for every official.
+func (f *Flow) submit(c *bot.Conversation, st *state) error {
+	if c.Session.Step != stepReview {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	p, ok := f.period(c, st.Period, st.kind())
+	if !ok {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	v, err := f.store.SubmitReport(c.Ctx, store.Submission{
+		UnitCode: st.Unit, PeriodID: st.Period, Seen: st.Seen, Due: p.DueFor(st.kind()), By: c.Session.UserID, At: c.Now,
+	})
+	var conflict *store.DraftConflict
+	switch {
+	case errors.As(err, &conflict):
+		// Someone changed the draft since this review: review it again.
+		c.Say("report.review.changed")
+		return f.resume(c, st, true)
+	case errors.Is(err, store.ErrNoDraft):
+		c.Say("report.submitted_meanwhile")
+		return f.open(c, st.Unit, st.Period)
+	case errors.Is(err, store.ErrReasonRequired):
+		return f.askReason(c, st)
+	case err != nil:
+		return err
+	}
+
+	lang := c.Lang()
+	text := c.T("report.receipt", "Period", p.Name.In(lang), "Unit", st.UnitName, "Receipt", v.Receipt,
+		"Time", showTime(v.SubmittedAt, f.loc)) + "\n" + lateness(c, v.DaysLate)
+	if v.Version > 1 {
+		text += "\n" + c.T("report.receipt.amended", "Version", v.Version, "Reason", v.Reason)
+	}
+	c.Session.Reset()
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{
+		{c.Button(c.T("report.button.list"), Name, "list", "")},
+		flows.BackToMenu(c),
+	}})
+	return f.notify(c, st, p, v)
+}
+
+// notify tells every official, on each of their chat accounts and in their
+// language, that a report was submitted or amended.
+func (f *Flow) notify(c *bot.Conversation, st *state, p *config.Period, v store.ReportVersion) error {
+	chats, err := f.store.OfficialChats(c.Ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range chats {
+		if o.UserID == c.Session.UserID {
+			continue // the official who submitted knows
+		}
+		lang := o.Lang
+		late := c.TextIn(lang, "report.on_time")
+		switch {
+		case v.DaysLate == 1:
+			late = c.TextIn(lang, "report.late_one")
+		case v.DaysLate > 1:
+			late = c.TextIn(lang, "report.late", "Days", v.DaysLate)
+		}
+		var text string
+		if v.Version > 1 {
+			text = c.TextIn(lang, "report.notify.amended", "Unit", st.UnitName, "Period", p.Name.In(lang),
+				"Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc), "Version", v.Version, "Reason", v.Reason)
+		} else {
+			text = c.TextIn(lang, "report.notify.submitted", "Unit", st.UnitName, "Period", p.Name.In(lang),
+				"Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc))
+		}
+		c.ReplyTo(bot.Target{Channel: o.Channel, ChatID: o.ChatID, Lang: lang}, bot.Reply{Text: text + "\n" + late})
+	}
+	return nil
+}
+
+// ---- amendments ----
+
+// askReason asks why the report is amended: before the amendment starts,
+// or to change the reason from the review.
+func (f *Flow) askReason(c *bot.Conversation, st *state) error {
+	c.NextScreen()
+	st.Key, st.Mine = "", nil
+	if err := save(c, stepReason, st); err != nil {
+		return err
+	}
+	c.Reply(bot.Reply{Text: c.T("report.reason.ask"), Buttons: [][]bot.Button{
+		{c.Button(c.T("report.button.cancel"), Name, "review", "")},
+	}})
+	return nil
+}
+
+func (f *Flow) reasonTyped(c *bot.Conversation, st *state, text string) error {
+	reason := strings.Join(strings.Fields(bot.NFC(text)), " ")
+	switch n := utf8.RuneCountInString(reason); {
+	case n == 0:
+		c.Say("report.reason.required")
+		return nil
+	case n > MaxReason:
+		c.Reply(bot.Reply{Text: c.T("report.reason.too_long", "Length", n, "Max", MaxReason)})
+		return nil
+	}
+	p, ok := f.period(c, st.Period, st.kind())
+	if !ok {
+		return f.list(c)
+	}
+	fm := f.cfg.PeriodForm(p)
+	d, err := f.store.OpenAmendment(c.Ctx, store.DraftStart{UnitCode: st.Unit, PeriodID: st.Period, FormID: fm.ID, FormVersion: fm.Version,
+		By: c.Session.UserID, At: c.Now}, reason)
+	if errors.Is(err, store.ErrNotAmendment) {
+		return f.open(c, st.Unit, st.Period)
+	}
+	if err != nil {
+		return err
+	}
+	c.Say("report.reason.saved")
+	st.Form, st.FormV, st.Base = d.FormID, d.FormVersion, d.BaseVersion
+	dfm, err := f.form(c.Ctx, d.FormID, d.FormVersion)
+	if err != nil {
+		return err
+	}
+	return f.review(c, st, d, dfm)
+}
+
+// discard asks to confirm throwing the amendment away.
+func (f *Flow) discard(c *bot.Conversation, st *state) error {
+	if c.Session.Step != stepReview || st.Base == 0 {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	c.NextScreen()
+	if err := save(c, stepReview, st); err != nil {
+		return err
+	}
+	c.Reply(bot.Reply{Text: c.T("report.discard.confirm", "Version", st.Base), Buttons: [][]bot.Button{
+		{c.Button(c.T("report.button.discard_yes"), Name, "discardok", strconv.FormatInt(st.Seen, 10))},
+		{c.Button(c.T("report.button.discard_no"), Name, "review", "")},
+	}})
+	return nil
+}
+
+func (f *Flow) discardConfirmed(c *bot.Conversation, st *state) error {
+	if c.Session.Step != stepReview || st.Base == 0 {
+		c.Notice(c.T("stale.button"))
+		return nil
+	}
+	err := f.store.DiscardAmendment(c.Ctx, st.Unit, st.Period, st.Seen, c.Session.UserID, c.Now)
+	var conflict *store.DraftConflict
+	switch {
+	case errors.As(err, &conflict):
+		c.Say("report.review.changed")
+		return f.resume(c, st, true)
+	case errors.Is(err, store.ErrNoDraft), errors.Is(err, store.ErrNotAmendment):
+		return f.open(c, st.Unit, st.Period)
+	case err != nil:
+		return err
+	}
+	c.Say("report.discard.done")
+	return f.open(c, st.Unit, st.Period)
+}
