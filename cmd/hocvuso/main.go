@@ -33,7 +33,10 @@ func init() {
 		{"serve", "run the bot: HTTP server, Telegram and/or Zalo (or the console when neither is set)", runServe},
 		{"console", "chat with the bot in this terminal", runConsole},
 		{"migrate", "apply the database migrations and exit", runMigrate},
-		{"import", "load content from files: import quiz FILE (hocvuso import help)", runImport},
+		{"import", "load content from files: import quiz|units FILE (hocvuso import help)", runImport},
+		{"invite", "make a one-time code: invite --unit CODE | --role official [--valid 7d] [--by NAME]", runInvite},
+		{"focal", "list who holds a role: focal list [--unit CODE]", runFocal},
+		{"revoke", "end a role: revoke ROLE_ID [--by NAME]", runRevoke},
 		{"help", "list the subcommands", runHelp},
 	}
 }
