@@ -14,6 +14,7 @@ import (
 	"hocvuso/flows/digest"
 	"hocvuso/flows/enrol"
 	"hocvuso/flows/home"
+	"hocvuso/flows/officials"
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/profile"
 	"hocvuso/flows/quiz"
@@ -119,6 +120,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		profileFlow,
 		a.nudges,
 		a.report,
+		officials.New(a.db, reports, cfg.Timezone, a.cat),
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil

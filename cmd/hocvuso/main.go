@@ -37,6 +37,7 @@ func init() {
 		{"invite", "make a one-time code: invite --unit CODE | --role official [--valid 7d] [--by NAME]", runInvite},
 		{"focal", "list who holds a role: focal list [--unit CODE]", runFocal},
 		{"revoke", "end a role: revoke ROLE_ID [--by NAME]", runRevoke},
+		{"export", "write a period's reports as XLSX: export --period ID --out FILE", runExport},
 		{"help", "list the subcommands", runHelp},
 	}
 }

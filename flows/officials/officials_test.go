@@ -1,0 +1,395 @@
+package officials_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/flowtest"
+	"hocvuso/flows/officials"
+	"hocvuso/flows/report/config"
+	"hocvuso/store"
+)
+
+var hcm = config.Location
+
+func ict(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, hcm) }
+
+// now is when the tests look: plan-2025 is open, its due date for
+// departments (30/6) is past, for communes (30/7) not yet; annual-2025
+// opens on 1/10.
+var now = ict(2025, 7, 15, 10, 0)
+
+type testBot struct {
+	*flowtest.Harness
+	cfg   *config.Config
+	focal int64
+	now   time.Time // the engine's clock
+}
+
+func newBot(t *testing.T) *testBot {
+	t.Helper()
+	cfg, err := config.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &testBot{cfg: cfg, now: now}
+	b.Harness = flowtest.New(t,
+		flowtest.WithClock(func() time.Time { return b.now }),
+		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow { return officials.New(h.DB, cfg, hcm, h.Catalog) }),
+	)
+	return b
+}
+
+// join registers a user through the consent and returns their users.id.
+func (b *testBot) join(name, language string) (*flowtest.User, int64) {
+	b.TB.Helper()
+	u := b.NewUser(name, language)
+	u.Send("/start")
+	u.Tap(b.T(bot.LangFromTag(language), "privacy.agree"))
+	var id int64
+	if err := b.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM accounts WHERE external_id = $1`, u.ID).Scan(&id); err != nil {
+		b.TB.Fatalf("user %s did not join: %v", name, err)
+	}
+	return u, id
+}
+
+func (b *testBot) official(name, language string) *flowtest.User {
+	b.TB.Helper()
+	u, id := b.join(name, language)
+	if _, err := b.DB.GrantRole(context.Background(), id, store.RoleOfficial, "", "admin", b.now.Add(-time.Hour)); err != nil {
+		b.TB.Fatal(err)
+	}
+	return u
+}
+
+// seed records the units and their plan-2025 reports, seen on 15/7/2025:
+//
+//	SNV    department  on time 28/6, amended 2/7       amended
+//	SKHCN  department  nothing                         overdue 15 days
+//	SYT    department  submitted 3/7                   late 3 days
+//	DN1    enterprise  nothing                         overdue 15 days
+//	03670  commune     submitted 10/7                  on time
+//	03664  commune     nothing                         not started (due 30/7)
+func (b *testBot) seed() {
+	b.TB.Helper()
+	ctx := context.Background()
+	if _, _, err := b.DB.UpsertUnits(ctx, []store.Unit{
+		{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"},
+		{Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: "department"},
+		{Code: "SYT", Name: "Sở Y tế", Kind: "department"},
+		{Code: "DN1", Name: "Công ty Cổ phần Một", Kind: "enterprise"},
+		{Code: "03670", Name: "Phường Chiềng Cơi", Kind: "commune"},
+		{Code: "03664", Name: "Phường Chiềng An", Kind: "commune"},
+	}, "admin", ict(2025, 6, 1, 8, 0)); err != nil {
+		b.TB.Fatal(err)
+	}
+	form, _ := b.cfg.Form("plan-2025", 1)
+	if err := b.DB.RecordForm(ctx, store.StoredForm{ID: form.ID, Version: form.Version, Hash: form.Hash, Content: form.Content, RecordedAt: ict(2025, 6, 1, 8, 0)}); err != nil {
+		b.TB.Fatal(err)
+	}
+	focal, err := b.DB.CreateUser(ctx, store.NewUser{Channel: bot.Telegram, ExternalID: "focal", ChatID: "focal", DisplayName: "Lò Văn A",
+		Language: "vi", ConsentVersion: "test", At: ict(2025, 6, 1, 8, 0)})
+	if err != nil {
+		b.TB.Fatal(err)
+	}
+	b.focal = focal
+	b.report("SNV", "12/KH-SNV", ict(2025, 6, 28, 10, 0), "")
+	b.report("SNV", "13/KH-SNV", ict(2025, 7, 2, 9, 30), "Sửa số văn bản")
+	b.report("SYT", "7/KH-SYT", ict(2025, 7, 3, 16, 0), "")
+	b.report("03670", "3/KH-UBND", ict(2025, 7, 10, 9, 0), "")
+}
+
+// report answers doc_number (and registrations) and submits, as the report
+// conversation does.
+func (b *testBot) report(unit, docNumber string, at time.Time, reason string) {
+	b.TB.Helper()
+	ctx := context.Background()
+	p, _ := b.cfg.Period("plan-2025")
+	u, _, _ := b.DB.Unit(ctx, unit)
+	start := store.DraftStart{UnitCode: unit, PeriodID: p.ID, FormID: p.FormID, FormVersion: p.FormVersion, By: b.focal, At: at.Add(-time.Minute)}
+	var d store.Draft
+	for _, a := range []struct{ key, value string }{
+		{"doc_number", fmt.Sprintf(`{"type":"text","text":%q}`, docNumber)},
+		{"registrations", `{"type":"number","number":"4"}`},
+	} {
+		var err error
+		d, err = b.DB.SaveDraftAnswer(ctx, store.DraftAnswer{DraftStart: start, Key: a.key, Value: json.RawMessage(a.value), Seen: d.Version})
+		if err != nil {
+			b.TB.Fatal(err)
+		}
+	}
+	if _, err := b.DB.SubmitReport(ctx, store.Submission{UnitCode: unit, PeriodID: p.ID, Seen: d.Version,
+		Due: p.DueFor(config.Kind(u.Kind)), By: b.focal, At: at, Reason: reason}); err != nil {
+		b.TB.Fatal(err)
+	}
+}
+
+func TestOverview_RefusedToAnyoneButOfficials(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	citizen, _ := b.join("Citizen", "vi")
+	focal, focalID := b.join("Focal", "vi")
+	if _, err := b.DB.GrantRole(context.Background(), focalID, store.RoleFocal, "SNV", "admin", now); err != nil {
+		t.Fatal(err)
+	}
+	revoked, revokedID := b.join("Former official", "en")
+	role, err := b.DB.GrantRole(context.Background(), revokedID, store.RoleOfficial, "", "admin", now.Add(-48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DB.RevokeRole(context.Background(), role.ID, "admin", now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*flowtest.User{citizen, focal, revoked} {
+		lang := bot.LangFromTag(u.LanguageCode)
+		for _, cmd := range []string{"/overview", "/export"} {
+			r := u.Send(cmd)
+			if len(r.Sent) != 1 || r.Sent[0].Text != b.T(lang, "officials.refused") || len(r.Sent[0].Buttons) != 0 {
+				t.Errorf("%s %s: %s; want the refusal alone", u.Name, cmd, r)
+			}
+		}
+	}
+	// A button of an official's screen, tapped by someone else: refused too.
+	data := bot.Callback{Flow: officials.Name, Action: "ex", Screen: 1, Arg: "plan-2025"}.String()
+	r := citizen.Do(citizen.Callback(data, "1"))
+	if r.Text() != b.T("vi", "officials.refused") || r.Notice() != b.T("vi", "officials.refused") {
+		t.Errorf("a forged tap: %s", r)
+	}
+	for _, s := range b.Sender.Sent() {
+		if s.Reply.Document != nil {
+			t.Errorf("a document was sent to %s", s.Target.ChatID)
+		}
+	}
+}
+
+func TestOverview_PeriodsOpenFirstThenCountsLateAndAmended(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	u := b.official("Cán bộ Sở Nội vụ", "vi")
+
+	r := u.Send("/overview")
+	pick := r.Last()
+	if pick.Text != b.T("vi", "officials.pick.overview") {
+		t.Fatalf("/overview: %s", r)
+	}
+	labels := pick.Labels()
+	plan, _ := b.cfg.Period("plan-2025")
+	annual, _ := b.cfg.Period("annual-2025")
+	if len(labels) != len(b.cfg.Periods)+1 || labels[0] != plan.Name.VI ||
+		labels[1] != b.T("vi", "officials.period.button.later", "Name", annual.Name.VI) || labels[len(labels)-1] != b.T("vi", "menu.back") {
+		t.Errorf("period buttons = %q; want plan-2025 (open) first, then annual-2025 (not open yet), …, the menu", labels)
+	}
+
+	r = u.Tap(plan.Name.VI)
+	if len(r.Sent) != 3 {
+		t.Fatalf("overview: %d messages; want the counts, the late units, the amended ones:\n%s", len(r.Sent), r)
+	}
+	summary := r.Sent[0]
+	if !summary.Edited {
+		t.Error("the overview does not replace the list of periods")
+	}
+	for _, want := range []string{
+		b.T("vi", "officials.overview.title", "Period", plan.Name.VI, "At", "10:00 15/07/2025"),
+		b.T("vi", "officials.overview.kind", "Kind", "Sở, ban, ngành", "Due", "30/06/2025", "Submitted", 2, "Total", 3, "Late", 1, "Overdue", 1),
+		b.T("vi", "officials.overview.kind", "Kind", "UBND xã, phường", "Due", "30/07/2025", "Submitted", 1, "Total", 2, "Late", 0, "Overdue", 0),
+		b.T("vi", "officials.overview.kind", "Kind", "Tổ chức, doanh nghiệp", "Due", "30/06/2025", "Submitted", 0, "Total", 1, "Late", 0, "Overdue", 1),
+		b.T("vi", "officials.overview.total", "Submitted", 3, "Total", 6),
+	} {
+		if !strings.Contains(summary.Text, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, summary.Text)
+		}
+	}
+	if strings.Contains(summary.Text, "Lực lượng vũ trang") {
+		t.Errorf("a kind without units is listed:\n%s", summary.Text)
+	}
+	wantLate := strings.Join([]string{
+		b.T("vi", "officials.overview.late.title", "N", 3),
+		b.T("vi", "officials.overview.late.missing", "Name", "Sở Khoa học và Công nghệ", "Days", 15),
+		b.T("vi", "officials.overview.late.submitted", "Name", "Sở Y tế", "Days", 3),
+		b.T("vi", "officials.overview.late.missing", "Name", "Công ty Cổ phần Một", "Days", 15),
+	}, "\n")
+	if r.Sent[1].Text != wantLate {
+		t.Errorf("late units:\n%s\nwant\n%s", r.Sent[1].Text, wantLate)
+	}
+	wantAmended := b.T("vi", "officials.overview.amended.title", "N", 1) + "\n" +
+		b.T("vi", "officials.overview.amended.item", "Name", "Sở Nội vụ", "Version", 2, "At", "09:30 02/07/2025", "Reason", "Sửa số văn bản")
+	if r.Sent[2].Text != wantAmended {
+		t.Errorf("amended:\n%s\nwant\n%s", r.Sent[2].Text, wantAmended)
+	}
+	if got := r.Last().Labels(); len(got) != 3 || got[0] != b.T("vi", "officials.button.export") || got[1] != b.T("vi", "officials.button.other") {
+		t.Errorf("buttons under the overview: %q", got)
+	}
+
+	// "Another period": the list again; annual-2025 has nobody yet.
+	u.Tap(b.T("vi", "officials.button.other"))
+	r = u.Tap(annual.Name.VI)
+	if !strings.Contains(r.Text(), b.T("vi", "officials.overview.total", "Submitted", 0, "Total", 6)) ||
+		!strings.Contains(r.Text(), b.T("vi", "officials.overview.late.none")) {
+		t.Errorf("annual-2025 before it opens:\n%s", r)
+	}
+}
+
+func TestOverview_InEnglish(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	u := b.official("Officer", "en")
+	u.Send("/overview")
+	plan, _ := b.cfg.Period("plan-2025")
+	r := u.Tap(plan.Name.EN)
+	if !strings.Contains(r.Sent[0].Text, b.T("en", "officials.overview.total", "Submitted", 3, "Total", 6)) ||
+		!strings.Contains(r.Sent[0].Text, b.T("en", "report.kind.department")) {
+		t.Errorf("English overview:\n%s", r)
+	}
+}
+
+// A province's worth of late communes does not fit one message: the list
+// goes on in more, each within bounds, every unit once.
+func TestOverview_LongListsSplitAcrossMessages(t *testing.T) {
+	b := newBot(t)
+	var units []store.Unit
+	for i := range 75 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("Ủy ban nhân dân xã Mường Chanh Tà Hộc số %02d", i), Kind: "commune"})
+	}
+	if _, _, err := b.DB.UpsertUnits(context.Background(), units, "admin", now); err != nil {
+		t.Fatal(err)
+	}
+	b.now = ict(2025, 8, 20, 9, 0) // communes are 21 days late
+	u := b.official("Cán bộ", "vi")
+	u.Send("/overview")
+	plan, _ := b.cfg.Period("plan-2025")
+	r := u.Tap(plan.Name.VI)
+	if len(r.Sent) < 3 {
+		t.Fatalf("%d messages; want the summary and the late list over several:\n%s", len(r.Sent), r)
+	}
+	seen := map[string]int{}
+	for i, m := range r.Sent[1:] {
+		if n := utf8.RuneCountInString(m.Text); n > 1800 {
+			t.Errorf("message %d has %d characters", i+1, n)
+		}
+		if i > 0 && !strings.HasPrefix(m.Text, b.T("vi", "officials.overview.continued")) {
+			t.Errorf("message %d does not say it continues: %q", i+1, m.Text[:40])
+		}
+		for _, line := range strings.Split(m.Text, "\n")[1:] {
+			seen[line]++
+		}
+	}
+	for _, unit := range units {
+		line := b.T("vi", "officials.overview.late.missing", "Name", unit.Name, "Days", 21)
+		if seen[line] != 1 {
+			t.Errorf("%s is listed %d times", unit.Name, seen[line])
+		}
+	}
+	if len(r.Last().Buttons) == 0 || len(r.Sent[0].Buttons) != 0 {
+		t.Error("the buttons are not on the last message alone")
+	}
+}
+
+func TestExport_SendsTheWorkbookOfThePeriod(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	u := b.official("Cán bộ Sở KH&CN", "vi")
+	r := u.Send("/export")
+	if r.Last().Text != b.T("vi", "officials.pick.export") {
+		t.Fatalf("/export: %s", r)
+	}
+	plan, _ := b.cfg.Period("plan-2025")
+	before := len(b.Sender.Sent())
+	u.Tap(plan.Name.VI)
+	sent := b.Sender.Sent()[before:]
+	if len(sent) != 1 || sent[0].Reply.Document == nil {
+		t.Fatalf("sent %+v; want one document", sent)
+	}
+	doc := sent[0].Reply.Document
+	if doc.Name != "bao-cao-plan-2025-20250715-1000.xlsx" || doc.MIME != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("document %q %q", doc.Name, doc.MIME)
+	}
+	if want := b.T("vi", "officials.export.caption", "Period", plan.Name.VI, "Submitted", 3, "Total", 6, "At", "10:00 15/07/2025"); doc.Caption != want {
+		t.Errorf("caption %q; want %q", doc.Caption, want)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(doc.Bytes))
+	if err != nil {
+		t.Fatalf("not an XLSX: %v", err)
+	}
+	defer func() { _ = f.Close() }()
+	units, _ := f.GetRows("Đơn vị")
+	history, _ := f.GetRows("Lịch sử")
+	if len(units) != 7 || len(history) != 5 {
+		t.Fatalf("%d unit rows, %d history rows; want 1+6 and 1+4", len(units), len(history))
+	}
+	var codes []string
+	for _, row := range units[1:] {
+		codes = append(codes, row[0])
+	}
+	// In the order of config.Kinds (department, commune, enterprise), then by code.
+	if got := strings.Join(codes, " "); got != "SKHCN SNV SYT 03664 03670 DN1" {
+		t.Errorf("unit rows: %s", got)
+	}
+	col := map[string]int{}
+	for i, h := range units[0] {
+		col[h] = i
+	}
+	snv := units[2]
+	if snv[col["Trạng thái"]] != "Đã sửa đổi" || snv[col["Số, ký hiệu văn bản (doc_number)"]] != "13/KH-SNV" || snv[col["Phiên bản"]] != "2" {
+		t.Errorf("SNV row: %q", snv)
+	}
+
+	// From the overview's button too.
+	u.Send("/overview")
+	u.Tap(plan.Name.VI)
+	before = len(b.Sender.Sent())
+	u.Tap(b.T("vi", "officials.button.export"))
+	if sent := b.Sender.Sent()[before:]; len(sent) != 1 || sent[0].Reply.Document == nil {
+		t.Errorf("the overview's export button sent %d replies", len(sent))
+	}
+}
+
+func TestButtons_StaleAndUnknown(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	u := b.official("Cán bộ", "vi")
+	u.Send("/overview")
+	old := u.Screen()
+	u.Send("/export")
+	before := len(b.Sender.Sent())
+	plan, _ := b.cfg.Period("plan-2025")
+	r := u.TapOn(old, plan.Name.VI)
+	if r.Notice() != b.T("vi", "stale.button") || len(b.Sender.Sent()) != before {
+		t.Errorf("a tap on an older list: %s", r)
+	}
+	// A period that is no longer configured: told, and asked again.
+	screen := u.Screen()
+	cb, err := bot.ParseCallback(screen.Buttons[0][0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bot.Callback{Flow: officials.Name, Action: "ov", Screen: cb.Screen, Arg: "annual-2099"}.String()
+	r = u.Do(u.Callback(data, screen.ID))
+	if len(r.Sent) != 2 || r.Sent[0].Text != b.T("vi", "officials.period.unknown") || r.Sent[1].Text != b.T("vi", "officials.pick.overview") {
+		t.Errorf("an unknown period: %s", r)
+	}
+}
+
+func TestOrdered_OpenLatestDueFirstThenSoonestToOpen(t *testing.T) {
+	cfg, err := config.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range officials.Ordered(cfg, ict(2026, 11, 1, 0, 0)) {
+		got = append(got, p.ID)
+	}
+	want := "annual-2026 annual-2025 plan-2025 review-2027 annual-2027 annual-2028 annual-2029 review-2030 annual-2030"
+	if strings.Join(got, " ") != want {
+		t.Errorf("order on 1/11/2026:\n%s\nwant\n%s", strings.Join(got, " "), want)
+	}
+}
