@@ -15,6 +15,7 @@ import (
 	"hocvuso/flows/enrol"
 	"hocvuso/flows/home"
 	"hocvuso/flows/officials"
+	"hocvuso/flows/link"
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/profile"
 	"hocvuso/flows/quiz"
@@ -121,6 +122,8 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.nudges,
 		a.report,
 		officials.New(a.db, reports, cfg.Timezone, a.cat),
+		// One person on Telegram and Zalo: /link.
+		link.New(a.db, a.state, a.state.LinkTries(), log),
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	return a, nil

@@ -112,6 +112,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	h.Engine.SetSender(h.Channel, h.Sender)
+	// Users on Zalo (NewUserOn) share the recorder: their chats are apart
+	// by their ids.
+	h.Engine.SetSender(bot.Zalo, h.Sender)
 	return h
 }
 
@@ -146,6 +149,9 @@ type User struct {
 	ID           string // the channel's user id, also the chat id
 	Name         string
 	LanguageCode string
+	// Channel is the user's channel: the harness's (Telegram) unless
+	// made by NewUserOn.
+	Channel bot.Channel
 }
 
 // NewUser returns a user unknown to the bot; languageCode is what the channel
@@ -154,7 +160,15 @@ func (h *Harness) NewUser(name, languageCode string) *User {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.users++
-	return &User{h: h, ID: strconv.Itoa(1000 + h.users), Name: name, LanguageCode: languageCode}
+	return &User{h: h, ID: strconv.Itoa(1000 + h.users), Name: name, LanguageCode: languageCode, Channel: h.Channel}
+}
+
+// NewUserOn returns a user unknown to the bot on another channel (Zalo): the
+// same person on a second app, say. Ids never repeat across channels.
+func (h *Harness) NewUserOn(ch bot.Channel, name, languageCode string) *User {
+	u := h.NewUser(name, languageCode)
+	u.Channel = ch
+	return u
 }
 
 // Message is a message of the chat as it currently shows.
@@ -263,8 +277,12 @@ func (u *User) Update(kind bot.Kind) *bot.Update {
 	h.seq++
 	seq := h.seq
 	h.mu.Unlock()
+	ch := u.Channel
+	if ch == "" {
+		ch = h.Channel
+	}
 	return &bot.Update{
-		Channel: h.Channel, ID: "upd-" + strconv.FormatInt(seq, 10), Seq: seq,
+		Channel: ch, ID: "upd-" + strconv.FormatInt(seq, 10), Seq: seq,
 		ChatID: u.ID, UserID: u.ID, Kind: kind, LanguageCode: u.LanguageCode,
 		DisplayName: u.Name, Received: time.Now(),
 	}
