@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -112,6 +113,11 @@ sections:
         accept: [pdf, word, excel, image]
         max_files: 2
         label: {vi: "Tài liệu kèm theo", en: "Attached documents"}
+        help: {vi: "Không bắt buộc.", en: "Optional."}
+      - key: notes
+        type: longtext
+        kinds: [commune]
+        label: {vi: "Ghi chú của xã, phường", en: "Notes of the commune"}
         help: {vi: "Không bắt buộc.", en: "Optional."}
 `
 
@@ -284,3 +290,26 @@ var (
 	jpegFile = append([]byte("\xFF\xD8\xFF\xE0"), make([]byte, 4000)...)
 	pngFile  = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 500)...)
 )
+
+// values decodes one stored answer.
+func values(t *testing.T, raw []byte) config.Value {
+	t.Helper()
+	var v config.Value
+	if len(raw) == 0 {
+		return v
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// answerOf picks one answer out of a version's answers.
+func answerOf(t *testing.T, answers []byte, key string) []byte {
+	t.Helper()
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(answers, &all); err != nil {
+		t.Fatal(err)
+	}
+	return all[key]
+}

@@ -236,6 +236,8 @@ func (f *Flow) tap(c *bot.Conversation, cb *bot.Callback) error {
 		return f.askReason(c, &st)
 	case "discard":
 		return f.discard(c, &st)
+	case "noreason":
+		return f.reasonCancelled(c, &st)
 	case "discardok":
 		return f.discardConfirmed(c, &st)
 	}

@@ -231,9 +231,36 @@ func (f *Flow) askReason(c *bot.Conversation, st *state) error {
 		return err
 	}
 	c.Reply(bot.Reply{Text: c.T("report.reason.ask"), Buttons: [][]bot.Button{
-		{c.Button(c.T("report.button.cancel"), Name, "review", "")},
+		{c.Button(c.T("report.button.cancel"), Name, "noreason", "")},
 	}})
 	return nil
+}
+
+// reasonCancelled leaves the reason's question: back to the submitted
+// report when the amendment had not started, to the review when it has a
+// reason already. An amendment begun without one (an answer that came
+// after someone else submitted) is dropped: the report stays as sent, and
+// the answer is in the audit log.
+func (f *Flow) reasonCancelled(c *bot.Conversation, st *state) error {
+	d, ok, err := f.draft(c, st)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !ok:
+		return f.open(c, st.Unit, st.Period)
+	case d.Reason != "" || d.BaseVersion == 0:
+		return f.continueDraft(c, st, d)
+	}
+	err = f.store.DiscardAmendment(c.Ctx, st.Unit, st.Period, d.Version, c.Session.UserID, c.Now)
+	var conflict *store.DraftConflict
+	if err != nil && !errors.As(err, &conflict) && !errors.Is(err, store.ErrNoDraft) {
+		return err
+	}
+	if err == nil {
+		c.Say("report.discard.done")
+	}
+	return f.open(c, st.Unit, st.Period)
 }
 
 func (f *Flow) reasonTyped(c *bot.Conversation, st *state, text string) error {

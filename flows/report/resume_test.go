@@ -1,0 +1,129 @@
+package report_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"hocvuso/flows/report/config"
+	"hocvuso/store"
+)
+
+// Redis is flushed in the middle of a report: nothing typed is lost, and
+// /report goes on at the first unanswered field; once every field is
+// answered, at the review.
+func TestReport_ResumesWhereTheDraftIsAfterRedisIsFlushed(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch")
+	u.Tap("Quyết định")
+	u.Send("45")
+	old := u.Screen() // the percentage question
+
+	f.h.FlushRedis()
+	// A tap on the lost screen, and typed text, reach the menu politely.
+	r := u.TapOn(old, "Bỏ qua")
+	mustContain(t, "a tap after the flush", r.Text(), f.T("vi", "lost.track"))
+	if d, _ := f.draft("SNV", "plan"); len(d.Answers) != 2 {
+		t.Fatalf("the draft holds %d answers after the flush; want 2", len(d.Answers))
+	}
+	r = u.Send("/report")
+	mustContain(t, "/report after the flush", r.Text(), f.T("vi", "report.resuming"), "Câu 3/8", "Tỉ lệ cán bộ")
+	u.Send("85,5")
+	u.Tap("Không")
+	u.Send("1/6/2025")
+	u.Send("12/KH")
+	u.Tap("Bỏ qua")
+	r = u.Tap("Bỏ qua")
+	mustContain(t, "the review", r.Text(), "Xem lại báo cáo", "85,5%", "Không", "1/6/2025")
+
+	// Again, on "another device": the session is gone, the draft is whole.
+	f.h.FlushRedis()
+	r = u.Send("/report")
+	mustContain(t, "/report with every field answered", r.Text(), "Xem lại báo cáo", "2. Số lớp đã mở\n45 lớp", "Gửi báo cáo")
+	r = u.Tap("Gửi báo cáo")
+	mustContain(t, "the receipt", r.Text(), "plan-0001.1")
+
+	// The same person on a second device, with its own session.
+	other := f.h.NewUser("Lò Văn Sơn (máy tính bảng)", "vi")
+	other.Send("/start")
+	other.Tap("✅")
+	if _, err := f.h.DB.GrantRole(context.Background(), f.userID(other), store.RoleFocal, "SNV", "admin", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "the other device", other.Send("/status").Text(), "đã gửi đúng hạn, biên nhận plan-0001.1")
+}
+
+// The session holds where the user is: /report while answering continues
+// at that field, even with several drafts under way.
+func TestReport_SessionKeepsThePlaceAmongSeveralDrafts(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("2. Báo cáo năm")
+	u.Tap("Kế hoạch")
+	u.Tap("Tạm dừng")
+	u.Tap("Các kỳ báo cáo")
+	u.Tap("1. Kế hoạch năm")
+	u.Tap("Công văn")
+	u.Send("7")
+	r := u.Send("/report")
+	mustContain(t, "/report in the plan", r.Text(), "Câu 3/8")
+	// Without the session, two drafts: the list, each with its state.
+	f.h.FlushRedis()
+	r = u.Send("/report")
+	mustContain(t, "the list", r.Text(), "đang soạn (2 câu đã trả lời)", "đang soạn (1 câu đã trả lời)")
+	r = u.Tap("2. Báo cáo năm")
+	mustContain(t, "the annual draft", r.Text(), "Câu 2/8")
+}
+
+// A draft made with an older version of the form goes on with that
+// version, after the period moved to a new one.
+func TestReport_ADraftKeepsItsFormVersion(t *testing.T) {
+	v2 := strings.NewReplacer("version: 1", "version: 2",
+		"      - key: doc_number\n", "      - key: signer\n        type: text\n        required: true\n        label: {vi: \"Người ký\", en: \"Signed by\"}\n        help: {vi: \"Họ tên.\", en: \"Full name.\"}\n      - key: doc_number\n",
+	).Replace(testForm)
+	cfg, err := config.Load(
+		config.File{Name: "periods.yaml", Data: []byte(strings.ReplaceAll(testPeriods, "form_version: 1", "form_version: 2"))},
+		config.File{Name: "forms/t.v1.yaml", Data: []byte(testForm)},
+		config.File{Name: "forms/t.v2.yaml", Data: []byte(v2)},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, cfg)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	ctx := context.Background()
+	// A draft begun before the change, with version 1.
+	v1, _ := cfg.Form("t", 1)
+	if err := f.h.DB.RecordForm(ctx, store.StoredForm{ID: "t", Version: 1, Hash: v1.Hash, Content: v1.Content, RecordedAt: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.h.DB.SaveDraftAnswer(ctx, store.DraftAnswer{
+		DraftStart: store.DraftStart{UnitCode: "SNV", PeriodID: "plan", FormID: "t", FormVersion: 1, By: f.userID(u), At: f.clock.Now()},
+		Key:        "doc_kind", Value: []byte(`{"type":"choice","choice":"plan"}`),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := u.Send("/report")
+	mustContain(t, "the old draft", r.Text(), "Câu 2/8")
+	for _, in := range []string{"3", "50", "có", "2/6/2025", "1/KH", "tóm tắt"} {
+		u.Send(in)
+	}
+	r = u.Tap("Bỏ qua")
+	if strings.Contains(r.Text(), "Người ký") {
+		t.Errorf("a version 1 draft was asked version 2's field:\n%s", r.Text())
+	}
+	u.Tap("Gửi báo cáo")
+	if v := f.versions("SNV", "plan"); len(v) != 1 || v[0].FormVersion != 1 {
+		t.Fatalf("submitted %+v; want form version 1", v)
+	}
+	// A new draft (another period) uses version 2.
+	u.Send("/report")
+	r = u.Tap("2. Báo cáo năm")
+	mustContain(t, "a new draft", r.Text(), "Có 9 câu hỏi")
+	if d, _ := f.draft("SNV", "annual"); d.FormVersion != 2 {
+		t.Errorf("the new draft uses form version %d; want 2", d.FormVersion)
+	}
+}
