@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hocvuso/store"
+	"hocvuso/store/storetest"
 )
 
 // overviewDB holds the units of reportDB and more: four departments, three
@@ -204,5 +205,61 @@ func TestPeriodReportVersions_EveryVersionByUnitThenVersion(t *testing.T) {
 	}
 	if !strings.Contains(string(vs[3].Answers), "2/KH-SNV") || !strings.Contains(string(vs[2].Answers), "1/KH-SNV") {
 		t.Errorf("SNV's versions keep their own answers: %s / %s", vs[2].Answers, vs[3].Answers)
+	}
+}
+
+// The province's scale: 300 units of every kind, two thirds submitted (a
+// tenth of them amended), a tenth drafting.
+func BenchmarkPeriodOverview(b *testing.B) {
+	db := storetest.NewDB(b)
+	ctx := context.Background()
+	kinds := []string{"party", "department", "armed", "front", "public_service", "commune", "enterprise"}
+	var units []store.Unit
+	for i := range 300 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("U%03d", i), Name: fmt.Sprintf("Đơn vị số %d", i), Kind: kinds[i%len(kinds)]})
+	}
+	at := ict(2025, 6, 1, 8, 0, 0)
+	if _, _, err := db.UpsertUnits(ctx, units, "admin", at); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.RecordForm(ctx, store.StoredForm{ID: "plan-2025", Version: 1, Hash: "h1", Content: []byte("id: plan-2025"), RecordedAt: at}); err != nil {
+		b.Fatal(err)
+	}
+	due := ict(2025, 6, 30, 0, 0, 0)
+	for i, u := range units {
+		if i%10 == 9 {
+			continue
+		}
+		d, err := db.SaveDraftAnswer(ctx, answer(u.Code, "doc_number", `{"type":"text","text":"1/KH"}`, 0, 0, at))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%3 == 2 {
+			continue // drafting
+		}
+		if _, err := db.SubmitReport(ctx, store.Submission{UnitCode: u.Code, PeriodID: "plan-2025", Seen: d.Version, Due: due, At: ict(2025, 6, 20+i%20, 9, 0, 0)}); err != nil {
+			b.Fatal(err)
+		}
+		if i%10 == 0 {
+			d, err := db.SaveDraftAnswer(ctx, answer(u.Code, "doc_number", `{"type":"text","text":"2/KH"}`, 0, 0, at))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.SubmitReport(ctx, store.Submission{UnitCode: u.Code, PeriodID: "plan-2025", Seen: d.Version, Due: due, At: ict(2025, 7, 20, 9, 0, 0), Reason: "sửa"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var kd []store.KindDue
+	for _, k := range kinds {
+		kd = append(kd, store.KindDue{Kind: k, Due: due})
+	}
+	now := ict(2025, 7, 25, 9, 0, 0)
+	b.ResetTimer()
+	for b.Loop() {
+		ov, err := db.PeriodOverview(ctx, "plan-2025", kd, now)
+		if err != nil || len(ov.Units) != 300 {
+			b.Fatalf("%d units, %v", len(ov.Units), err)
+		}
 	}
 }

@@ -17,7 +17,6 @@
 package export
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -83,7 +82,15 @@ func Write(w io.Writer, d Data) error {
 		loc = config.Location
 	}
 	t := func(id string) string { return d.Text.Text(Lang, id, nil) }
-	cols := columns(d)
+	answers := make([]map[string]config.Value, len(d.Versions))
+	for i, v := range d.Versions {
+		a, err := config.DecodeAnswers(v.Answers)
+		if err != nil {
+			return fmt.Errorf("report %s: %w", v.Receipt, err)
+		}
+		answers[i] = a
+	}
+	cols := columns(d.Forms, answers)
 
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
@@ -103,10 +110,10 @@ func Write(w io.Writer, d Data) error {
 	for _, u := range d.Units {
 		names[u.Code] = u
 	}
-	current := map[string]store.ReportVersion{}
-	for _, v := range d.Versions {
+	current := map[string]int{} // a unit's current version, in d.Versions
+	for i, v := range d.Versions {
 		if u, ok := names[v.UnitCode]; ok && u.Version == v.Version {
-			current[v.UnitCode] = v
+			current[v.UnitCode] = i
 		}
 	}
 
@@ -123,15 +130,11 @@ func Write(w io.Writer, d Data) error {
 			row[5], row[6] = u.Version, u.Receipt
 			row[7], row[8] = stamp(u.FirstSubmittedAt, loc, s), stamp(u.LastSubmittedAt, loc, s)
 		}
-		v, ok := current[u.Code]
-		if ok {
-			row[11] = formName(v)
+		var values map[string]config.Value
+		if i, ok := current[u.Code]; ok {
+			row[11], values = formName(d.Versions[i]), answers[i]
 		}
-		answers, err := decode(v, ok)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, append(row, answerCells(d.Text, cols, answers, s)...))
+		rows = append(rows, append(row, answerCells(d.Text, cols, values, s)...))
 	}
 	if err := writeSheet(f, unitsSheet, header, cols, rows, s); err != nil {
 		return err
@@ -142,37 +145,21 @@ func Write(w io.Writer, d Data) error {
 		t("officials.xlsx.col.version"), t("officials.xlsx.col.receipt"), t("officials.xlsx.col.submitted"),
 		t("officials.xlsx.col.due"), t("officials.xlsx.col.days_late"), t("officials.xlsx.col.reason"), t("officials.xlsx.col.form")}
 	rows = rows[:0]
-	for _, v := range d.Versions {
+	for i, v := range d.Versions {
 		u, ok := names[v.UnitCode]
 		name, kind := v.UnitCode, ""
 		if ok {
 			name, kind = u.Name, kindName(d.Text, u.Kind)
 		}
-		answers, err := decode(v, true)
-		if err != nil {
-			return err
-		}
 		due := excelize.Cell{StyleID: s.date, Value: time.Date(v.DueOn.Year(), v.DueOn.Month(), v.DueOn.Day(), 0, 0, 0, 0, time.UTC)}
 		row := []any{v.UnitCode, name, kind, v.Version, v.Receipt, stamp(v.SubmittedAt, loc, s), due, v.DaysLate, text(v.Reason), formName(v)}
-		rows = append(rows, append(row, answerCells(d.Text, cols, answers, s)...))
+		rows = append(rows, append(row, answerCells(d.Text, cols, answers[i], s)...))
 	}
 	if err := writeSheet(f, historySheet, header, cols, rows, s); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err
-}
-
-func decode(v store.ReportVersion, ok bool) (map[string]config.Value, error) {
-	if !ok {
-		return nil, nil
-	}
-	answers, err := config.DecodeAnswers(v.Answers)
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", v.Receipt, err)
-	}
-	return answers, nil
 }
 
 func formName(v store.ReportVersion) string { return fmt.Sprintf("%s v%d", v.FormID, v.FormVersion) }
@@ -180,10 +167,10 @@ func formName(v store.ReportVersion) string { return fmt.Sprintf("%s v%d", v.For
 // columns is the union of the forms' fields by key, in the order of the
 // forms given and of their fields, then the keys of answers no form names,
 // sorted.
-func columns(d Data) []column {
+func columns(forms []*config.Form, answers []map[string]config.Value) []column {
 	var cols []column
 	seen := map[string]bool{}
-	for _, form := range d.Forms {
+	for _, form := range forms {
 		for _, fl := range form.Fields() {
 			if seen[fl.Key] {
 				continue
@@ -193,12 +180,8 @@ func columns(d Data) []column {
 		}
 	}
 	var extra []string
-	for _, v := range d.Versions {
-		var keys map[string]json.RawMessage
-		if json.Unmarshal(v.Answers, &keys) != nil {
-			continue // Write reports the error
-		}
-		for k := range keys {
+	for _, a := range answers {
+		for k := range a {
 			if !seen[k] {
 				seen[k] = true
 				extra = append(extra, k)

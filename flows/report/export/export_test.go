@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -431,3 +432,71 @@ func TestFileName(t *testing.T) {
 }
 
 func writeData(buf *bytes.Buffer, d export.Data) error { return export.Write(buf, d) }
+
+// The province's scale with the annual form: 300 units, each submitted
+// with every field answered, a tenth amended.
+func BenchmarkWrite(b *testing.B) {
+	cfg, err := config.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat, err := locales.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	form, _ := cfg.Form("annual", 1)
+	full := map[string]config.Value{}
+	for _, fl := range form.Fields() {
+		v := config.Value{Type: fl.Type}
+		switch fl.Type {
+		case config.TypeNumber, config.TypePercent:
+			v.Number = "42"
+		case config.TypeYesNo:
+			v.Yes = yes(true)
+		case config.TypeChoice:
+			v.Choice = fl.Options[0].Key
+		case config.TypeDate:
+			v.Date = "2025-10-15"
+		case config.TypeFile:
+			v.Files = []config.FileRef{{SHA256: sha1, Name: "bao-cao.pdf", Size: 100000, Kind: config.FilePDF}}
+		default:
+			v.Text = strings.Repeat("Đơn vị đã triển khai nhiều hoạt động chuyển đổi số. ", 4)
+		}
+		full[fl.Key] = v
+	}
+	enc, err := config.EncodeAnswers(full)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := export.Data{PeriodID: "annual-2025", Forms: []*config.Form{form}, Location: hcm, Text: cat}
+	due := ict(2025, 11, 10, 0, 0)
+	for i := range 300 {
+		code := fmt.Sprintf("U%03d", i)
+		version := 1 + i%10/9
+		d.Units = append(d.Units, store.UnitOverview{Code: code, Name: "Đơn vị số " + code, Kind: "commune", Due: due,
+			State: store.StateSubmitted, Version: version, Receipt: "r", FirstSubmittedAt: due, LastSubmittedAt: due})
+		for v := 1; v <= version; v++ {
+			d.Versions = append(d.Versions, store.ReportVersion{UnitCode: code, Version: v, Receipt: "r", FormID: "annual", FormVersion: 1,
+				Answers: enc, SubmittedAt: due, DueOn: due})
+		}
+	}
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := export.Write(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size), "bytes/file")
+}
+
+func TestWrite_UnreadableAnswersAreAnErrorNamingTheReceipt(t *testing.T) {
+	d := sample(t)
+	d.Versions[1].Answers = json.RawMessage(`{"staff": 12}`)
+	var buf bytes.Buffer
+	err := export.Write(&buf, d)
+	if err == nil || !strings.Contains(err.Error(), "plan-2025-0001.1") {
+		t.Errorf("Write = %v; want an error naming plan-2025-0001.1", err)
+	}
+}
