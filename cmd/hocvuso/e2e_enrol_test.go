@@ -298,3 +298,37 @@ func TestServeEnrol_OfficialExpiredAndWrongCodes(t *testing.T) {
 		t.Errorf("focal list lacks the official:\n%s", out)
 	}
 }
+
+// On Zalo there is no deep link: the invite says to type /join CODE, and
+// that makes a focal point the same way.
+func TestZaloEnrol_JoinByTypedCode(t *testing.T) {
+	s := startZaloServe(t, nil, nil)
+	admin := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCmd(t, s.vars["DATABASE_URL"], args...)
+		if code != 0 {
+			t.Fatalf("hocvuso %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+		return out
+	}
+	admin("import", "units", filepath.Join("..", "..", "docs", "units.sample.csv"))
+	out := admin("invite", "--unit", "03808")
+	if !strings.Contains(out, "Telegram: no link (neither TELEGRAM_BOT_USERNAME nor TELEGRAM_TOKEN is set)") {
+		t.Errorf("invite without a bot name:\n%s", out)
+	}
+	m := printedCode.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no code in:\n%s", out)
+	}
+	const user = "8890635404729405001"
+	s.onboard(user)
+	s.deliver(s.fake.TextEvent(user, "/join "+m[1]))
+	texts := s.fake.Texts(user)
+	if got := texts[len(texts)-1]; !strings.Contains(got, "Từ nay bạn là đầu mối của Xã Mường La.") {
+		t.Fatalf("on Zalo: %q", got)
+	}
+	if n := s.count(`SELECT count(*) FROM report_roles r JOIN accounts a ON a.user_id = r.user_id
+		WHERE a.channel = 'zalo' AND a.external_id = $1 AND r.unit_code = '03808' AND r.revoked_at IS NULL`, user); n != 1 {
+		t.Fatalf("%d roles for the Zalo user", n)
+	}
+}

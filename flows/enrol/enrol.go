@@ -250,10 +250,15 @@ func (f *Flow) expired(c *bot.Conversation, shown string, at time.Time) error {
 	return f.again(c, c.T("enrol.expired", "Code", shown, "At", at.In(f.loc).Format("15:04 02/01/2006")))
 }
 
-// slow tells how long to wait, in whole minutes (rounded up) and the time.
+// slow tells how long to wait, in whole minutes and as the time of day,
+// both rounded up.
 func (f *Flow) slow(c *bot.Conversation, wait time.Duration) string {
-	minutes := int(math.Ceil(wait.Minutes()))
-	return c.T("enrol.slow", "Minutes", max(minutes, 1), "At", c.Now.Add(wait).In(f.loc).Format("15:04"))
+	minutes := max(int(math.Ceil(wait.Minutes())), 1)
+	at := c.Now.Add(wait)
+	if up := at.Truncate(time.Minute); up.Before(at) {
+		at = up.Add(time.Minute)
+	}
+	return c.T("enrol.slow", "Minutes", minutes, "At", at.In(f.loc).Format("15:04"))
 }
 
 // refuse answers while the account must wait: nothing more is asked.

@@ -2,7 +2,9 @@ package enrol_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,10 +20,22 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
+// lookups counts the flow's lookups of codes in the real store.
+type lookups struct {
+	*store.DB
+	n atomic.Int64
+}
+
+func (l *lookups) InviteByCode(ctx context.Context, code string) (store.Invite, bool, error) {
+	l.n.Add(1)
+	return l.DB.InviteByCode(ctx, code)
+}
+
 type bench struct {
 	*flowtest.Harness
-	clock *clock
-	tries *store.Throttle
+	clock   *clock
+	tries   *store.Throttle
+	lookups *lookups
 }
 
 func newBench(t *testing.T) *bench {
@@ -29,7 +43,8 @@ func newBench(t *testing.T) *bench {
 	b := &bench{clock: &clock{now: time.Date(2025, 6, 2, 9, 0, 0, 0, store.ReportZone)}}
 	b.Harness = flowtest.New(t, flowtest.WithClock(b.clock.Now), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
 		b.tries = store.NewThrottle(h.Redis.Client, h.Redis.Prefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow)
-		return enrol.New(h.DB, b.tries, nil)
+		b.lookups = &lookups{DB: h.DB}
+		return enrol.New(b.lookups, b.tries, nil)
 	}))
 	_, _, err := b.DB.UpsertUnits(context.Background(), []store.Unit{
 		{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"},
@@ -102,5 +117,226 @@ func TestDeepLinkMakesAFocalPoint(t *testing.T) {
 	roles := b.roles(u)
 	if len(roles) != 1 || roles[0].Role != store.RoleFocal || roles[0].UnitCode != "SNV" || roles[0].GrantedBy != "invite" {
 		t.Fatalf("roles %+v; want a focal point of SNV", roles)
+	}
+}
+
+// /join alone asks for the code; what is typed is searched for one, in any
+// case and grouping; an official gets the list of their commands.
+func TestJoinThenTypedCodeMakesAnOfficial(t *testing.T) {
+	b := newBench(t)
+	code := b.invite("", 24*time.Hour)
+	u := b.consented("Quàng Văn Minh")
+	r := u.Send("/join")
+	if r.Last().Text != b.T("vi", "enrol.ask") {
+		t.Fatalf("/join alone:\n%s", r)
+	}
+	if _, ok := r.Last().Button("Về menu"); !ok {
+		t.Errorf("no way back to the menu: %q", r.Last().Labels())
+	}
+	r = u.Send("hello")
+	if want := b.T("vi", "enrol.malformed") + "\n" + b.T("vi", "enrol.ask"); r.Last().Text != want {
+		t.Fatalf("not a code:\n%s", r)
+	}
+	if n := b.lookups.n.Load(); n != 0 {
+		t.Errorf("%d lookups for text that is no code", n)
+	}
+	typed := "Mã của tôi: " + strings.ToLower(store.FormatInviteCode(code)) + "."
+	r = u.Send(typed)
+	if r.Last().Text != b.T("vi", "enrol.official.done") {
+		t.Fatalf("%q:\n%s", typed, r)
+	}
+	for _, cmd := range []string{"/overview", "/export"} {
+		if !strings.Contains(r.Last().Text, cmd) {
+			t.Errorf("the official is not told of %s", cmd)
+		}
+	}
+	roles := b.roles(u)
+	if len(roles) != 1 || roles[0].Role != store.RoleOfficial || roles[0].UnitCode != "" {
+		t.Fatalf("roles %+v; want official", roles)
+	}
+	// The conversation is free again: text is no longer taken for a code.
+	if r := u.Send("ABCD-EFGH-JKMN"); strings.Contains(r.Text(), "❌") {
+		t.Errorf("after enrolling, typed text still went to the code:\n%s", r)
+	}
+}
+
+// A focal point of a unit given another code of the same unit is told so,
+// and the code is not spent: someone else can use it.
+func TestAlreadyAFocalPointKeepsTheCode(t *testing.T) {
+	b := newBench(t)
+	first, second := b.invite("03670", time.Hour), b.invite("03670", time.Hour)
+	lan, hoa := b.consented("Lò Thị Lan"), b.consented("Cầm Thị Hoa")
+	lan.Send("/join " + first)
+	r := lan.Send("/join " + second)
+	if want := b.T("vi", "enrol.focal.already", "Unit", "Phường Chiềng Cơi"); r.Last().Text != want {
+		t.Fatalf("got:\n%s\nwant %q", r, want)
+	}
+	// Her own code again: the same answer, nothing granted twice.
+	if r := lan.Send("/join " + first); !strings.Contains(r.Last().Text, "Bạn đã là đầu mối của Phường Chiềng Cơi") {
+		t.Fatalf("her own code again:\n%s", r)
+	}
+	if r := hoa.Send("/start " + second); r.Last().Text != b.T("vi", "enrol.focal.done", "Unit", "Phường Chiềng Cơi") {
+		t.Fatalf("the second code for someone else:\n%s", r)
+	}
+	focal, err := b.DB.FocalPoints(context.Background(), "03670")
+	if err != nil || len(focal) != 2 {
+		t.Fatalf("focal points %+v, %v; want both", focal, err)
+	}
+	// A focal point of one unit can be one of another as well.
+	if r := lan.Send("/join " + b.invite("SNV", time.Hour)); r.Last().Text != b.T("vi", "enrol.focal.done", "Unit", "Sở Nội vụ") {
+		t.Fatalf("a second unit:\n%s", r)
+	}
+	if got := b.roles(lan); len(got) != 2 {
+		t.Fatalf("roles %+v; want two units", got)
+	}
+}
+
+// Used and expired codes get their own messages, and the user may type
+// another code at once.
+func TestUsedAndExpiredCodes(t *testing.T) {
+	b := newBench(t)
+	code := b.invite("SNV", 48*time.Hour)
+	lan, hoa := b.consented("Lò Thị Lan"), b.consented("Cầm Thị Hoa")
+	lan.Send("/join " + code)
+	shown := store.FormatInviteCode(code)
+	r := hoa.Send("/join " + code)
+	if r.Last().Text != b.T("vi", "enrol.used", "Code", shown) {
+		t.Fatalf("used:\n%s", r)
+	}
+	late := b.invite("SNV", 48*time.Hour)
+	b.clock.now = b.clock.now.Add(48 * time.Hour)
+	r = hoa.Send(late) // typed: the flow still waits for a code
+	if want := b.T("vi", "enrol.expired", "Code", store.FormatInviteCode(late), "At", "09:00 04/06/2025"); r.Last().Text != want {
+		t.Fatalf("expired:\n%s\nwant %q", r, want)
+	}
+	if got := b.roles(hoa); len(got) != 0 {
+		t.Fatalf("roles %+v from used and expired codes", got)
+	}
+	// Neither counts as a wrong guess.
+	if left, _, err := b.tries.Fail(context.Background(), "telegram:"+hoa.ID); err != nil || left != enrol.MaxWrongCodes-1 {
+		t.Errorf("after a used and an expired code, %d tries left (%v); want %d", left, err, enrol.MaxWrongCodes-1)
+	}
+	// A revoked focal point's own code does not bring the role back.
+	roles := b.roles(lan)
+	if err := b.DB.RevokeRole(context.Background(), roles[0].ID, "admin", b.clock.now); err != nil {
+		t.Fatal(err)
+	}
+	if r := lan.Send("/start " + code); r.Last().Text != b.T("vi", "enrol.used", "Code", shown) {
+		t.Fatalf("own code after revocation:\n%s", r)
+	}
+}
+
+// Five wrong codes in the window and the account is refused until the
+// window ends, without looking codes up, even the right one.
+func TestWrongCodesAreSlowedDown(t *testing.T) {
+	b := newBench(t)
+	code := b.invite("SNV", 24*time.Hour)
+	u := b.consented("Lò Thị Lan")
+	other := b.consented("Cầm Thị Hoa")
+	for i := 1; i < enrol.MaxWrongCodes; i++ {
+		wrong := fmt.Sprintf("AAAA-BBBB-CCC%d", i)
+		r := u.Send("/join " + wrong)
+		want := b.T("vi", "enrol.unknown", "Code", wrong) + "\n" + b.T("vi", "enrol.retry", "Left", enrol.MaxWrongCodes-i)
+		if r.Last().Text != want {
+			t.Fatalf("wrong code %d:\n%s\nwant %q", i, r, want)
+		}
+	}
+	r := u.Send("AAAA-BBBB-CCC9")
+	slow := b.T("vi", "enrol.slow", "Minutes", 15, "At", "09:15")
+	if want := b.T("vi", "enrol.unknown", "Code", "AAAA-BBBB-CCC9") + "\n" + slow; r.Last().Text != want {
+		t.Fatalf("the last wrong code:\n%s\nwant %q", r, want)
+	}
+	before := b.lookups.n.Load()
+	if r := u.Send("/start " + code); r.Last().Text != slow {
+		t.Fatalf("the right code while refused:\n%s\nwant %q", r, slow)
+	}
+	if n := b.lookups.n.Load() - before; n != 0 {
+		t.Errorf("%d lookups while refused; want none", n)
+	}
+	if got := b.roles(u); len(got) != 0 {
+		t.Fatalf("roles %+v while refused", got)
+	}
+	// Another account is not slowed down.
+	if r := other.Send("/join AAAA-BBBB-CCC1"); !strings.Contains(r.Last().Text, b.T("vi", "enrol.retry", "Left", 4)) {
+		t.Fatalf("another account:\n%s", r)
+	}
+	// The window ends; the right code works, and the count starts afresh.
+	key := b.Redis.Prefix + "throttle:enrol:{telegram:" + u.ID + "}"
+	if ttl := b.Redis.Client.PTTL(context.Background(), key).Val(); ttl <= 0 || ttl > enrol.WrongCodeWindow {
+		t.Fatalf("the window of %s has %v left", key, ttl)
+	}
+	b.Redis.Client.Del(context.Background(), key)
+	if r := u.Send("/start " + code); r.Last().Text != b.T("vi", "enrol.focal.done", "Unit", "Sở Nội vụ") {
+		t.Fatalf("after the window:\n%s", r)
+	}
+	if n := b.Redis.Client.Exists(context.Background(), key).Val(); n != 0 {
+		t.Errorf("the count was not cleared by the success")
+	}
+}
+
+// A code brought before the privacy consent is kept through anything the
+// user does before agreeing, and applied right after; nothing is stored
+// before that.
+func TestCodeBeforeConsentIsKeptUntilAgreed(t *testing.T) {
+	b := newBench(t)
+	code := b.invite("SNV", time.Hour)
+	u := b.NewUser("Lò Thị Lan", "vi")
+	r := u.Send("/join " + strings.ToLower(code))
+	if r.Sent[0].Text != b.T("vi", "enrol.consent.first") || r.Last().Text != b.T("vi", "privacy.notice") {
+		t.Fatalf("before consent:\n%s", r)
+	}
+	u.Tap("English")
+	u.Tap("I do not agree")
+	u.Send("hello?")
+	u.Send("/start")
+	if n := b.Count("users") + b.Count("report_roles"); n != 0 {
+		t.Fatalf("%d rows before consent", n)
+	}
+	if n := b.lookups.n.Load(); n != 0 {
+		t.Errorf("the code was looked up %d times before consent", n)
+	}
+	notice := u.Screen()
+	r = u.TapOn(notice, "I agree")
+	if r.Last().Text != b.T("en", "enrol.focal.done", "Unit", "Sở Nội vụ") {
+		t.Fatalf("after agreeing:\n%s", r)
+	}
+	if got := b.roles(u); len(got) != 1 || got[0].UnitCode != "SNV" {
+		t.Fatalf("roles %+v", got)
+	}
+	// Agreeing once more (a double tap) does not apply it twice.
+	if r := u.TapOn(notice, "I agree"); strings.Contains(r.Text(), "focal point") {
+		t.Errorf("a second tap on agree applied the code again:\n%s", r)
+	}
+}
+
+// Before consent, /join alone asks; the typed code is kept the same way.
+// A plain /start after consent, and a deep link with another payload, are
+// the usual welcome.
+func TestJoinAloneBeforeConsentAndOtherStartPayloads(t *testing.T) {
+	b := newBench(t)
+	code := b.invite("SNV", time.Hour)
+	u := b.NewUser("Lò Thị Lan", "en")
+	if r := u.Send("/join"); r.Last().Text != b.T("en", "enrol.ask") {
+		t.Fatalf("/join alone:\n%s", r)
+	}
+	if r := u.Send(store.FormatInviteCode(code)); r.Sent[0].Text != b.T("en", "enrol.consent.first") {
+		t.Fatalf("the code typed before consent:\n%s", r)
+	}
+	if r := u.Tap("I agree"); r.Last().Text != b.T("en", "enrol.focal.done", "Unit", "Sở Nội vụ") {
+		t.Fatalf("after agreeing:\n%s", r)
+	}
+	v := b.NewUser("Cầm Thị Hoa", "vi")
+	if r := v.Send("/start unit_ML-07"); r.Last().Text != b.T("vi", "privacy.notice") || strings.Contains(r.Text(), "mã mời") {
+		t.Fatalf("another payload:\n%s", r)
+	}
+}
+
+// A file or a photo where the code was expected: the code is asked again.
+func TestNonTextWhileAsked(t *testing.T) {
+	b := newBench(t)
+	u := b.consented("Lò Thị Lan")
+	u.Send("/join")
+	if r := u.SendFile("ma.jpg", "image/jpeg"); r.Last().Text != b.T("vi", "enrol.ask") {
+		t.Fatalf("a photo:\n%s", r)
 	}
 }

@@ -1,0 +1,54 @@
+package enrol_test
+
+import (
+	"strings"
+	"testing"
+
+	"hocvuso/flows/enrol"
+	"hocvuso/store"
+)
+
+func TestFindCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"ABCD-EFGH-JKMN":                   "ABCDEFGHJKMN",
+		"abcd efgh jkmn":                   "ABCDEFGHJKMN",
+		"  abcdefghjkmn\n":                 "ABCDEFGHJKMN",
+		"Mã: ABCD-EFGH-JKMN.":              "ABCDEFGHJKMN",
+		"mã của tôi là (abcd-efgh-jkmn)":   "ABCDEFGHJKMN",
+		"0OIL-0OIL-0OIL":                   "001100110011", // look-alikes read as digits
+		"ABCD-EFGH-JKMN và ABCD-EFGH-JKMP": "",             // two codes: which one?
+		"ABCD-EFGH-JKMN ABCD-EFGH-JKMN":    "ABCDEFGHJKMN",
+		"ABCD-EFGH-JKM":                    "",
+		"ABCD-EFGH-JKMU":                   "", // U is not in the alphabet
+		"xin chào":                         "",
+		"":                                 "",
+		"ÀBCD-EFGH-JKMN":                   "",
+	} {
+		if got := enrol.FindCode(in); got != want {
+			t.Errorf("FindCode(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzFindCode: whatever is typed, FindCode gives "" or a valid code, and a
+// code in any grouping and case, alone or among words, is found.
+func FuzzFindCode(f *testing.F) {
+	for _, s := range []string{"Mã: ABCD-EFGH-JKMN.", "abcd efgh jkmn", "\u00a0ABCD\u2011EFGH", "ǅ", "ABCD-EFGH-JKMN, ABCD-EFGH-JKMP", "\xff"} {
+		f.Add(s, "7K3M9PQRSTVW")
+	}
+	f.Fuzz(func(t *testing.T, text, code string) {
+		got := enrol.FindCode(text)
+		if got != "" && store.NormalizeInviteCode(got) != got {
+			t.Fatalf("FindCode(%q) = %q, not a normalised code", text, got)
+		}
+		code = store.NormalizeInviteCode(code)
+		if code == "" {
+			return
+		}
+		for _, typed := range []string{code, strings.ToLower(store.FormatInviteCode(code)), "Mã: " + store.FormatInviteCode(code) + "."} {
+			if got := enrol.FindCode(typed); got != code {
+				t.Fatalf("FindCode(%q) = %q; want %q", typed, got, code)
+			}
+		}
+	})
+}
