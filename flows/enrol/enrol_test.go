@@ -98,13 +98,6 @@ func (b *bench) roles(u *flowtest.User) []store.Role {
 	return roles
 }
 
-func wantText(t *testing.T, r flowtest.Result, want string) {
-	t.Helper()
-	if !strings.Contains(r.Text(), want) {
-		t.Fatalf("the bot said:\n%s\nwant it to contain %q", r, want)
-	}
-}
-
 // A focal point opens the deep link (/start CODE) and is bound to the unit.
 func TestDeepLinkMakesAFocalPoint(t *testing.T) {
 	b := newBench(t)
