@@ -22,6 +22,7 @@ import (
 	"hocvuso/flows/report"
 	reportconfig "hocvuso/flows/report/config"
 	"hocvuso/locales"
+	"hocvuso/reach"
 	"hocvuso/store"
 )
 
@@ -43,6 +44,10 @@ type app struct {
 	// report is the focal points' report flow; the channels give it their
 	// file downloads as they start.
 	report *report.Flow
+	// reach routes what the bot sends unasked (reminders, digests) to the
+	// chat where each user was last active, within Zalo's 7-day window:
+	// the scheduler's way out. startZalo gives it the template sender.
+	reach *reach.Reacher
 	// started is set once serve has set up every channel.
 	started atomic.Bool
 }
@@ -126,6 +131,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		link.New(a.db, a.state, a.state.LinkTries(), log),
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
+	a.reach = &reach.Reacher{Accounts: a.db, Senders: a.engine, TemplateID: cfg.ZaloReminderTemplateID}
 	return a, nil
 }
 

@@ -47,6 +47,8 @@ func (a *app) startZalo(ctx context.Context, mux *http.ServeMux) error {
 		return fmt.Errorf("zalo: %w", err)
 	}
 	a.engine.SetSender(bot.Zalo, client)
+	// Reminders outside the 7-day window go as the approved template.
+	a.reach.Zalo = client
 	a.report.SetFetcher(bot.Zalo, report.FetchFunc(func(ctx context.Context, url string, limit int64) ([]byte, error) {
 		data, err := client.DownloadFile(ctx, url, limit)
 		if errors.Is(err, zalo.ErrFileTooLarge) {
