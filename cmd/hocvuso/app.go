@@ -39,8 +39,11 @@ type app struct {
 	engine *bot.Engine
 	// certs is the certificate flows' configuration, shared with the /verify page.
 	certs *cert.Config
-	// nudges builds the weekly learning nudges the scheduler sends.
+	// nudges is the weekly learning nudge's flow.
 	nudges *digest.Nudges
+	// digests writes what the scheduler sends to officials and citizens
+	// (scheduler.DigestBuilder).
+	digests digest.Builder
 	// report is the focal points' report flow; the channels give it their
 	// file downloads as they start.
 	report *report.Flow
@@ -116,6 +119,16 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.report = report.New(a.db, report.Config{Forms: reports, Location: cfg.Timezone})
 
+	// The officials' digests: /digest, and what the scheduler sends. Without
+	// an approved template for reminders, a focal point on Zalo silent for 7
+	// days is out of reach.
+	digestCfg := digest.DigestConfig{Text: a.cat, Reports: reports, Location: cfg.Timezone}
+	if cfg.ZaloReminderTemplateID == "" {
+		digestCfg.Reach = digest.ZaloWindow{}
+	}
+	digests := digest.NewDigests(a.db, digestCfg)
+	a.digests = digest.Builder{Digests: digests, Nudges: a.nudges}
+
 	a.router = flows.NewRouter(
 		home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...), report.MenuItem), enrolFlow),
 		enrolFlow,
@@ -129,6 +142,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		officials.New(a.db, reports, cfg.Timezone, a.cat),
 		// One person on Telegram and Zalo: /link.
 		link.New(a.db, a.state, a.state.LinkTries(), log),
+		digests,
 	)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	a.reach = &reach.Reacher{Accounts: a.db, Senders: a.engine, TemplateID: cfg.ZaloReminderTemplateID}

@@ -6,7 +6,7 @@
 //
 // It builds messages; it does not send them. The scheduler (package
 // scheduler) decides when, to whom, and delivers them through the channels'
-// senders: see NudgeSource for what it calls.
+// senders: Builder is what it calls (scheduler.DigestBuilder).
 package digest
 
 import (
@@ -23,7 +23,7 @@ type NudgeStore interface {
 	NudgePref(ctx context.Context, userID int64) (store.NudgePref, error)
 	SetNudge(ctx context.Context, userID int64, optedIn bool, at time.Time) error
 	ClaimNudge(ctx context.Context, userID int64, at time.Time) (bool, error)
-	DueNudges(ctx context.Context, at time.Time, areas []string, after int64, limit int) ([]store.Recipient, error)
+	DueNudges(ctx context.Context, at time.Time, areas []string, after int64, limit int) ([]int64, error)
 	AreaBests(ctx context.Context, userID int64) ([]store.AreaBest, error)
 }
 

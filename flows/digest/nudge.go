@@ -81,10 +81,21 @@ func (n *Nudges) standing(bests []store.AreaBest) standing {
 // area is left and a button to continue it, and a button to stop the
 // nudges. It returns nothing when no nudge is due: the user did not opt in
 // or opted out, was nudged less than a week before at, or passed every
-// area. at is the occurrence the scheduler planned, not the time of the
-// attempt to send: a delivery tried again builds the same message (see
-// store.NudgePref.DueAt).
+// area. It records nothing: Send does.
 func (n *Nudges) Nudge(ctx context.Context, userID int64, at time.Time, lang string) ([]bot.Reply, error) {
+	return n.build(ctx, userID, at, lang, false)
+}
+
+// Send is Nudge for sending: when a nudge is due it also records the
+// occurrence as the user's last nudge (store.ClaimNudge), so that no other
+// goes out within a week, whatever the replicas. at is the occurrence the
+// scheduler planned, not the time of the attempt to send: a delivery tried
+// again for the same occurrence gets the same message again.
+func (n *Nudges) Send(ctx context.Context, userID int64, at time.Time, lang string) ([]bot.Reply, error) {
+	return n.build(ctx, userID, at, lang, true)
+}
+
+func (n *Nudges) build(ctx context.Context, userID int64, at time.Time, lang string, claim bool) ([]bot.Reply, error) {
 	pref, err := n.st.NudgePref(ctx, userID)
 	if err != nil || !pref.DueAt(at) {
 		return nil, err
@@ -96,6 +107,11 @@ func (n *Nudges) Nudge(ctx context.Context, userID int64, at time.Time, lang str
 	s := n.standing(bests)
 	if s.next == nil {
 		return nil, nil
+	}
+	if claim {
+		if ok, err := n.st.ClaimNudge(ctx, userID, at); err != nil || !ok {
+			return nil, err
+		}
 	}
 	l := n.lang(lang)
 	txt := l.T("nudge.message", "Passed", s.passed, "Areas", s.areas, "Area", s.next.Name.In(l.code))
@@ -111,16 +127,9 @@ func (n *Nudges) Nudge(ctx context.Context, userID int64, at time.Time, lang str
 }
 
 // Due lists, by user id after after, at most limit users due a nudge at the
-// occurrence at, with the account to send it to (see store.DueNudges).
-func (n *Nudges) Due(ctx context.Context, at time.Time, after int64, limit int) ([]store.Recipient, error) {
+// occurrence at (see store.DueNudges).
+func (n *Nudges) Due(ctx context.Context, at time.Time, after int64, limit int) ([]int64, error) {
 	return n.st.DueNudges(ctx, at, n.cfg.Bank.AreaIDs(), after, limit)
-}
-
-// Claim records that the nudge of the occurrence at goes out to the user;
-// false when it must not (not due, or another replica claimed it). Claim
-// just before sending: of two deliveries of the same week, one sends.
-func (n *Nudges) Claim(ctx context.Context, userID int64, at time.Time) (bool, error) {
-	return n.st.ClaimNudge(ctx, userID, at)
 }
 
 func (n *Nudges) lang(code string) lang {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"hocvuso/bot"
 	"hocvuso/flows"
 	"hocvuso/flows/digest"
 	"hocvuso/flows/flowtest"
@@ -188,33 +187,41 @@ func TestNudge_SentAtMostOnceAWeekAndStoppedByOneTap(t *testing.T) {
 	u.Tap("Nhắc tôi mỗi tuần")
 
 	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
-	msgs, err := nb.nudges.Nudge(ctx, id, t0, "vi")
+	// Nudge only looks; Send records the occurrence as sent.
+	preview, err := nb.nudges.Nudge(ctx, id, t0.Add(-time.Hour), "vi")
+	if err != nil || len(preview) != 1 {
+		t.Fatalf("Nudge = %+v, %v; want one message", preview, err)
+	}
+	msgs, err := nb.nudges.Send(ctx, id, t0, "vi")
 	if err != nil || len(msgs) != 1 {
-		t.Fatalf("Nudge = %+v, %v; want one message", msgs, err)
+		t.Fatalf("Send = %+v, %v; want one message", msgs, err)
 	}
 	m := msgs[0]
+	if m.Text != preview[0].Text {
+		t.Errorf("Send and Nudge differ:\n%s\n%s", m.Text, preview[0].Text)
+	}
 	for _, want := range []string{"Lời nhắc học hằng tuần", "Bạn đã đạt 0/2 lĩnh vực", "«Sử dụng thiết bị số cơ bản»", "vài phút"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the nudge lacks %q:\n%s", want, m.Text)
 		}
 	}
-	if ok, err := nb.nudges.Claim(ctx, id, t0); err != nil || !ok {
-		t.Fatalf("claim: %v %v", ok, err)
-	}
-	// The same occurrence again (a retried delivery) builds it again; any
-	// other time within the week builds nothing.
-	if again, _ := nb.nudges.Nudge(ctx, id, t0, "vi"); len(again) != 1 || again[0].Text != m.Text {
-		t.Errorf("the occurrence built again: %+v", again)
+	// The same occurrence again (a retried delivery) sends it again; any
+	// other time within the week sends nothing.
+	if again, _ := nb.nudges.Send(ctx, id, t0, "vi"); len(again) != 1 || again[0].Text != m.Text {
+		t.Errorf("the occurrence sent again: %+v", again)
 	}
 	for _, d := range []time.Duration{time.Hour, 3 * 24 * time.Hour, store.NudgeEvery - time.Minute} {
 		if got, _ := nb.nudges.Nudge(ctx, id, t0.Add(d), "vi"); got != nil {
 			t.Errorf("a nudge %v after the last one: %+v", d, got)
 		}
-		if ok, _ := nb.nudges.Claim(ctx, id, t0.Add(d)); ok {
-			t.Errorf("claimed %v after the last one", d)
+		if got, _ := nb.nudges.Send(ctx, id, t0.Add(d), "vi"); got != nil {
+			t.Errorf("a nudge sent %v after the last one: %+v", d, got)
 		}
 	}
-	if got, _ := nb.nudges.Nudge(ctx, id, t0.Add(store.NudgeEvery), "vi"); len(got) != 1 {
+	if due, _ := nb.nudges.Due(ctx, t0.Add(time.Hour), 0, 10); len(due) != 0 {
+		t.Errorf("due an hour after a nudge: %v", due)
+	}
+	if got, _ := nb.nudges.Send(ctx, id, t0.Add(store.NudgeEvery), "vi"); len(got) != 1 {
 		t.Errorf("no nudge a week later: %+v", got)
 	}
 
@@ -299,7 +306,7 @@ func TestNudge_SuggestsTheBestTriedAreaAndStopsOnceAllArePassed(t *testing.T) {
 	}
 }
 
-func TestNudge_DueListsTheOptedInWithTheirChat(t *testing.T) {
+func TestNudge_DueListsTheOptedIn(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	nb := newNudgeBot(t)
@@ -315,8 +322,7 @@ func TestNudge_DueListsTheOptedInWithTheirChat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Recipient{{UserID: idA, Lang: "vi", Channel: bot.Telegram, ChatID: a.ID}, {UserID: idC, Lang: "en", Channel: bot.Telegram, ChatID: c.ID}}
-	if fmt.Sprint(due) != fmt.Sprint(want) {
-		t.Errorf("Due = %+v; want %+v", due, want)
+	if want := []int64{idA, idC}; fmt.Sprint(due) != fmt.Sprint(want) {
+		t.Errorf("Due = %v; want %v", due, want)
 	}
 }

@@ -5,26 +5,36 @@ import (
 	"time"
 
 	"hocvuso/bot"
-	"hocvuso/store"
 )
 
-// NudgeSource is what the scheduler calls to plan and send the weekly
-// learning nudges; *Nudges implements it. For an occurrence at (the time
-// the rule planned, not the time of sending: a retried delivery must see
-// the same occurrence):
-//
-//  1. Due, page by page (after = the last user id of the previous page),
-//     lists the users due a nudge and the chat to send it to;
-//  2. for each, Nudge builds the message in the user's language (nothing
-//     when it is no longer due: the user opted out or passed everything
-//     meanwhile);
-//  3. Claim, just before sending, records it: false means do not send
-//     (another delivery of the week won). Claiming the same occurrence
-//     again is true, so a retry after a failed send still sends.
-type NudgeSource interface {
-	Due(ctx context.Context, at time.Time, after int64, limit int) ([]store.Recipient, error)
-	Nudge(ctx context.Context, userID int64, at time.Time, lang string) ([]bot.Reply, error)
-	Claim(ctx context.Context, userID int64, at time.Time) (bool, error)
+// Builder is what the scheduler calls to write what it sends
+// (scheduler.DigestBuilder): the officials' digests and the citizens'
+// learning nudges. The scheduler decides when and to whom; the recipient
+// is rendered for in their language.
+type Builder struct {
+	Digests *Digests
+	Nudges  *Nudges
 }
 
-var _ NudgeSource = (*Nudges)(nil)
+// Weekly is the weekly digest as of now. It is the same for every official:
+// userID only says who it is for.
+func (b Builder) Weekly(ctx context.Context, userID int64, lang string, now time.Time) ([]bot.Reply, error) {
+	return b.Digests.Weekly(ctx, now, lang)
+}
+
+// Escalation lists the units late for the period after its due date due
+// (the kinds of unit due that day).
+func (b Builder) Escalation(ctx context.Context, userID int64, lang, periodID string, due, now time.Time) ([]bot.Reply, error) {
+	return b.Digests.Escalation(ctx, periodID, due, now, lang)
+}
+
+// Nudge is the user's learning nudge of the occurrence at, recorded as
+// sent (Nudges.Send): nothing when none is due any more.
+func (b Builder) Nudge(ctx context.Context, userID int64, lang string, at time.Time) ([]bot.Reply, error) {
+	return b.Nudges.Send(ctx, userID, at, lang)
+}
+
+// NudgeDue lists the users due a nudge at the occurrence at, page by page.
+func (b Builder) NudgeDue(ctx context.Context, at time.Time, after int64, limit int) ([]int64, error) {
+	return b.Nudges.Due(ctx, at, after, limit)
+}
