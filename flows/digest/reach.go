@@ -4,31 +4,23 @@ import (
 	"context"
 	"time"
 
-	"hocvuso/bot"
 	"hocvuso/store"
 )
 
-// ZaloWindow is Zalo's rule for free messages: an OA may write to a
-// follower only within Window of the follower's last message (7 days).
-// It reads the last visit the engine records (store.Account.LastSeenAt,
-// written at most hourly). Use it when no template for reminders is
-// approved (ZALO_REMINDER_TEMPLATE_ID unset); with one, Zalo accounts are
-// reachable outside the window too and no Reach is needed.
-type ZaloWindow struct {
-	// Window is 7 days when zero.
-	Window time.Duration
-}
+// ZaloWindow is Zalo's rule for free messages, as package reach applies
+// it when it sends: a Zalo account is reachable only within 7 days of its
+// last interaction (store.Account.InWindow). Use it when no template for
+// reminders is approved (ZALO_REMINDER_TEMPLATE_ID unset); with one, a
+// reminder reaches Zalo accounts outside the window too and no Reach is
+// needed.
+type ZaloWindow struct{}
 
-// Unreachable implements Reach: a Zalo account silent for longer than the
-// window; every other account is reachable.
-func (z ZaloWindow) Unreachable(_ context.Context, accounts []store.Account, now time.Time) ([]bool, error) {
-	w := z.Window
-	if w <= 0 {
-		w = 7 * 24 * time.Hour
-	}
+// Unreachable implements Reach: a Zalo account outside the window; every
+// account of another channel is reachable.
+func (ZaloWindow) Unreachable(_ context.Context, accounts []store.Account, now time.Time) ([]bool, error) {
 	out := make([]bool, len(accounts))
 	for i, a := range accounts {
-		out[i] = a.Channel == bot.Zalo && now.Sub(a.LastSeenAt) > w
+		out[i] = !a.InWindow(now)
 	}
 	return out, nil
 }
