@@ -155,12 +155,23 @@ func TestServeEnrol_InviteToFocalPointAndRevoke(t *testing.T) {
 
 	const lan, hoa = 7101, 7102
 	s.join(lan)
+	notFocal := "Chỉ đầu mối của đơn vị mới gửi được báo cáo"
+	s.say(lan, "/report")
+	if got := s.last(lan); !strings.Contains(got, notFocal) {
+		t.Fatalf("/report before the invite: %q", got)
+	}
 	s.say(lan, "/start "+inv.payload)
 	if got := s.last(lan); !strings.Contains(got, "Từ nay bạn là đầu mối của Sở Nội vụ tỉnh Sơn La.") || !strings.Contains(got, "/report") {
 		t.Fatalf("after the deep link: %q", got)
 	}
 	if got := s.rolesOf(lan); len(got) != 1 || got[0] != "focal:SNV" {
 		t.Fatalf("roles %v, want focal:SNV", got)
+	}
+	// Now /report is hers.
+	before := len(s.texts(lan))
+	s.say(lan, "/report")
+	if got := strings.Join(s.texts(lan)[before:], "\n"); got == "" || strings.Contains(got, notFocal) {
+		t.Fatalf("/report of a focal point: %q", got)
 	}
 
 	// Someone else with the same code: used.
@@ -192,6 +203,10 @@ func TestServeEnrol_InviteToFocalPointAndRevoke(t *testing.T) {
 	}
 	if got := s.rolesOf(lan); len(got) != 0 {
 		t.Fatalf("roles after revoke: %v", got)
+	}
+	s.say(lan, "/report")
+	if got := s.last(lan); !strings.Contains(got, notFocal) {
+		t.Fatalf("/report after the revocation: %q", got)
 	}
 	if n := s.count(`SELECT count(*) FROM report_audit WHERE action = 'role.revoke' AND actor = 'Lò Văn Minh'`); n != 1 {
 		t.Errorf("%d audit entries of the revocation", n)
