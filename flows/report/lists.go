@@ -179,16 +179,15 @@ func showTime(t time.Time, loc *time.Location) string {
 
 // openTapped opens a period from a list: "unit index:period".
 func (f *Flow) openTapped(c *bot.Conversation, arg string) error {
-	idx, period, ok := strings.Cut(arg, ":")
-	i, err := strconv.Atoi(idx)
-	units, uerr := f.units(c)
-	if uerr != nil {
-		return uerr
+	units, err := f.units(c)
+	if err != nil {
+		return err
 	}
 	if len(units) == 0 {
 		return f.notFocal(c)
 	}
-	if !ok || err != nil || i < 0 || i >= len(units) {
+	i, period, ok := parseOpenArg(arg)
+	if !ok || i >= len(units) {
 		c.Notice(c.T("stale.button"))
 		return nil
 	}

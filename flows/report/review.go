@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"hocvuso/bot"
 	"hocvuso/flows"
@@ -264,8 +263,8 @@ func (f *Flow) reasonCancelled(c *bot.Conversation, st *state) error {
 }
 
 func (f *Flow) reasonTyped(c *bot.Conversation, st *state, text string) error {
-	reason := strings.Join(strings.Fields(bot.NFC(text)), " ")
-	switch n := utf8.RuneCountInString(reason); {
+	reason, n := cleanReason(text)
+	switch {
 	case n == 0:
 		c.Say("report.reason.required")
 		return nil

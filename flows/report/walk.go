@@ -348,8 +348,8 @@ func (f *Flow) askTapped(c *bot.Conversation, st *state, cb *bot.Callback) error
 		yes := cb.Arg == "1"
 		return f.saveAnswer(c, st, fm, fl, config.Value{Type: config.TypeYesNo, Yes: &yes}, false)
 	case "opt":
-		n, err := strconv.Atoi(cb.Arg)
-		if fl.Type != config.TypeChoice || err != nil || n < 0 || n >= len(fl.Options) {
+		n, ok := parseOption(cb.Arg, len(fl.Options))
+		if fl.Type != config.TypeChoice || !ok {
 			break
 		}
 		return f.saveAnswer(c, st, fm, fl, config.Value{Type: config.TypeChoice, Choice: fl.Options[n].Key}, false)

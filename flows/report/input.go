@@ -1,0 +1,70 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"hocvuso/bot"
+)
+
+// The parts of button data and typed text the flow reads itself (answers
+// to fields are read by config.Field.Parse). Button data comes back from
+// the channel and may be forged: it is read as strictly as typed text.
+
+// maxUnits bounds the index of a unit in "open" data: no focal point has
+// this many units.
+const maxUnits = 1000
+
+// parseOpenArg reads the argument of an "open" button, "unit index:period
+// id", as unitStatus writes it.
+func parseOpenArg(arg string) (unit int, period string, ok bool) {
+	idx, period, found := strings.Cut(arg, ":")
+	if !found || idx == "" || len(idx) > 3 || period == "" {
+		return 0, "", false
+	}
+	for _, r := range idx {
+		if r < '0' || r > '9' {
+			return 0, "", false
+		}
+	}
+	unit, err := strconv.Atoi(idx)
+	if err != nil || unit >= maxUnits {
+		return 0, "", false
+	}
+	return unit, period, true
+}
+
+// parseOption reads the argument of an option button: the option's index
+// among n.
+func parseOption(arg string, n int) (int, bool) {
+	if arg == "" || len(arg) > 3 {
+		return 0, false
+	}
+	for _, r := range arg {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.Atoi(arg)
+	return i, err == nil && i < n
+}
+
+// cleanReason makes a typed reason one line: NFC, control and invisible
+// characters dropped, runs of spaces and line breaks made one space. It
+// returns the reason and its length in characters.
+func cleanReason(text string) (string, int) {
+	s := strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r) || r == '\u200b' || r == '\ufeff':
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(text, "\uFFFD"))
+	// Normalised last: dropping a character can bring a letter and a mark together.
+	s = bot.NFC(strings.Join(strings.Fields(s), " "))
+	return s, utf8.RuneCountInString(s)
+}
