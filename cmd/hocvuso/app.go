@@ -129,10 +129,13 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	digests := digest.NewDigests(a.db, digestCfg)
 	a.digests = digest.Builder{Digests: digests, Nudges: a.nudges}
 
+	// An erasure forgets the user in their other linked chats too.
+	priv := privacy.New(a.db, cfg.Timezone)
+	priv.Sessions = a.state
 	a.router = flows.NewRouter(
 		home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...), report.MenuItem), enrolFlow),
 		enrolFlow,
-		privacy.New(a.db, cfg.Timezone),
+		priv,
 		quizFlow,
 		cert.New(a.certs),
 		cert.NewVerify(a.certs),

@@ -102,7 +102,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 	}
 	cat.OnMissing = func(lang, id string) { t.Errorf("flowtest: message %q is missing from the %s catalogue", id, lang) }
 	h.Catalog = cat
-	all := []flows.Flow{privacy.New(h.DB, o.loc)}
+	priv := privacy.New(h.DB, o.loc)
+	priv.Sessions = h.State
+	all := []flows.Flow{priv}
 	for _, build := range o.flows {
 		all = append(all, build(h))
 	}

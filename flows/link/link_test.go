@@ -286,3 +286,19 @@ func TestLink_UnlinkThisChat(t *testing.T) {
 		t.Fatal("unlinked after no")
 	}
 }
+
+// Erasing the user from one chat erases them from the linked chat too:
+// that chat starts again as a stranger's.
+func TestLink_ErasureReachesTheLinkedChat(t *testing.T) {
+	lb := newLinkBot(t)
+	tg := lb.agreed(bot.Telegram, "Lan")
+	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "")
+	zl.Send("/link " + lb.code(tg))
+	zl.Send("/deleteme")
+	mustSay(t, zl.Tap("Xóa"), lb.h.T("vi", "deleteme.done"))
+	if lb.h.Count("users") != 0 || lb.h.Count("accounts") != 0 {
+		t.Fatalf("%d users, %d accounts after erasure", lb.h.Count("users"), lb.h.Count("accounts"))
+	}
+	// Telegram's chat no longer names the erased user: /start asks for consent again.
+	mustSay(t, tg.Send("/start"), "91/2025/QH15")
+}

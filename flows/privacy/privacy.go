@@ -23,10 +23,20 @@ type Users interface {
 	DeleteUser(ctx context.Context, id int64) error
 }
 
+// Sessions forgets the user in the conversations of their other chats
+// (store.State.MoveSession with to 0).
+type Sessions interface {
+	MoveSession(ctx context.Context, chat bot.ChatKey, from, to int64) error
+}
+
 // Flow is the privacy flow.
 type Flow struct {
 	users Users
 	loc   *time.Location
+	// Sessions, when set, makes an erasure forget the user in their other
+	// linked chats too (/link), so that those chats start again as a
+	// stranger's instead of naming a user who is gone.
+	Sessions Sessions
 }
 
 // New returns the privacy flow; times are shown in loc.
@@ -113,9 +123,26 @@ func (f *Flow) myData(c *bot.Conversation) error {
 }
 
 func (f *Flow) erase(c *bot.Conversation) error {
-	if c.Session.UserID != 0 {
-		if err := f.users.DeleteUser(c.Ctx, c.Session.UserID); err != nil {
+	if id := c.Session.UserID; id != 0 {
+		var others []store.Account
+		if f.Sessions != nil {
+			u, err := f.users.User(c.Ctx, id)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			for _, a := range u.Accounts {
+				if a.Channel != c.Update.Channel || a.ExternalID != c.Update.UserID {
+					others = append(others, a)
+				}
+			}
+		}
+		if err := f.users.DeleteUser(c.Ctx, id); err != nil {
 			return err
+		}
+		for _, a := range others {
+			if err := f.Sessions.MoveSession(c.Ctx, bot.ChatKey{Channel: a.Channel, ChatID: a.ChatID}, id, 0); err != nil {
+				return err
+			}
 		}
 	}
 	lang := c.Session.Lang
