@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"hocvuso/bot"
 )
 
 // The weekly learning nudge's records (migration 00012): each user's choice
@@ -66,17 +68,31 @@ func (db *DB) ClaimNudge(ctx context.Context, userID int64, at time.Time) (bool,
 	return tag.RowsAffected() == 1, err
 }
 
+// Recipient is where a message for a user goes: the channel account they
+// used last among those that did not block the bot.
+type Recipient struct {
+	UserID  int64
+	Lang    string
+	Channel bot.Channel
+	ChatID  string
+}
+
 // DueNudges lists, by user id after after, at most limit users due a nudge
 // at the occurrence at: opted in, not nudged within a week (or nudged at
-// this very occurrence), with an area of areas (the bank's) not yet passed,
-// and an account that did not block the bot. One query per page, whatever
-// the number of users: call it again with the last id until it returns
-// fewer than limit.
-func (db *DB) DueNudges(ctx context.Context, at time.Time, areas []string, after int64, limit int) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT n.user_id FROM nudge_prefs n
+// this very occurrence: a retry), with an area of areas (the bank's) not
+// yet passed, and an account that did not block the bot. One query per
+// page, whatever the number of users: call it again with the last user id
+// until it returns fewer than limit.
+func (db *DB) DueNudges(ctx context.Context, at time.Time, areas []string, after int64, limit int) ([]Recipient, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT n.user_id, u.language, acc.channel, acc.chat_id
+		FROM nudge_prefs n
+		JOIN users u ON u.id = n.user_id
+		CROSS JOIN LATERAL (
+			SELECT a.channel, a.chat_id FROM accounts a
+			WHERE a.user_id = n.user_id AND a.blocked_at IS NULL
+			ORDER BY a.last_seen_at DESC LIMIT 1) acc
 		WHERE n.opted_in AND n.user_id > $4
 		  AND (n.last_sent_at IS NULL OR n.last_sent_at <= $2 OR n.last_sent_at = $1)
-		  AND EXISTS (SELECT 1 FROM accounts a WHERE a.user_id = n.user_id AND a.blocked_at IS NULL)
 		  AND (SELECT count(DISTINCT q.area) FROM quiz_attempts q
 		       WHERE q.user_id = n.user_id AND q.passed AND q.area = ANY($3)) < cardinality($3::text[])
 		ORDER BY n.user_id
@@ -84,5 +100,9 @@ func (db *DB) DueNudges(ctx context.Context, at time.Time, areas []string, after
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
+		var x Recipient
+		err := r.Scan(&x.UserID, &x.Lang, &x.Channel, &x.ChatID)
+		return x, err
+	})
 }

@@ -168,8 +168,13 @@ func TestDueNudges_OnlyTheOptedInWithAnAreaLeftNotNudgedThisWeek(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []int64{due, dueFailed, weekAgo}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("due: %v; want users %v", got, want)
+	if fmt.Sprint(userIDs(got)) != fmt.Sprint(want) {
+		t.Fatalf("due: %+v; want users %v", got, want)
+	}
+	for _, r := range got {
+		if r.Channel != bot.Telegram || r.ChatID == "" || r.Lang != "vi" {
+			t.Errorf("due %+v; want a Telegram chat and vi", r)
+		}
 	}
 	// Pages: one user at a time, after the last one seen.
 	var paged []int64
@@ -181,8 +186,8 @@ func TestDueNudges_OnlyTheOptedInWithAnAreaLeftNotNudgedThisWeek(t *testing.T) {
 		if len(page) == 0 {
 			break
 		}
-		paged = append(paged, page[0])
-		after = page[0]
+		paged = append(paged, page[0].UserID)
+		after = page[0].UserID
 	}
 	if fmt.Sprint(paged) != fmt.Sprint(want) {
 		t.Errorf("paged: %v; want %v", paged, want)
@@ -192,19 +197,36 @@ func TestDueNudges_OnlyTheOptedInWithAnAreaLeftNotNudgedThisWeek(t *testing.T) {
 	if ok, _ := db.ClaimNudge(ctx, due, at); !ok {
 		t.Fatal("claim")
 	}
-	if got, _ := db.DueNudges(ctx, at.Add(time.Hour), areas, 0, 100); len(got) != 2 || got[0] != dueFailed || got[1] != weekAgo {
+	if got, _ := db.DueNudges(ctx, at.Add(time.Hour), areas, 0, 100); fmt.Sprint(userIDs(got)) != fmt.Sprint([]int64{dueFailed, weekAgo}) {
 		t.Errorf("an hour later: %+v; want users %d and %d (user %d was nudged this week)", got, dueFailed, weekAgo, due)
 	}
 	if got, _ := db.DueNudges(ctx, at, areas, 0, 100); len(got) != 3 {
 		t.Errorf("same occurrence again: %d due, want 3", len(got))
 	}
-	// A user with another account that did not block the bot is due again.
+	// A user with another account that did not block the bot is due
+	// again, on that account.
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO accounts (channel, external_id, user_id, chat_id) VALUES ('zalo', 'z-blocked', $1, 'z-blocked')`, blocked); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.DueNudges(ctx, at, areas, weekAgo, 100); len(got) != 1 || got[0] != blocked {
-		t.Errorf("after the blocked user's Zalo account: %v; want user %d", got, blocked)
+	if got, _ := db.DueNudges(ctx, at, areas, weekAgo, 100); len(got) != 1 || got[0].UserID != blocked || got[0].Channel != bot.Zalo || got[0].ChatID != "z-blocked" {
+		t.Errorf("after the blocked user's Zalo account: %+v; want user %d on Zalo", got, blocked)
 	}
+	// Of two accounts, the one used last is written to.
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO accounts (channel, external_id, user_id, chat_id, last_seen_at)
+		VALUES ('zalo', 'z-due-failed', $1, 'z-due-failed', now() + interval '1 hour')`, dueFailed); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.DueNudges(ctx, at, areas, due, 1); len(got) != 1 || got[0].Channel != bot.Zalo || got[0].ChatID != "z-due-failed" {
+		t.Errorf("user with a newer Zalo account: %+v; want the Zalo chat", got)
+	}
+}
+
+func userIDs(rs []store.Recipient) []int64 {
+	out := make([]int64, len(rs))
+	for i, r := range rs {
+		out[i] = r.UserID
+	}
+	return out
 }
 
 // BenchmarkDueNudges plans a week's nudges for 100,000 opted-in users with
@@ -240,7 +262,7 @@ func BenchmarkDueNudges(b *testing.B) {
 			if len(page) < 5000 {
 				break
 			}
-			after = page[len(page)-1]
+			after = page[len(page)-1].UserID
 		}
 		// Not due: the third nudged three days ago, and the tenth who passed all.
 		if want := users - users/3 - users/10 + users/30; n != want {

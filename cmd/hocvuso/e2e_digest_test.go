@@ -97,26 +97,32 @@ func TestServeNudge_OnByTapAndStoppedFromTheNudge(t *testing.T) {
 	nudges := digest.NewNudges(s.db, digest.Config{Text: cat, Bank: b, PassPercent: 80})
 	at := time.Now()
 	due, err := nudges.Due(ctx, at, 0, 100)
-	if err != nil || len(due) != 1 || due[0] != userID {
-		t.Fatalf("due: %v %v; want user %d", due, err, userID)
+	if err != nil || len(due) != 1 || due[0].UserID != userID || due[0].ChatID != strconv.Itoa(chat) {
+		t.Fatalf("due: %+v %v; want user %d in chat %d", due, err, userID, chat)
 	}
-	msgs, err := nudges.Send(ctx, userID, at, "vi")
+	msgs, err := nudges.Nudge(ctx, userID, at, due[0].Lang)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("nudge: %+v %v", msgs, err)
+	}
+	if ok, err := nudges.Claim(ctx, userID, at); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
 	}
 	client, err := telegram.New(ctx, telegram.Config{Token: testToken, APIURL: s.fake.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := client.Send(ctx, bot.Target{Channel: bot.Telegram, ChatID: strconv.Itoa(chat), Lang: "vi"}, msgs[0]); err != nil {
+	if err := client.Send(ctx, bot.Target{Channel: due[0].Channel, ChatID: due[0].ChatID, Lang: due[0].Lang}, msgs[0]); err != nil {
 		t.Fatal(err)
 	}
 	nudge := s.lastWithButtons(chat)
 	if !strings.Contains(nudge.Text, "📚 Lời nhắc học hằng tuần") {
 		t.Fatalf("the nudge is not the last message with buttons: %q", nudge.Text)
 	}
-	if again, _ := nudges.Send(ctx, userID, at.Add(time.Hour), "vi"); again != nil {
+	if again, _ := nudges.Nudge(ctx, userID, at.Add(time.Hour), "vi"); again != nil {
 		t.Errorf("a second nudge the same week: %+v", again)
+	}
+	if ok, _ := nudges.Claim(ctx, userID, at.Add(time.Hour)); ok {
+		t.Error("a second nudge claimed the same week")
 	}
 
 	// One tap on the nudge stops the nudges; it stays, with its other button.

@@ -23,7 +23,7 @@ type NudgeStore interface {
 	NudgePref(ctx context.Context, userID int64) (store.NudgePref, error)
 	SetNudge(ctx context.Context, userID int64, optedIn bool, at time.Time) error
 	ClaimNudge(ctx context.Context, userID int64, at time.Time) (bool, error)
-	DueNudges(ctx context.Context, at time.Time, areas []string, after int64, limit int) ([]int64, error)
+	DueNudges(ctx context.Context, at time.Time, areas []string, after int64, limit int) ([]store.Recipient, error)
 	AreaBests(ctx context.Context, userID int64) ([]store.AreaBest, error)
 }
 

@@ -81,16 +81,15 @@ func (n *Nudges) standing(bests []store.AreaBest) standing {
 // area is left and a button to continue it, and a button to stop the
 // nudges. It returns nothing when no nudge is due: the user did not opt in
 // or opted out, was nudged less than a week before at, or passed every
-// area. It records nothing: Send does.
+// area. at is the occurrence the scheduler planned, not the time of the
+// attempt to send: a delivery tried again for the same occurrence gets the
+// same message again. It records nothing: Claim does.
 func (n *Nudges) Nudge(ctx context.Context, userID int64, at time.Time, lang string) ([]bot.Reply, error) {
 	return n.build(ctx, userID, at, lang, false)
 }
 
-// Send is Nudge for sending: when a nudge is due it also records the
-// occurrence as the user's last nudge (store.ClaimNudge), so that no other
-// goes out within a week, whatever the replicas. at is the occurrence the
-// scheduler planned, not the time of the attempt to send: a delivery tried
-// again for the same occurrence gets the same message again.
+// Send is Nudge and Claim in one: the nudge, recorded as sent when it is
+// due, or nothing.
 func (n *Nudges) Send(ctx context.Context, userID int64, at time.Time, lang string) ([]bot.Reply, error) {
 	return n.build(ctx, userID, at, lang, true)
 }
@@ -127,9 +126,17 @@ func (n *Nudges) build(ctx context.Context, userID int64, at time.Time, lang str
 }
 
 // Due lists, by user id after after, at most limit users due a nudge at the
-// occurrence at (see store.DueNudges).
-func (n *Nudges) Due(ctx context.Context, at time.Time, after int64, limit int) ([]int64, error) {
+// occurrence at, with the chat to send it to (see store.DueNudges).
+func (n *Nudges) Due(ctx context.Context, at time.Time, after int64, limit int) ([]store.Recipient, error) {
 	return n.st.DueNudges(ctx, at, n.cfg.Bank.AreaIDs(), after, limit)
+}
+
+// Claim records, just before sending, that the nudge of the occurrence at
+// goes out to the user (store.ClaimNudge); false means it must not: it is
+// not due, or another nudge went out within the week. Claiming the same
+// occurrence again is true, so a retry after a failed send still sends.
+func (n *Nudges) Claim(ctx context.Context, userID int64, at time.Time) (bool, error) {
+	return n.st.ClaimNudge(ctx, userID, at)
 }
 
 func (n *Nudges) lang(code string) lang {

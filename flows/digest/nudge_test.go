@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hocvuso/bot"
 	"hocvuso/flows"
 	"hocvuso/flows/digest"
 	"hocvuso/flows/flowtest"
@@ -221,6 +222,12 @@ func TestNudge_SentAtMostOnceAWeekAndStoppedByOneTap(t *testing.T) {
 	if due, _ := nb.nudges.Due(ctx, t0.Add(time.Hour), 0, 10); len(due) != 0 {
 		t.Errorf("due an hour after a nudge: %v", due)
 	}
+	if ok, _ := nb.nudges.Claim(ctx, id, t0.Add(2*24*time.Hour)); ok {
+		t.Error("claimed two days after the last nudge")
+	}
+	if ok, _ := nb.nudges.Claim(ctx, id, t0); !ok {
+		t.Error("the last nudge's own occurrence, claimed again, was refused")
+	}
 	if got, _ := nb.nudges.Send(ctx, id, t0.Add(store.NudgeEvery), "vi"); len(got) != 1 {
 		t.Errorf("no nudge a week later: %+v", got)
 	}
@@ -306,7 +313,7 @@ func TestNudge_SuggestsTheBestTriedAreaAndStopsOnceAllArePassed(t *testing.T) {
 	}
 }
 
-func TestNudge_DueListsTheOptedIn(t *testing.T) {
+func TestNudge_DueListsTheOptedInWithTheirChat(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	nb := newNudgeBot(t)
@@ -322,7 +329,8 @@ func TestNudge_DueListsTheOptedIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int64{idA, idC}; fmt.Sprint(due) != fmt.Sprint(want) {
-		t.Errorf("Due = %v; want %v", due, want)
+	want := []store.Recipient{{UserID: idA, Lang: "vi", Channel: bot.Telegram, ChatID: a.ID}, {UserID: idC, Lang: "en", Channel: bot.Telegram, ChatID: c.ID}}
+	if fmt.Sprint(due) != fmt.Sprint(want) {
+		t.Errorf("Due = %+v; want %+v", due, want)
 	}
 }

@@ -9,8 +9,10 @@ import (
 
 // Builder is what the scheduler calls to write what it sends
 // (scheduler.DigestBuilder): the officials' digests and the citizens'
-// learning nudges. The scheduler decides when and to whom; the recipient
-// is rendered for in their language.
+// learning nudges. The scheduler decides when and to whom, in the
+// recipient's language. A scheduler that reads the nudges from Nudges
+// itself (Due, Nudge, then Claim before sending) needs only Weekly and
+// Escalation from here.
 type Builder struct {
 	Digests *Digests
 	Nudges  *Nudges
@@ -36,5 +38,10 @@ func (b Builder) Nudge(ctx context.Context, userID int64, lang string, at time.T
 
 // NudgeDue lists the users due a nudge at the occurrence at, page by page.
 func (b Builder) NudgeDue(ctx context.Context, at time.Time, after int64, limit int) ([]int64, error) {
-	return b.Nudges.Due(ctx, at, after, limit)
+	due, err := b.Nudges.Due(ctx, at, after, limit)
+	ids := make([]int64, len(due))
+	for i, r := range due {
+		ids[i] = r.UserID
+	}
+	return ids, err
 }
