@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"hocvuso/bot"
+	"hocvuso/bot/telegram/fakeapi"
 	"hocvuso/flows/report/config"
 	"hocvuso/store"
 )
@@ -243,5 +245,81 @@ func TestServeReport_TwoFocalPointsAtOnce(t *testing.T) {
 	d, ok, err := s.db.Draft(context.Background(), "SNV", "plan-2025")
 	if err != nil || !ok || !strings.Contains(string(d.Answers["doc_kind"]), "letter") {
 		t.Fatalf("draft %+v %v %v", d.Answers, ok, err)
+	}
+}
+
+// A focal point on Zalo sends a report with a file and a photo fetched from
+// Zalo's file URLs; the official, on Telegram, is told through the Bot API:
+// each reply leaves through the sender of its own channel.
+func TestServeReport_ZaloFocalPointTelegramOfficial(t *testing.T) {
+	t.Parallel()
+	tg := fakeapi.Start(testToken)
+	t.Cleanup(tg.Close)
+	s := startZaloServe(t, nil, map[string]string{"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": tg.URL})
+	ctx := context.Background()
+	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	const user = "7001000000000000777"
+	s.onboard(user)
+	var focal int64
+	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	official, err := s.db.CreateUser(ctx, store.NewUser{Channel: bot.Telegram, ExternalID: "8201", ChatID: "8201",
+		DisplayName: "Quàng Văn Minh", Language: "vi", ConsentVersion: "test", At: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.GrantRole(ctx, official, store.RoleOfficial, "", "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	say := func(text string) { s.deliver(s.fake.TextEvent(user, text)) }
+	lastZ := func() string { texts := s.fake.Texts(user); return texts[len(texts)-1] }
+
+	say("/report")
+	s.tap(user, planName)
+	s.tap(user, "Kế hoạch")
+	say("25/KH-SNV")
+	say("27/6/2025")
+	s.tap(user, "Bỏ qua")
+	s.tap(user, "Có")
+	say("1/7/2025")
+	say("12")
+	say("Tuyên truyền trên cổng thông tin.")
+	say("80")
+	for range 7 {
+		s.tap(user, "Bỏ qua")
+	}
+	has(t, "the file question on Zalo", lastZ(), "Câu 17/17")
+	pdf := append([]byte("%PDF-1.4\n"), make([]byte, 3000)...)
+	s.deliver(s.fake.FileEvent(user, "Kế hoạch 25.pdf", pdf))
+	has(t, "the PDF", strings.Join(s.fake.Texts(user), "\n"), "Đã nhận tệp Kế hoạch 25.pdf")
+	s.deliver(s.fake.ImageEvent(user, append([]byte("\xFF\xD8\xFF\xE0"), make([]byte, 4000)...), "Ảnh lễ phát động"))
+	has(t, "the photo", strings.Join(s.fake.Texts(user), "\n"), "Đã nhận tệp photo.jpg")
+	s.tap(user, "Xong")
+	s.choose(user, "Gửi báo cáo")
+	has(t, "the receipt on Zalo", strings.Join(s.fake.Texts(user), "\n"), "Số biên nhận: plan-2025-0001.1")
+
+	ctxW, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := tg.WaitFor(ctxW, func(calls []fakeapi.Call) bool {
+		for _, c := range calls {
+			if c.Method == "sendMessage" && c.ChatID() == 8201 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("the official on Telegram was not told: %v", err)
+	}
+	msgs := tg.MessagesTo(8201)
+	has(t, "the official's message on Telegram", msgs[len(msgs)-1].Text, "Báo cáo mới", "Sở Nội vụ", "plan-2025-0001.1")
+	var files int
+	if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM report_attachments`).Scan(&files); err != nil || files != 2 {
+		t.Errorf("%d attachments stored (%v); want 2", files, err)
 	}
 }
