@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func hashOf(code string) []byte {
 }
 
 // newCode stores a code asked for by a user's Telegram account n.
-func newCode(t *testing.T, db *store.DB, acc accounts, user int64, asker, code string) {
+func newCode(t testing.TB, db *store.DB, acc accounts, user int64, asker, code string) {
 	t.Helper()
 	err := db.CreateLinkCode(context.Background(), store.NewLinkCode{Hash: hashOf(acc.id(code)), UserID: user,
 		Channel: bot.Telegram, ExternalID: acc.id(asker), ChatID: "chat-" + acc.id(asker), At: linkAt, ExpiresAt: linkAt.Add(10 * time.Minute)})
@@ -653,5 +654,45 @@ func TestContact_AccountsByLastActivity(t *testing.T) {
 	}
 	if _, err := db.Contact(ctx, 987654); !errors.Is(err, pgx.ErrNoRows) {
 		t.Errorf("no such user: %v", err)
+	}
+}
+
+// BenchmarkLinkMerge merges two users of 200 finished attempts (2,000
+// answers) each, in a database of 50 such users: one merge per iteration.
+func BenchmarkLinkMerge(b *testing.B) {
+	db := storetest.NewDB(b)
+	ctx := context.Background()
+	acc := accounts("bench")
+	mk := func(n string, ch bot.Channel) int64 {
+		u := acc.consent(n)
+		u.Channel = ch
+		id, err := db.CreateUser(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Pool.Exec(ctx, `WITH a AS (
+				INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
+				SELECT $1, 'b', (g % 7)::text, '{q}', '[[0]]', 10, 8, true, now(), now() FROM generate_series(1, 200) g RETURNING id)
+			INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
+			SELECT a.id, p, 'q', 0, true, now() FROM a, generate_series(0, 9) p`, id); err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	for i := range 50 {
+		mk("filler"+strconv.Itoa(i), bot.Telegram)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		n := strconv.Itoa(i)
+		older := mk("tg"+n, bot.Telegram)
+		mk("zl"+n, bot.Zalo)
+		newCode(b, db, acc, older, "tg"+n, "C"+n)
+		b.StartTimer()
+		res, err := db.Link(ctx, typed(acc, "C"+n, bot.Zalo, "zl"+n, linkAt))
+		if err != nil || res.Outcome != store.LinkMerged {
+			b.Fatal(res, err)
+		}
 	}
 }
