@@ -156,7 +156,7 @@ func (c *clock) Set(t time.Time) {
 // files downloaded from a fake Bot API by the real Telegram client, two
 // units (a department and a commune), and a clock set in the plan period.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	h     *flowtest.Harness
 	fake  *fakeapi.Server
 	clock *clock
@@ -164,7 +164,7 @@ type fixture struct {
 	flow  *report.Flow
 }
 
-func newFixture(t *testing.T, cfg *config.Config) *fixture {
+func newFixture(t testing.TB, cfg *config.Config) *fixture {
 	t.Helper()
 	if cfg == nil {
 		cfg = testConfig(t)
