@@ -33,6 +33,9 @@ type Conversation struct {
 	// elsewhere are replies to other chats (ReplyTo), sent after replies.
 	elsewhere []Outgoing
 	notice    string
+	// documents says which documents the chat's channel can carry as
+	// files; nil: all of them.
+	documents DocumentChecker
 }
 
 // NewConversation is used by the engine and by flow tests.
@@ -88,6 +91,13 @@ func (c *Conversation) Reply(r Reply) { c.replies = append(c.replies, r) }
 func (c *Conversation) ReplyTo(t Target, r Reply) {
 	t.EditMessageID, r.Edit = "", false
 	c.elsewhere = append(c.elsewhere, Outgoing{Target: t, Reply: r})
+}
+
+// CanSendDocument reports whether d can go to this chat as a file. When it
+// cannot (a type or a size the channel does not take), the flow decides
+// what the user gets instead: a download link, say.
+func (c *Conversation) CanSendDocument(d *Document) bool {
+	return c.documents == nil || c.documents.CanSendDocument(d)
 }
 
 // Say queues a catalogue message with optional rows of buttons.

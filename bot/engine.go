@@ -22,6 +22,11 @@ type Sender interface {
 // or can no longer be reached; nothing more is sent to them.
 var ErrBlocked = errors.New("bot: recipient blocked the bot")
 
+// ErrDocumentRefused is returned (wrapped) by a Sender asked to send a
+// document its channel cannot carry (DocumentChecker said no), before it
+// sends any part of the reply. Sending it again would fail again.
+var ErrDocumentRefused = errors.New("bot: the channel cannot send this document")
+
 // Engine runs updates through the conversation machinery to a Handler.
 type Engine struct {
 	State    StateStore
@@ -106,6 +111,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 		sess = restored
 	}
 	conv := NewConversation(ctx, u, sess, e.Text, e.now())
+	conv.documents, _ = sender.(DocumentChecker)
 	if err := e.run(conv); err != nil {
 		return e.failed(ctx, lease, u, sess, err, &outcome)
 	}
@@ -247,6 +253,15 @@ func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Sess
 			continue
 		}
 		err := sender.Send(ctx, o.Target, o.Reply)
+		if errors.Is(err, ErrDocumentRefused) && o.Reply.Document != nil {
+			// A flow queued a file the channel cannot carry: the rest of
+			// the reply goes without it, with an apology naming it,
+			// rather than failing the same way until the update is poison.
+			e.log().Error("document refused by the channel, sent without it", "channel", o.Target.Channel, "update", u.ID,
+				"file", o.Reply.Document.Name, "mime", o.Reply.Document.MIME, "bytes", len(o.Reply.Document.Bytes), "err", err)
+			droppedTotal.WithLabelValues(string(o.Target.Channel), "document_refused").Inc()
+			err = sender.Send(ctx, o.Target, e.withoutDocument(o.Target, o.Reply))
+		}
 		if err == nil {
 			continue
 		}
@@ -284,6 +299,25 @@ func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Sess
 		return fmt.Errorf("send: %w", err)
 	}
 	return lease.Done(ctx)
+}
+
+// withoutDocument is r with its document replaced by its caption and a
+// note saying the file could not be sent on this channel.
+func (e *Engine) withoutDocument(t Target, r Reply) Reply {
+	d := r.Document
+	r.Document = nil
+	lang := t.Lang
+	if lang == "" {
+		lang = "vi"
+	}
+	var parts []string
+	for _, s := range []string{r.Text, d.Caption, e.Text.Text(lang, "files.refused", map[string]any{"Name": d.Name, "Channel": t.Channel.Title()})} {
+		if strings.TrimSpace(s) != "" {
+			parts = append(parts, s)
+		}
+	}
+	r.Text = strings.Join(parts, "\n\n")
+	return r
 }
 
 // LangFromTag picks the catalogue language for a channel's language tag:

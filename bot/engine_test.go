@@ -71,6 +71,8 @@ func TestEngine(t *testing.T) {
 		{"FailingOtherChatDoesNotHoldTheUpdateBack", testFailingOtherChatDoesNotHoldTheUpdateBack},
 		{"ReplyToAChannelWithoutSenderIsDropped", testReplyToAChannelWithoutSenderIsDropped},
 		{"BlockedUserStillLetsTheOtherChatsBeTold", testBlockedUserStillLetsTheOtherChatsBeTold},
+		{"FlowsAskTheChannelWhichDocumentsItCarries", testFlowsAskTheChannelWhichDocumentsItCarries},
+		{"RefusedDocumentIsReplacedByANoteNotRetried", testRefusedDocumentIsReplacedByANoteNotRetried},
 	} {
 		t.Run(spec.name, func(t *testing.T) { spec.run(t, newEngine(t, db)) })
 	}
@@ -805,5 +807,67 @@ func testBlockedUserStillLetsTheOtherChatsBeTold(t *testing.T, f *engineFixture)
 	}
 	if n := len(zalo.Sent()); n != 1 {
 		t.Errorf("the official got %d replies; want the report told anyway", n)
+	}
+}
+
+// pdfOnly is a channel that carries PDF files only, as a Sender with a
+// DocumentChecker does: it refuses anything else before sending.
+type pdfOnly struct{ *bottest.Recorder }
+
+func (pdfOnly) CanSendDocument(d *bot.Document) bool { return d.MIME == "application/pdf" }
+
+func (s pdfOnly) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+	if r.Document != nil && !s.CanSendDocument(r.Document) {
+		return fmt.Errorf("%w: %s", bot.ErrDocumentRefused, r.Document.MIME)
+	}
+	return s.Recorder.Send(ctx, t, r)
+}
+
+var (
+	pdfDoc  = &bot.Document{Name: "chung-nhan.pdf", MIME: "application/pdf", Bytes: []byte("%PDF")}
+	xlsxDoc = &bot.Document{Name: "bao-cao.xlsx", MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Bytes: []byte("PK"), Caption: "Kỳ 2025: 3/4"}
+)
+
+func testFlowsAskTheChannelWhichDocumentsItCarries(t *testing.T, f *engineFixture) {
+	var pdf, xlsx bool
+	f.handle(func(c *bot.Conversation) error {
+		pdf, xlsx = c.CanSendDocument(pdfDoc), c.CanSendDocument(xlsxDoc)
+		return nil
+	})
+	f.mustRun(f.text("1", 1, "/export"))
+	if !pdf || !xlsx {
+		t.Errorf("a channel without a DocumentChecker: pdf %v, xlsx %v; want both carried", pdf, xlsx)
+	}
+	f.engine.SetSender(bot.Telegram, pdfOnly{f.sender})
+	f.mustRun(f.text("2", 2, "/export"))
+	if !pdf || xlsx {
+		t.Errorf("a PDF-only channel: pdf %v, xlsx %v; want the PDF only", pdf, xlsx)
+	}
+}
+
+func testRefusedDocumentIsReplacedByANoteNotRetried(t *testing.T, f *engineFixture) {
+	f.engine.SetSender(bot.Telegram, pdfOnly{f.sender})
+	f.handle(func(c *bot.Conversation) error {
+		c.Reply(bot.Reply{Text: "Bảng tổng hợp", Document: xlsxDoc, Buttons: [][]bot.Button{{{Label: "Menu", Data: "m"}}}})
+		c.Reply(bot.Reply{Document: pdfDoc})
+		c.Reply(bot.Reply{Text: "xong"})
+		return nil
+	})
+	f.mustRun(f.text("1", 1, "/export"))
+	sent := f.sender.Sent()
+	if len(sent) != 3 {
+		t.Fatalf("sent %+v; want the note, the PDF and the last text", sent)
+	}
+	// ids{} renders "files.refused" as its id.
+	if r := sent[0].Reply; r.Document != nil || r.Text != "Bảng tổng hợp\n\nKỳ 2025: 3/4\n\nfiles.refused" || len(r.Buttons) != 1 {
+		t.Errorf("the refused reply went as %+v; want its text, caption, the note and its buttons, no document", r)
+	}
+	if sent[1].Reply.Document != pdfDoc || sent[2].Reply.Text != "xong" {
+		t.Errorf("the rest: %+v", sent[1:])
+	}
+	f.mustRun(f.text("1", 1, "/export")) // a redelivery: done already
+	if n := len(f.sender.Sent()); n != 3 || f.calls.Load() != 1 {
+		t.Errorf("after a redelivery: %d sent, handler called %d times", n, f.calls.Load())
 	}
 }

@@ -23,7 +23,7 @@ var (
 	}, []string{"channel", "method", "status"})
 	droppedTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "hocvuso_replies_dropped_total",
-		Help: "Replies to another chat (an official told of a report) not delivered, by channel and reason (no_sender, failed).",
+		Help: "Replies not delivered, by channel and reason: to another chat (an official told of a report), no_sender or failed; document_refused, a file the channel cannot carry, sent without it.",
 	}, []string{"channel", "reason"})
 )
 

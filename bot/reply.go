@@ -25,6 +25,15 @@ type Document struct {
 	Caption string `json:"c,omitempty"`
 }
 
+// DocumentChecker is implemented by a Sender whose channel cannot carry
+// every document as a file (Zalo's OA takes only a few types, and small
+// files). A flow asks before it queues a document
+// (Conversation.CanSendDocument) and offers the file another way when the
+// answer is no. A Sender without it takes every document.
+type DocumentChecker interface {
+	CanSendDocument(d *Document) bool
+}
+
 // Target says where a reply goes.
 type Target struct {
 	Channel Channel

@@ -17,6 +17,14 @@ const (
 	Console  Channel = "console"
 )
 
+// Title is the channel's name as users know it: "Zalo", "Telegram".
+func (c Channel) Title() string {
+	if c == "" {
+		return ""
+	}
+	return strings.ToUpper(string(c[:1])) + string(c[1:])
+}
+
 // Kind says what an update carries.
 type Kind uint8
 

@@ -2,6 +2,7 @@ package zalo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"path"
 	"strconv"
 	"strings"
 	"unicode"
@@ -35,11 +37,67 @@ const (
 	maxImage = 1 << 20
 )
 
-// ErrFileTooLarge is returned for a document over Zalo's 5 MB upload limit,
-// and by DownloadFile for files over the caller's limit.
+// ErrFileTooLarge is returned for a document over Zalo's 5 MB upload limit
+// (wrapped with bot.ErrDocumentRefused), and by DownloadFile for files over
+// the caller's limit.
 var ErrFileTooLarge = errors.New("zalo: file too large")
 
-var _ bot.Sender = (*Client)(nil)
+// ErrFileType is returned, wrapped with bot.ErrDocumentRefused, for a
+// document of a type Zalo does not take as a file (an XLSX workbook).
+var ErrFileType = errors.New("zalo: Zalo does not send this type of file")
+
+var (
+	_ bot.Sender          = (*Client)(nil)
+	_ bot.DocumentChecker = (*Client)(nil)
+)
+
+// Types of document Zalo carries: images through upload/image (up to
+// 1 MB), PDF, DOC and DOCX through upload/file (up to 5 MB; the types
+// channel-zalo.md and the OA's upload page name).
+var (
+	imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true}
+	fileTypes  = map[string]bool{
+		"application/pdf":    true,
+		"application/msword": true,
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
+	}
+	// byExtension types a document that comes without a MIME type.
+	byExtension = map[string]string{
+		".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+		".pdf": "application/pdf", ".doc": "application/msword",
+		".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	}
+)
+
+// documentKind says how Zalo can carry d: as an "image" (upload/image, a
+// media message) or a "file" (upload/file, a file message), with the MIME
+// type to upload it with; or an error saying why it cannot.
+func documentKind(d *bot.Document) (kind, mimeType string, err error) {
+	mimeType = strings.ToLower(strings.TrimSpace(d.MIME))
+	if i := strings.IndexByte(mimeType, ';'); i >= 0 {
+		mimeType = strings.TrimSpace(mimeType[:i])
+	}
+	if mimeType == "" || mimeType == "application/octet-stream" {
+		mimeType = byExtension[strings.ToLower(path.Ext(d.Name))]
+	}
+	switch {
+	case imageTypes[mimeType] && len(d.Bytes) <= maxImage:
+		return "image", mimeType, nil
+	case !fileTypes[mimeType]:
+		return "", "", fmt.Errorf("%w: %q (%s)", ErrFileType, d.Name, cmp.Or(d.MIME, "no type"))
+	case len(d.Bytes) > maxFile:
+		return "", "", fmt.Errorf("%w: %q has %d bytes, Zalo takes %d", ErrFileTooLarge, d.Name, len(d.Bytes), maxFile)
+	}
+	return "file", mimeType, nil
+}
+
+// CanSendDocument implements bot.DocumentChecker: Zalo sends JPEG, PNG and
+// GIF images up to 1 MB, and PDF, DOC and DOCX files up to 5 MB; nothing
+// else (no XLSX, no larger file).
+func (c *Client) CanSendDocument(d *bot.Document) bool {
+	_, _, err := documentKind(d)
+	return err == nil
+}
 
 type recipient struct {
 	UserID string `json:"user_id"`
@@ -85,10 +143,17 @@ type sendRequest struct {
 //
 // Errors wrapping bot.ErrBlocked mean the user cannot be reached any more
 // (-213 not following, -227 banned or inactive); ErrWindowClosed means no
-// interaction in 7 days (-230, -232).
+// interaction in 7 days (-230, -232). A document Zalo cannot carry
+// (CanSendDocument) is refused before anything is sent, with an error
+// wrapping bot.ErrDocumentRefused and ErrFileType or ErrFileTooLarge.
 func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 	if t.ChatID == "" {
 		return errors.New("zalo: reply without a user id")
+	}
+	if r.Document != nil {
+		if _, _, err := documentKind(r.Document); err != nil {
+			return fmt.Errorf("%w: %w", bot.ErrDocumentRefused, err)
+		}
 	}
 	text := bot.NFC(r.Text)
 	var all []bot.Button
@@ -224,37 +289,34 @@ func (c *Client) send(ctx context.Context, user string, m messageOut) error {
 	return c.call(ctx, request{method: "message/cs", path: "/v3.0/oa/message/cs", body: body, contentType: "application/json"}, nil)
 }
 
-// sendDocument uploads a document and sends it: an image (JPEG, PNG, GIF up
-// to 1 MB) through upload/image as a media message, anything else through
-// upload/file as a file message (Zalo takes PDF, DOC and DOCX there; what
-// else it takes is not documented).
+// sendDocument uploads a document and sends it: an image through
+// upload/image as a media message, a PDF, DOC or DOCX through upload/file as
+// a file message (documentKind).
 func (c *Client) sendDocument(ctx context.Context, user string, d *bot.Document) error {
+	kind, mimeType, err := documentKind(d)
+	if err != nil {
+		return fmt.Errorf("%w: %w", bot.ErrDocumentRefused, err)
+	}
 	name := d.Name
 	if name == "" {
 		name = "file"
 	}
-	switch d.MIME {
-	case "image/jpeg", "image/png", "image/gif":
-		if len(d.Bytes) <= maxImage {
-			var up struct {
-				AttachmentID string `json:"attachment_id"`
-			}
-			if err := c.upload(ctx, "upload/image", name, d.MIME, d.Bytes, &up); err != nil {
-				return err
-			}
-			return c.send(ctx, user, messageOut{Attachment: &attachmentOut{Type: "template", Payload: map[string]any{
-				"template_type": "media",
-				"elements":      []map[string]string{{"media_type": "image", "attachment_id": up.AttachmentID}},
-			}}})
+	if kind == "image" {
+		var up struct {
+			AttachmentID string `json:"attachment_id"`
 		}
-	}
-	if len(d.Bytes) > maxFile {
-		return fmt.Errorf("%w: %s has %d bytes, Zalo takes %d", ErrFileTooLarge, name, len(d.Bytes), maxFile)
+		if err := c.upload(ctx, "upload/image", name, mimeType, d.Bytes, &up); err != nil {
+			return err
+		}
+		return c.send(ctx, user, messageOut{Attachment: &attachmentOut{Type: "template", Payload: map[string]any{
+			"template_type": "media",
+			"elements":      []map[string]string{{"media_type": "image", "attachment_id": up.AttachmentID}},
+		}}})
 	}
 	var up struct {
 		Token string `json:"token"`
 	}
-	if err := c.upload(ctx, "upload/file", name, d.MIME, d.Bytes, &up); err != nil {
+	if err := c.upload(ctx, "upload/file", name, mimeType, d.Bytes, &up); err != nil {
 		return err
 	}
 	return c.send(ctx, user, messageOut{Attachment: &attachmentOut{Type: "file", Payload: map[string]string{"token": up.Token}}})

@@ -282,13 +282,64 @@ func TestSendDocument(t *testing.T) {
 		t.Fatalf("messages %+v", msgs)
 	}
 
-	// Over Zalo's 5 MB: refused before anything is sent.
-	err := f2.client.Send(context.Background(), target("vi"), bot.Reply{Document: &bot.Document{Name: "big.pdf", Bytes: make([]byte, 5<<20+1)}})
-	if !errors.Is(err, zalo.ErrFileTooLarge) {
+	// Over Zalo's 5 MB: refused before anything is sent, its text included.
+	before := len(f2.fake.MessagesTo(user))
+	err := f2.client.Send(context.Background(), target("vi"), bot.Reply{Text: "Tệp của bạn", Document: &bot.Document{Name: "big.pdf", Bytes: make([]byte, 5<<20+1)}})
+	if !errors.Is(err, zalo.ErrFileTooLarge) || !errors.Is(err, bot.ErrDocumentRefused) {
 		t.Fatalf("err %v", err)
 	}
 	if n := len(f2.fake.Calls("upload/file")); n != 0 {
 		t.Errorf("%d uploads of a file too large", n)
+	}
+	// An XLSX workbook: Zalo's upload/file takes PDF, DOC and DOCX only.
+	err = f2.client.Send(context.Background(), target("vi"), bot.Reply{Text: "Bảng tổng hợp", Document: &bot.Document{Name: "bao-cao.xlsx",
+		MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Bytes: []byte("PK\x03\x04"), Caption: "Kỳ 2025"}})
+	if !errors.Is(err, zalo.ErrFileType) || !errors.Is(err, bot.ErrDocumentRefused) {
+		t.Fatalf("XLSX: err %v", err)
+	}
+	if n := len(f2.fake.Calls("upload/file")); n != 0 {
+		t.Errorf("%d uploads of an XLSX", n)
+	}
+	if got := f2.fake.MessagesTo(user)[before:]; len(got) != 0 {
+		t.Errorf("parts of refused replies were sent: %+v", got)
+	}
+}
+
+// CanSendDocument says beforehand what Send would refuse: flows ask it
+// and offer a download link instead.
+func TestCanSendDocument(t *testing.T) {
+	f := newFixture(t, nil)
+	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	for _, c := range []struct {
+		name, mime string
+		size       int
+		want       bool
+	}{
+		{"chung-nhan.pdf", "application/pdf", 200 << 10, true},
+		{"chung-nhan.pdf", "application/pdf", 5 << 20, true},
+		{"chung-nhan.pdf", "application/pdf", 5<<20 + 1, false},
+		{"ke-hoach.doc", "application/msword", 10, true},
+		{"ke-hoach.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 10, true},
+		{"Kế hoạch.DOCX", "", 10, true},                       // no type: by its extension
+		{"bao-cao.pdf", "application/octet-stream", 10, true}, // likewise
+		{"bao-cao.pdf", "Application/PDF; charset=binary", 10, true},
+		{"anh.png", "image/png", 1 << 20, true},
+		{"anh.png", "image/png", 1<<20 + 1, false}, // too large for an image, not a file type
+		{"anh.jpg", "", 100, true},
+		{"bao-cao.xlsx", xlsx, 10, false},
+		{"bao-cao.pdf", xlsx, 10, false}, // the type decides, not the name
+		{"du-lieu.csv", "text/csv", 10, false},
+		{"tep", "", 10, false},
+	} {
+		d := &bot.Document{Name: c.name, MIME: c.mime, Bytes: make([]byte, c.size)}
+		if got := f.client.CanSendDocument(d); got != c.want {
+			t.Errorf("%s (%q, %d bytes): %v; want %v", c.name, c.mime, c.size, got, c.want)
+		}
+		// Send agrees: what it cannot carry is refused, before any upload.
+		err := f.client.Send(context.Background(), target("vi"), bot.Reply{Document: d})
+		if refused := errors.Is(err, bot.ErrDocumentRefused); refused == c.want {
+			t.Errorf("%s (%q, %d bytes): Send err %v", c.name, c.mime, c.size, err)
+		}
 	}
 }
 

@@ -1,11 +1,14 @@
 package fakezalo_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"testing"
@@ -140,6 +143,55 @@ func TestSendLimits(t *testing.T) {
 	}
 	if r := post(t, s, "/v2.0/oa/message", at, msg("x", nil)); code(r) != -240 {
 		t.Errorf("v2 API: %v", r)
+	}
+}
+
+// upload/file takes PDF, DOC and DOCX; upload/image images; anything else
+// is refused, as Zalo does.
+func TestUploadTypes(t *testing.T) {
+	s := fakezalo.Start(fakezalo.Config{})
+	defer s.Close()
+	at := refresh(t, s, s.Grant(), s.Config().AppSecret)["access_token"].(string)
+	upload := func(method, mimeType string) int {
+		t.Helper()
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="file"; filename="tệp"`)
+		h.Set("Content-Type", mimeType)
+		part, _ := w.CreatePart(h)
+		_, _ = part.Write([]byte("nội dung"))
+		_ = w.Close()
+		req, _ := http.NewRequest("POST", s.URL+"/v2.0/oa/"+method, &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("access_token", at)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return code(out)
+	}
+	for _, c := range []struct {
+		method, mime string
+		want         int
+	}{
+		{"upload/file", "application/pdf", 0},
+		{"upload/file", "application/msword", 0},
+		{"upload/file", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 0},
+		{"upload/file", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fakezalo.BadParameter},
+		{"upload/file", "text/csv", fakezalo.BadParameter},
+		{"upload/file", "application/octet-stream", fakezalo.BadParameter},
+		{"upload/image", "image/png", 0},
+		{"upload/image", "application/pdf", fakezalo.BadParameter},
+	} {
+		if got := upload(c.method, c.mime); got != c.want {
+			t.Errorf("%s of %s: error %d; want %d", c.method, c.mime, got, c.want)
+		}
 	}
 }
 
