@@ -308,13 +308,24 @@ func (f *Flow) mayReport(c *bot.Conversation, unit string) (bool, error) {
 	return slices.Contains(units, unit), err
 }
 
-// notFocal explains how to become a focal point.
+// notFocal explains how to become a focal point; an official is shown
+// their own commands instead.
 func (f *Flow) notFocal(c *bot.Conversation) error {
 	if c.Session.Flow == Name {
 		c.Session.Reset()
 	}
+	text := c.T("report.not_focal")
+	if c.Session.UserID != 0 {
+		roles, err := f.store.UserRoles(c.Ctx, c.Session.UserID)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(roles, func(r store.Role) bool { return r.Role == store.RoleOfficial }) {
+			text = c.T("report.official_not_focal")
+		}
+	}
 	c.NextScreen()
-	c.Reply(bot.Reply{Text: c.T("report.not_focal"), Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
 	return nil
 }
 

@@ -144,3 +144,10 @@ func TestReport_NotAFocalPoint(t *testing.T) {
 	en := f.person("Anna", "en")
 	mustContain(t, "/report in English", en.Send("/report").Text(), "invite code")
 }
+
+// An official who is no focal point is shown their own commands.
+func TestReport_AnOfficialIsShownTheirCommands(t *testing.T) {
+	f := newFixture(t, nil)
+	o := f.official("Quàng Văn Minh", "vi")
+	mustContain(t, "/report by an official", o.Send("/report").Text(), "/overview", "/export")
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"hocvuso/bot"
+	"hocvuso/flows"
 	"hocvuso/flows/report/config"
 	"hocvuso/store"
 )
@@ -394,7 +395,7 @@ func (f *Flow) pause(c *bot.Conversation, st *state) error {
 	c.Reply(bot.Reply{Text: c.T("report.paused"), Buttons: [][]bot.Button{
 		{c.Button(c.T("report.button.continue"), Name, "cont", "")},
 		{c.Button(c.T("report.button.list"), Name, "list", "")},
-		{c.Button(c.T("menu.back"), "home", "menu", "")},
+		flows.BackToMenu(c),
 	}})
 	return nil
 }
