@@ -209,8 +209,9 @@ func TestSendGivesUpOnLongRetryAfter(t *testing.T) {
 	c, srv, sl := newTestClient(t)
 	srv.Fail(fakeapi.Fault{Method: "sendMessage", Code: 429, RetryAfter: 31})
 	err := c.Send(ctxT(t), target("42"), bot.Reply{Text: "x"})
-	if err == nil || errors.Is(err, bot.ErrBlocked) {
-		t.Fatalf("err %v", err)
+	var ra *bot.RetryAfterError
+	if !errors.As(err, &ra) || ra.After != 31*time.Second || errors.Is(err, bot.ErrBlocked) {
+		t.Fatalf("err %v, want a *bot.RetryAfterError of 31s", err)
 	}
 	if len(sl.all()) != 0 || len(srv.Calls("sendMessage")) != 1 {
 		t.Errorf("waited %v, %d calls", sl.all(), len(srv.Calls("sendMessage")))

@@ -201,9 +201,9 @@ func redact(err error, token string) error {
 }
 
 // call runs one Bot API call with ctx. A 429 is waited out and retried when
-// retry_after is at most MaxRetryWait; longer waits are an error so the
-// update is redelivered later instead of holding the chat. Every attempt is
-// counted.
+// retry_after is at most MaxRetryWait; longer waits, or a 429 on every
+// attempt, are a *bot.RetryAfterError, so the update is redelivered later
+// instead of holding the chat. Every attempt is counted.
 func (c *Client) call(ctx context.Context, method string, do func(api *tgbotapi.BotAPI) error) error {
 	const attempts = 4
 	for i := 1; ; i++ {
@@ -214,11 +214,13 @@ func (c *Client) call(ctx context.Context, method string, do func(api *tgbotapi.
 		}
 		err = c.redact(err)
 		wait, limited := retryAfter(err)
-		if !limited || i == attempts {
+		if !limited {
 			return fmt.Errorf("telegram: %s: %w", method, err)
 		}
-		if wait > c.maxWait {
-			return fmt.Errorf("telegram: %s: rate limited for %s: %w", method, wait, err)
+		if i == attempts || wait > c.maxWait {
+			// The caller decides when to try again: a reply's update is
+			// redelivered, a reminder's job snoozes for After.
+			return &bot.RetryAfterError{After: wait, Err: fmt.Errorf("telegram: %s: %w", method, err)}
 		}
 		c.log.Debug("telegram rate limited", "method", method, "retry_after", wait)
 		if serr := c.sleep(ctx, wait); serr != nil {

@@ -23,6 +23,7 @@ import (
 	reportconfig "hocvuso/flows/report/config"
 	"hocvuso/locales"
 	"hocvuso/reach"
+	"hocvuso/scheduler"
 	"hocvuso/store"
 )
 
@@ -62,6 +63,11 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	if err := a.db.Migrate(ctx, log); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	// River's job tables, for the scheduler's deliveries.
+	if err := scheduler.Migrate(ctx, a.db.Pool, log); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

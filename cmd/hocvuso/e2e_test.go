@@ -86,6 +86,8 @@ func startServe(t *testing.T, webhook bool, extra map[string]string) *served {
 		"TELEGRAM_TOKEN":   testToken,
 		"TELEGRAM_API_URL": s.fake.URL,
 		"LOG_LEVEL":        "debug",
+		// No reminder is planned by the clock: a test plans with remind --at.
+		"REMINDER_PLANNER": "off",
 	}
 	if webhook {
 		s.secret = "e2e-Secret_123"

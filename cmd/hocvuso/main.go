@@ -38,6 +38,7 @@ func init() {
 		{"focal", "list who holds a role: focal list [--unit CODE]", runFocal},
 		{"revoke", "end a role: revoke ROLE_ID [--by NAME]", runRevoke},
 		{"export", "write a period's reports as XLSX: export --period ID --out FILE", runExport},
+		{"remind", "plan reminders as if it were a time, or preview them: remind --at TIME [--dry-run]; remind status", runRemind},
 		{"help", "list the subcommands", runHelp},
 	}
 }

@@ -140,6 +140,14 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 		}()
 	}
 
+	// Reminders, digests and nudges go out through the senders set above.
+	stopScheduler, err := a.startScheduler(ctx, e)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	defer stopScheduler()
+
 	a.started.Store(true)
 	select {
 	case <-ctx.Done():

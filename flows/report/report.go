@@ -180,6 +180,10 @@ func save(c *bot.Conversation, step string, st *state) error {
 // Handle implements flows.Flow.
 func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 	if cb := in.Callback; cb != nil {
+		if cb.Action == RemindAction {
+			// A reminder's button belongs to no screen of the conversation.
+			return f.remindTapped(c, cb.Arg)
+		}
 		if in.Stale {
 			c.Notice(c.T("stale.button"))
 			return nil

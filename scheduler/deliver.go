@@ -1,0 +1,265 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"hocvuso/bot"
+	"hocvuso/flows/report/config"
+	"hocvuso/reach"
+	"hocvuso/store"
+)
+
+// deliverWorker sends one delivery.
+type deliverWorker struct {
+	river.WorkerDefaults[deliverArgs]
+	s *Scheduler
+}
+
+// NextRetry doubles the wait after each failed attempt, from RetryBackoff,
+// up to an hour.
+func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
+	d := w.s.cfg.RetryBackoff
+	for i := 1; i < job.Attempt && d < time.Hour; i++ {
+		d *= 2
+	}
+	return time.Now().Add(min(d, time.Hour))
+}
+
+// Timeout cuts an attempt off well before another replica may take the
+// job over (RescueAfter).
+func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration {
+	return w.s.cfg.RescueAfter / 2
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
+	return w.s.deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+}
+
+// deliver sends delivery id, checking first that it is still due. last says
+// this is the last attempt: a failure then is final.
+func (s *Scheduler) deliver(ctx context.Context, id int64, last bool) error {
+	c, ok, err := s.cfg.DB.CheckDelivery(ctx, id)
+	if err != nil || !ok {
+		return err // not found: the user erased their data
+	}
+	if c.State != store.DeliveryPlanned && c.State != store.DeliverySending {
+		return nil // finished already: this job ran before
+	}
+	// Bookkeeping outlives a shutdown's cancellation.
+	bg := context.WithoutCancel(ctx)
+	finish := func(state, reason, outcome string) error {
+		observe(c.Rule, outcome)
+		if state != store.DeliveryPlanned {
+			s.log.Debug("delivery finished", "delivery", id, "rule", c.Rule, "state", state, "reason", reason)
+		}
+		return s.cfg.DB.FinishDelivery(bg, id, state, reason, s.cfg.Now())
+	}
+	now := s.cfg.Now()
+	if reason := s.noLongerDue(c, now); reason != "" {
+		return finish(store.DeliveryCancelled, reason, "cancelled")
+	}
+	if s.cfg.Rules.Quiet.Contains(now.In(s.cfg.Rules.Location)) {
+		observe(c.Rule, "snoozed")
+		return river.JobSnooze(s.cfg.Rules.Quiet.Shift(now.In(s.cfg.Rules.Location)).Sub(now))
+	}
+	// A recipient who blocked the bot on one app may be reached on another:
+	// each account found blocked is marked, and the next one tried.
+	var blocked error
+	for tries := 0; ; tries++ {
+		route, err := s.cfg.Reach.Route(ctx, c.UserID)
+		switch {
+		case errors.Is(err, reach.ErrNoAccount):
+			if blocked != nil {
+				err = blocked // the account that just refused says why
+			}
+			return finish(store.DeliveryBlocked, err.Error(), "blocked")
+		case errors.Is(err, reach.ErrUnreachableOnZalo):
+			return finish(store.DeliveryUnreachable, err.Error(), "unreachable")
+		case err != nil:
+			return s.failed(bg, c, err, last)
+		}
+		err = s.send(ctx, c, route, now, last)
+		if !errors.Is(err, bot.ErrBlocked) || tries == 2 {
+			return err
+		}
+		blocked = err
+	}
+}
+
+// send sends a delivery along a route, part after part, each when the
+// rate limit gives it a slot. It returns bot.ErrBlocked (the account is
+// marked blocked) for the caller to try another route.
+func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach.Route, now time.Time, last bool) error {
+	bg := context.WithoutCancel(ctx)
+	id := c.ID
+	finish := func(state, reason, outcome string) error {
+		observe(c.Rule, outcome)
+		return s.cfg.DB.FinishDelivery(bg, id, state, reason, s.cfg.Now())
+	}
+	replies, template, err := s.build(ctx, c, route.Lang, now)
+	if err != nil {
+		return s.failed(bg, c, err, last)
+	}
+	if len(replies) == 0 {
+		return finish(store.DeliveryCancelled, "nothing to send", "cancelled")
+	}
+	to := route.Target()
+	claimed := false
+	for part := c.PartsSent; part < len(replies); part++ {
+		wait, ok, err := s.limiter.Reserve(ctx, to.Channel, to.ChatID)
+		if err != nil {
+			return s.failed(bg, c, err, last)
+		}
+		if !ok {
+			// The channel is busy for a while: come back then, without
+			// counting an attempt.
+			if claimed {
+				if err := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, "", s.cfg.Now()); err != nil {
+					return err
+				}
+			}
+			observe(c.Rule, "snoozed")
+			return river.JobSnooze(wait)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+		if !claimed {
+			d, ok, err := s.cfg.DB.ClaimDelivery(bg, id, to, s.cfg.Now())
+			if err != nil || !ok {
+				return err
+			}
+			if d.Uncertain && !c.Uncertain {
+				s.log.Warn("delivery interrupted mid-attempt earlier: its message may have gone; sending again", "delivery", id, "rule", c.Rule)
+			}
+			claimed = true
+		}
+		sent, err := s.cfg.Reach.Send(ctx, route, reach.Message{Replies: replies[part : part+1], Template: template, TrackingID: strconv.FormatInt(id, 10)})
+		var later *bot.RetryAfterError
+		switch {
+		case err == nil && sent.Via == reach.ViaTemplate:
+			// Zalo outside its window: the template carries it all.
+			return finish(store.DeliverySent, "sent as the Zalo template", "sent")
+		case err == nil:
+			if len(replies) > 1 {
+				if err := s.cfg.DB.DeliveryProgress(bg, id, part+1, s.cfg.Now()); err != nil {
+					return err
+				}
+			}
+			continue
+		case errors.Is(err, bot.ErrBlocked):
+			a := route.Account
+			if merr := s.cfg.DB.SetBlocked(bg, a.Channel, a.ExternalID, true); merr != nil {
+				return s.failed(bg, c, errors.Join(err, merr), last)
+			}
+			// Planned again, for the next route if there is one.
+			if ferr := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, err.Error(), s.cfg.Now()); ferr != nil {
+				return ferr
+			}
+			return err
+		case errors.Is(err, reach.ErrUnreachableOnZalo):
+			return finish(store.DeliveryUnreachable, err.Error(), "unreachable")
+		case errors.As(err, &later):
+			// Every replica holds the channel's messages for as long.
+			if perr := s.limiter.Pause(bg, to.Channel, later.After); perr != nil {
+				s.log.Warn("pause sending", "err", perr)
+			}
+			if ferr := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, err.Error(), s.cfg.Now()); ferr != nil {
+				return ferr
+			}
+			observe(c.Rule, "snoozed")
+			return river.JobSnooze(later.After)
+		default:
+			return s.failed(bg, c, err, last)
+		}
+	}
+	return finish(store.DeliverySent, "", "sent")
+}
+
+// failed records a failed attempt: the delivery is planned again and its
+// job retried with backoff, or, on the last attempt, failed for good. The
+// reason is kept either way.
+func (s *Scheduler) failed(ctx context.Context, c store.DeliveryCheck, err error, last bool) error {
+	state, outcome := store.DeliveryPlanned, "retried"
+	if last {
+		state, outcome = store.DeliveryFailed, "failed"
+		s.log.Warn("delivery failed for good", "delivery", c.ID, "rule", c.Rule, "err", err)
+	}
+	observe(c.Rule, outcome)
+	if ferr := s.cfg.DB.FinishDelivery(ctx, c.ID, state, err.Error(), s.cfg.Now()); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	return err
+}
+
+// noLongerDue says why a delivery is not to be sent any more, or "".
+func (s *Scheduler) noLongerDue(c store.DeliveryCheck, now time.Time) string {
+	switch {
+	case now.Sub(c.PlannedAt) > s.cfg.StaleAfter:
+		return "expired: planned at " + c.PlannedAt.Format(time.RFC3339)
+	case c.UnitCode != "" && c.Submitted:
+		return "the unit submitted its report"
+	case !c.RoleActive:
+		return "the recipient no longer holds the role"
+	}
+	if _, ok := s.cfg.Rules.Rule(c.Rule); !ok {
+		return "the rule is no longer in the rules file"
+	}
+	if c.PeriodID != "" {
+		if _, ok := s.cfg.Reports.Period(c.PeriodID); !ok {
+			return "the period is no longer in the report configuration"
+		}
+	}
+	return ""
+}
+
+// build writes what a delivery says, in lang, and for a unit reminder the
+// parameters of the Zalo template that carries it outside Zalo's window
+// (digests have none).
+func (s *Scheduler) build(ctx context.Context, c store.DeliveryCheck, lang string, now time.Time) ([]bot.Reply, map[string]string, error) {
+	switch Kind(c.Kind) {
+	case KindDeadline, KindOverdue:
+		p, _ := s.cfg.Reports.Period(c.PeriodID)
+		r := unitReminder{Lang: lang, UnitCode: c.UnitCode, UnitName: c.UnitName, Period: p, Due: c.Due,
+			DaysLeft: config.DaysBetween(c.OccursAt, c.Due)}
+		return []bot.Reply{r.render(s.cfg.Text)}, r.template(), nil
+	}
+	if s.cfg.Digests == nil {
+		return nil, nil, nil
+	}
+	var replies []bot.Reply
+	var err error
+	switch Kind(c.Kind) {
+	case KindDigest:
+		replies, err = s.cfg.Digests.Weekly(ctx, c.UserID, lang, now)
+	case KindEscalation:
+		replies, err = s.cfg.Digests.Escalation(ctx, c.UserID, lang, c.PeriodID, c.Due, now)
+	case KindNudge:
+		// The builder records the week's nudge as sent: a second one the
+		// same week builds nothing.
+		replies, err = s.cfg.Digests.Nudge(ctx, c.UserID, lang, c.OccursAt)
+	default:
+		err = fmt.Errorf("no such kind of rule %q", c.Kind)
+	}
+	return replies, nil, err
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
