@@ -91,13 +91,17 @@ func documentKind(d *bot.Document) (kind, mimeType string, err error) {
 	return "file", mimeType, nil
 }
 
-// CanSendDocument implements bot.DocumentChecker: Zalo sends JPEG, PNG and
-// GIF images up to 1 MB, and PDF, DOC and DOCX files up to 5 MB; nothing
-// else (no XLSX, no larger file).
-func (c *Client) CanSendDocument(d *bot.Document) bool {
+// CanSendDocument reports whether Zalo carries d: JPEG, PNG and GIF
+// images up to 1 MB, and PDF, DOC and DOCX files up to 5 MB; nothing else
+// (no XLSX, no larger file).
+func CanSendDocument(d *bot.Document) bool {
 	_, _, err := documentKind(d)
 	return err == nil
 }
+
+// CanSendDocument implements bot.DocumentChecker (the package's
+// CanSendDocument).
+func (c *Client) CanSendDocument(d *bot.Document) bool { return CanSendDocument(d) }
 
 type recipient struct {
 	UserID string `json:"user_id"`

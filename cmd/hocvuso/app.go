@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hocvuso/bot"
+	"hocvuso/downloads"
 	"hocvuso/flows"
 	"hocvuso/flows/cert"
 	"hocvuso/flows/digest"
@@ -48,6 +49,9 @@ type app struct {
 	// report is the focal points' report flow; the channels give it their
 	// file downloads as they start.
 	report *report.Flow
+	// downloads serves the files a channel cannot carry (an XLSX export on
+	// Zalo) by links under PUBLIC_URL; without it no link is made.
+	downloads *downloads.Links
 	// reach routes what the bot sends unasked (reminders, digests) to the
 	// chat where each user was last active, within Zalo's 7-day window:
 	// the scheduler's way out. startZalo gives it the template sender.
@@ -125,6 +129,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.report = report.New(a.db, report.Config{Forms: reports, Location: cfg.Timezone})
 
+	// Officials' /overview and /export; an export the channel cannot carry
+	// (Zalo takes no XLSX) goes as a download link when there is a
+	// public address to make one with.
+	a.downloads = &downloads.Links{Store: a.db, BaseURL: cfg.PublicURL, Text: a.cat, Log: log}
+	officialsFlow := officials.New(a.db, reports, cfg.Timezone, a.cat)
+	if cfg.PublicURL != "" {
+		officialsFlow.SetLinks(a.downloads)
+	}
+
 	// The officials' digests: /digest, and what the scheduler sends. Without
 	// an approved template for reminders, a focal point on Zalo silent for 7
 	// days is out of reach.
@@ -148,7 +161,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		profileFlow,
 		a.nudges,
 		a.report,
-		officials.New(a.db, reports, cfg.Timezone, a.cat),
+		officialsFlow,
 		// One person on Telegram and Zalo: /link.
 		link.New(a.db, a.state, a.state.LinkTries(), log),
 		digests,

@@ -16,6 +16,7 @@ import (
 	"hocvuso/bot"
 	"hocvuso/bot/console"
 	"hocvuso/bot/telegram"
+	"hocvuso/downloads"
 	"hocvuso/flows/cert"
 	"hocvuso/flows/report"
 	"hocvuso/locales"
@@ -104,6 +105,8 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	mux.Handle("GET /metrics", promhttp.Handler())
 	// Anyone shown a certificate checks it here: 200 if genuine, 404 otherwise.
 	mux.Handle("GET /verify/{code}", &cert.VerifyPage{Config: a.certs, Log: log})
+	// Files a channel could not carry, by the links sent instead: 404 once expired.
+	mux.Handle(downloads.Route, a.downloads)
 	if cfg.DebugPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -19,6 +19,7 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/bot/bottest"
+	"hocvuso/bot/zalo"
 	"hocvuso/flows"
 	"hocvuso/flows/home"
 	"hocvuso/flows/privacy"
@@ -115,9 +116,22 @@ func New(t testing.TB, opts ...Option) *Harness {
 	}
 	h.Engine.SetSender(h.Channel, h.Sender)
 	// Users on Zalo (NewUserOn) share the recorder: their chats are apart
-	// by their ids.
-	h.Engine.SetSender(bot.Zalo, h.Sender)
+	// by their ids. Zalo carries only some documents, as its client does.
+	h.Engine.SetSender(bot.Zalo, zaloSender{h.Sender})
 	return h
+}
+
+// zaloSender records into the harness's recorder what the Zalo client
+// would send, and refuses the documents it would refuse.
+type zaloSender struct{ *bottest.Recorder }
+
+func (zaloSender) CanSendDocument(d *bot.Document) bool { return zalo.CanSendDocument(d) }
+
+func (s zaloSender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+	if r.Document != nil && !zalo.CanSendDocument(r.Document) {
+		return fmt.Errorf("%w: %s on Zalo", bot.ErrDocumentRefused, r.Document.Name)
+	}
+	return s.Recorder.Send(ctx, t, r)
 }
 
 // T renders a catalogue message, for expectations.

@@ -2,7 +2,8 @@
 // Công nghệ do in chat: /overview shows, for a reporting period, how many
 // units submitted out of how many by kind of unit, which are late and which
 // amended their report; /export sends the period's XLSX workbook
-// (flows/report/export). Both are for officials only (store.RoleOfficial);
+// (flows/report/export), or a download link to it where the channel cannot
+// carry the file (Zalo). Both are for officials only (store.RoleOfficial);
 // anyone else gets a polite refusal.
 //
 // The flow only reads: it never owns the conversation, so typed text still
@@ -18,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"hocvuso/bot"
+	"hocvuso/downloads"
 	"hocvuso/flows"
 	"hocvuso/flows/report/config"
 	"hocvuso/store"
@@ -34,12 +36,19 @@ type Store interface {
 	Form(ctx context.Context, id string, version int) (store.StoredForm, bool, error)
 }
 
+// Links offers a file by a download link (downloads.Links), for a channel
+// that cannot carry it as a file.
+type Links interface {
+	Offer(ctx context.Context, d bot.Document, userID int64, now time.Time) (downloads.Link, error)
+}
+
 // Flow is the officials' flow.
 type Flow struct {
-	st   Store
-	cfg  *config.Config
-	loc  *time.Location
-	text bot.Translator
+	st    Store
+	cfg   *config.Config
+	loc   *time.Location
+	text  bot.Translator
+	links Links
 }
 
 // New returns the flow over the records, the reporting configuration, the
@@ -48,6 +57,11 @@ type Flow struct {
 func New(st Store, cfg *config.Config, loc *time.Location, text bot.Translator) *Flow {
 	return &Flow{st: st, cfg: cfg, loc: loc, text: text}
 }
+
+// SetLinks lets the workbook go as a download link where the channel cannot
+// send it as a file (Zalo takes no XLSX). Without links (no PUBLIC_URL)
+// the official is told where else to get it.
+func (f *Flow) SetLinks(l Links) { f.links = l }
 
 func (*Flow) Name() string       { return Name }
 func (*Flow) Commands() []string { return []string{"overview", "export"} }
@@ -280,7 +294,9 @@ func split(title, more string, lines []string) []string {
 	return append(out, cur)
 }
 
-// export sends the period's workbook.
+// export sends the period's workbook: as a file where the channel takes
+// it, else as a download link, else (no links) with the other ways to get
+// it.
 func (f *Flow) export(c *bot.Conversation, p *config.Period) error {
 	x, err := Export(c.Ctx, f.st, f.cfg, f.text, f.loc, p, c.Now)
 	if err != nil {
@@ -288,7 +304,21 @@ func (f *Flow) export(c *bot.Conversation, p *config.Period) error {
 	}
 	caption := c.T("officials.export.caption", "Period", p.Name.In(c.Lang()), "Submitted", x.Overview.Total.Submitted,
 		"Total", x.Overview.Total.Total, "At", f.stamp(c.Now))
-	c.Reply(bot.Reply{Document: &bot.Document{Name: x.Name, MIME: x.MIME, Bytes: x.Bytes, Caption: caption}})
+	doc := bot.Document{Name: x.Name, MIME: x.MIME, Bytes: x.Bytes, Caption: caption}
+	if c.CanSendDocument(&doc) {
+		c.Reply(bot.Reply{Document: &doc})
+		return nil
+	}
+	channel := c.Update.Channel.Title()
+	if f.links == nil {
+		c.Reply(bot.Reply{Text: caption + "\n\n" + c.T("files.export.no_link", "Channel", channel, "Period", p.ID)})
+		return nil
+	}
+	link, err := f.links.Offer(c.Ctx, doc, c.Session.UserID, c.Now)
+	if err != nil {
+		return err
+	}
+	c.Reply(bot.Reply{Text: caption + "\n\n" + c.T("files.link", "Channel", channel, "Name", doc.Name, "URL", link.URL, "Until", f.stamp(link.Expires))})
 	return nil
 }
 

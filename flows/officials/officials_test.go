@@ -5,6 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"hocvuso/bot"
+	"hocvuso/downloads"
 	"hocvuso/flows"
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/officials"
@@ -32,6 +37,7 @@ var now = ict(2025, 7, 15, 10, 0)
 type testBot struct {
 	*flowtest.Harness
 	cfg   *config.Config
+	flow  *officials.Flow
 	focal int64
 	now   time.Time // the engine's clock
 }
@@ -45,7 +51,10 @@ func newBot(t *testing.T) *testBot {
 	b := &testBot{cfg: cfg, now: now}
 	b.Harness = flowtest.New(t,
 		flowtest.WithClock(func() time.Time { return b.now }),
-		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow { return officials.New(h.DB, cfg, hcm, h.Catalog) }),
+		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
+			b.flow = officials.New(h.DB, cfg, hcm, h.Catalog)
+			return b.flow
+		}),
 	)
 	return b
 }
@@ -53,7 +62,13 @@ func newBot(t *testing.T) *testBot {
 // join registers a user through the consent and returns their users.id.
 func (b *testBot) join(name, language string) (*flowtest.User, int64) {
 	b.TB.Helper()
-	u := b.NewUser(name, language)
+	return b.joinOn(bot.Telegram, name, language)
+}
+
+// joinOn is join on a channel.
+func (b *testBot) joinOn(ch bot.Channel, name, language string) (*flowtest.User, int64) {
+	b.TB.Helper()
+	u := b.NewUserOn(ch, name, language)
 	u.Send("/start")
 	u.Tap(b.T(bot.LangFromTag(language), "privacy.agree"))
 	var id int64
@@ -65,7 +80,12 @@ func (b *testBot) join(name, language string) (*flowtest.User, int64) {
 
 func (b *testBot) official(name, language string) *flowtest.User {
 	b.TB.Helper()
-	u, id := b.join(name, language)
+	return b.officialOn(bot.Telegram, name, language)
+}
+
+func (b *testBot) officialOn(ch bot.Channel, name, language string) *flowtest.User {
+	b.TB.Helper()
+	u, id := b.joinOn(ch, name, language)
 	if _, err := b.DB.GrantRole(context.Background(), id, store.RoleOfficial, "", "admin", b.now.Add(-time.Hour)); err != nil {
 		b.TB.Fatal(err)
 	}
@@ -391,5 +411,120 @@ func TestOrdered_OpenLatestDueFirstThenSoonestToOpen(t *testing.T) {
 	want := "annual-2026 annual-2025 plan-2025 review-2027 annual-2027 annual-2028 annual-2029 review-2030 annual-2030"
 	if strings.Join(got, " ") != want {
 		t.Errorf("order on 1/11/2026:\n%s\nwant\n%s", strings.Join(got, " "), want)
+	}
+}
+
+// linkRE finds a download link in a message.
+var linkRE = regexp.MustCompile(`https?://\S+/files/[A-Za-z0-9_-]{43}`)
+
+// On Zalo, which takes no XLSX file, the workbook comes as a download
+// link that works for a day; on Telegram it is still the file.
+func TestExport_OnZaloAsADownloadLink(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	links := &downloads.Links{Store: b.DB, Text: b.Catalog, Now: func() time.Time { return b.now }}
+	mux := http.NewServeMux()
+	mux.Handle(downloads.Route, links)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	links.BaseURL = srv.URL
+	b.flow.SetLinks(links)
+
+	u := b.officialOn(bot.Zalo, "Cán bộ Sở Nội vụ", "vi")
+	u.Send("/export")
+	plan, _ := b.cfg.Period("plan-2025")
+	before := len(b.Sender.Sent())
+	u.Tap(plan.Name.VI)
+	sent := b.Sender.Sent()[before:]
+	if len(sent) != 1 || sent[0].Reply.Document != nil || sent[0].Target.Channel != bot.Zalo {
+		t.Fatalf("sent %+v; want one message, no document", sent)
+	}
+	text := sent[0].Reply.Text
+	url := linkRE.FindString(text)
+	if url == "" || !strings.HasPrefix(url, srv.URL+"/files/") {
+		t.Fatalf("no link in %q", text)
+	}
+	caption := b.T("vi", "officials.export.caption", "Period", plan.Name.VI, "Submitted", 3, "Total", 6, "At", "10:00 15/07/2025")
+	want := caption + "\n\n" + b.T("vi", "files.link", "Channel", "Zalo", "Name", "bao-cao-plan-2025-20250715-1000.xlsx",
+		"URL", url, "Until", "10:00 16/07/2025")
+	if text != want {
+		t.Errorf("message\n%s\nwant\n%s", text, want)
+	}
+	var owner int64
+	if err := b.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM downloads`).Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	var official int64
+	_ = b.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM accounts WHERE external_id = $1`, u.ID).Scan(&official)
+	if owner != official {
+		t.Errorf("the file was kept for user %d; want the official %d", owner, official)
+	}
+
+	// The link gives the same workbook the file would have been.
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename="bao-cao-plan-2025-20250715-1000.xlsx"`) {
+		t.Fatalf("GET the link: %d %q", resp.StatusCode, resp.Header)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not an XLSX: %v", err)
+	}
+	units, _ := f.GetRows("Đơn vị")
+	_ = f.Close()
+	if len(units) != 7 || units[2][0] != "SNV" {
+		t.Errorf("unit rows %q", units)
+	}
+
+	// A day later the link is gone.
+	b.now = b.now.Add(24 * time.Hour)
+	if resp, err := http.Get(url); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a day later: %v %v", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
+	}
+	b.now = now
+
+	// On Telegram, the same official's colleague gets the file itself.
+	tg := b.official("Cán bộ Sở KH&CN", "vi")
+	tg.Send("/export")
+	before = len(b.Sender.Sent())
+	tg.Tap(plan.Name.VI)
+	if sent := b.Sender.Sent()[before:]; len(sent) != 1 || sent[0].Reply.Document == nil {
+		t.Errorf("on Telegram: %+v; want the document", sent)
+	}
+}
+
+// Without a public address (no PUBLIC_URL) there is no link: the official
+// is told, in their language, the other ways to get the workbook.
+func TestExport_OnZaloWithoutLinks(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	u := b.officialOn(bot.Zalo, "Official", "en")
+	u.Send("/export")
+	plan, _ := b.cfg.Period("plan-2025")
+	before := len(b.Sender.Sent())
+	u.Tap(plan.Name.EN)
+	sent := b.Sender.Sent()[before:]
+	if len(sent) != 1 || sent[0].Reply.Document != nil {
+		t.Fatalf("sent %+v; want one message, no document", sent)
+	}
+	want := b.T("en", "officials.export.caption", "Period", plan.Name.EN, "Submitted", 3, "Total", 6, "At", "10:00 15/07/2025") +
+		"\n\n" + b.T("en", "files.export.no_link", "Channel", "Zalo", "Period", "plan-2025")
+	if got := sent[0].Reply.Text; got != want {
+		t.Errorf("message\n%s\nwant\n%s", got, want)
+	}
+	for _, s := range []string{"Telegram", "/export", "/link", "hocvuso export --period plan-2025"} {
+		if !strings.Contains(sent[0].Reply.Text, s) {
+			t.Errorf("the message does not mention %q", s)
+		}
+	}
+	if n := b.Count("downloads"); n != 0 {
+		t.Errorf("%d files kept with nowhere to serve them", n)
 	}
 }
