@@ -151,3 +151,36 @@ func TestReport_AnOfficialIsShownTheirCommands(t *testing.T) {
 	o := f.official("Quàng Văn Minh", "vi")
 	mustContain(t, "/report by an official", o.Send("/report").Text(), "/overview", "/export")
 }
+
+// A tap on an older question, and a double tap on submit, change nothing:
+// one answer, one version, one receipt.
+func TestReport_StaleAndDoubleTaps(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch")
+	first := u.Screen()
+	u.Tap("Quyết định")
+	r := u.TapOn(first, "Công văn")
+	if r.Notice() != f.T("vi", "stale.button") || len(r.Sent) != 0 {
+		t.Errorf("a tap on the answered question: notice %q, sent %s", r.Notice(), r)
+	}
+	if d, _ := f.draft("SNV", "plan"); string(d.Answers["doc_kind"]) != `{"type": "choice", "choice": "decision"}` {
+		t.Errorf("doc_kind = %s after a stale tap", d.Answers["doc_kind"])
+	}
+	for _, in := range []string{"10", "20", "có", "2/6/2025", "1/KH"} {
+		u.Send(in)
+	}
+	u.Tap("Bỏ qua")
+	review := u.Tap("Bỏ qua").Last()
+	r = u.Do(u.TapUpdate(review, "Gửi báo cáo"), u.TapUpdate(review, "Gửi báo cáo"))
+	if r.Answered != 2 {
+		t.Errorf("%d taps answered; want both", r.Answered)
+	}
+	if n := strings.Count(r.Text(), "Đã nhận báo cáo"); n != 1 {
+		t.Errorf("%d receipts for a double tap:\n%s", n, r)
+	}
+	if v := f.versions("SNV", "plan"); len(v) != 1 {
+		t.Errorf("%d versions for a double tap", len(v))
+	}
+}
