@@ -25,6 +25,13 @@ type Flow interface {
 	Handle(c *bot.Conversation, in Input) error
 }
 
+// Standalone is a flow with buttons that belong to no screen of the
+// conversation (a reminder's button, sent unasked): they are handled even
+// when the session was lost, instead of the menu.
+type Standalone interface {
+	Standalone(cb bot.Callback) bool
+}
+
 // Public marks a flow or command usable before the privacy consent.
 type Public interface {
 	Public() bool
@@ -106,7 +113,7 @@ func (r *Router) Handle(c *bot.Conversation) error {
 			c.Say("consent.required")
 			return r.Home.Greet(c)
 		}
-		if s.Lost {
+		if sf, ok := f.(Standalone); s.Lost && !(ok && sf.Standalone(cb)) {
 			// The screen this button belongs to was lost with the session.
 			c.Say("lost.track")
 			return r.Home.Menu(c, false)

@@ -21,6 +21,10 @@ func RemindButton(periodID, unitCode string) (data string, ok bool) {
 	return cb.String(), true
 }
 
+// Standalone implements flows.Standalone: a reminder's button works after
+// the conversation was forgotten (its session expired), as it often is.
+func (*Flow) Standalone(cb bot.Callback) bool { return cb.Action == RemindAction }
+
 // remindTapped opens the unit's report for the period, as the list's
 // button does, for a focal point of the unit.
 func (f *Flow) remindTapped(c *bot.Conversation, arg string) error {

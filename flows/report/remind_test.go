@@ -22,6 +22,12 @@ func TestReport_AReminderButtonOpensTheReport(t *testing.T) {
 		t.Error("no draft opened from the reminder")
 	}
 
+	// Weeks later the conversation is forgotten (its session expired, or
+	// Redis lost it): the button still opens the report.
+	f.h.FlushRedis()
+	r = u.Do(u.Callback(data, "reminder-1"))
+	mustContain(t, "the form from a reminder, the session lost", r.Text(), "Câu 1/8", "Loại văn bản")
+
 	// Someone who is not a focal point of the unit is told how to become one.
 	other := f.focal("Cầm Văn Ánh", "vi", "03670")
 	r = other.Do(other.Callback(data, "reminder-2"))
