@@ -139,12 +139,21 @@ func (c *Client) sendDocument(ctx context.Context, chatID int64, d *bot.Document
 // Answer answers a tapped button, stopping the client's spinner and showing
 // notice as a toast. Other updates need no answer. An answer that comes too
 // late (Telegram allows a few seconds) is not an error: there is nothing
-// left to answer.
+// left to answer. While a webhook request delivers the tap, the answer
+// goes back in its response instead of a call of its own (see answerSlot).
 func (c *Client) Answer(ctx context.Context, u *bot.Update, notice string) error {
 	if u == nil || u.Kind != bot.KindCallback || u.CallbackID == "" {
 		return nil
 	}
 	cb := tgbotapi.NewCallback(u.CallbackID, truncate(notice, maxNotice))
+	if slot, ok := ctx.Value(answerSlotKey{}).(*answerSlot); ok && slot.put(c, cb) {
+		return nil // answered in the webhook's response
+	}
+	return c.answer(ctx, u, cb)
+}
+
+// answer answers a tapped button through the API.
+func (c *Client) answer(ctx context.Context, u *bot.Update, cb tgbotapi.CallbackConfig) error {
 	err := c.call(ctx, "answerCallbackQuery", func(api *tgbotapi.BotAPI) error {
 		_, err := api.Request(cb)
 		return err

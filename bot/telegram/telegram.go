@@ -229,6 +229,10 @@ func (c *Client) call(ctx context.Context, method string, do func(api *tgbotapi.
 	}
 }
 
+// errInResponse marks a method sent in a webhook's response: its outcome is
+// unknown, and counted as status "webhook".
+var errInResponse = errors.New("telegram: sent in the webhook response")
+
 func (c *Client) observe(method string, err error) {
 	bot.ObserveOutbound(bot.Telegram, method, status(err))
 }
@@ -266,6 +270,9 @@ func apiError(err error) (*tgbotapi.Error, bool) {
 func status(err error) string {
 	if err == nil {
 		return "200"
+	}
+	if err == errInResponse {
+		return "webhook"
 	}
 	if te, ok := apiError(err); ok && te.Code != 0 {
 		return strconv.Itoa(te.Code)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"hocvuso/bot"
 )
 
@@ -114,10 +116,70 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if err := h.handle(r.Context(), u); err != nil {
+	ctx := r.Context()
+	var slot *answerSlot
+	if u.Kind == bot.KindCallback && u.CallbackID != "" {
+		slot = &answerSlot{callbackID: u.CallbackID}
+		ctx = context.WithValue(ctx, answerSlotKey{}, slot)
+	}
+	err = h.handle(ctx, u)
+	cb, client := slot.close()
+	if err != nil {
 		h.log.Warn("telegram webhook: update failed, Telegram will retry", "update", u.ID, "err", err)
+		if cb != nil {
+			// Telegram runs no method from an error response: the tap is
+			// answered through the API, so its spinner stops anyway.
+			_ = client.answer(context.WithoutCancel(r.Context()), u, *cb)
+		}
 		http.Error(w, "retry later", http.StatusInternalServerError)
 		return
 	}
+	if cb != nil {
+		if err := tgbotapi.WriteToHTTPResponse(w, *cb); err != nil {
+			h.log.Debug("telegram webhook: answer in response", "err", err)
+		}
+		client.observe("answerCallbackQuery", errInResponse)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// answerSlot carries the answer to a tapped button from Client.Answer to
+// the webhook's response. Telegram runs a Bot API method found in a 2xx
+// webhook response ("you can perform a request to the Bot API while sending
+// an answer to the webhook"), without telling whether it succeeded: right
+// for answerCallbackQuery, which only stops the client's spinner and whose
+// failure the engine ignores anyway, and one HTTP call fewer per tap. Only
+// the answer of the update being handled goes there, once.
+type answerSlot struct {
+	mu         sync.Mutex
+	callbackID string
+	closed     bool
+	cb         *tgbotapi.CallbackConfig
+	client     *Client
+}
+
+type answerSlotKey struct{}
+
+// put keeps cb for the response and reports whether it did: not for
+// another callback query, nor once the response is being written.
+func (s *answerSlot) put(c *Client, cb tgbotapi.CallbackConfig) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.cb != nil || cb.CallbackQueryID != s.callbackID {
+		return false
+	}
+	s.cb, s.client = &cb, c
+	return true
+}
+
+// close takes the answer kept, if any; later answers go through the API.
+func (s *answerSlot) close() (*tgbotapi.CallbackConfig, *Client) {
+	if s == nil {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return s.cb, s.client
 }

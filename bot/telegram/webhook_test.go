@@ -122,11 +122,12 @@ func TestWebhookOverHTTP(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	body := []byte(payload(t, "callback_with_message.json"))
+	fake := fakeapi.New(testToken)
 
-	if status, err := fakeapi.DeliverWebhook(srv.URL, "", body); err != nil || status != http.StatusUnauthorized {
+	if status, err := fake.DeliverWebhook(srv.URL, "", body); err != nil || status != http.StatusUnauthorized {
 		t.Fatalf("without secret: %d %v", status, err)
 	}
-	if status, err := fakeapi.DeliverWebhook(srv.URL, testSecret, body); err != nil || status != http.StatusOK {
+	if status, err := fake.DeliverWebhook(srv.URL, testSecret, body); err != nil || status != http.StatusOK {
 		t.Fatalf("with secret: %d %v", status, err)
 	}
 	if rec.count() != 1 || rec.updates[0].Kind != bot.KindCallback || rec.updates[0].MessageID != "901" {
@@ -140,5 +141,62 @@ func TestWebhookOverHTTP(t *testing.T) {
 	h2.ServeHTTP(httptest.NewRecorder(), req)
 	if ctxErr != nil {
 		t.Errorf("context: %v", ctxErr)
+	}
+}
+
+// A tap delivered by webhook is answered in the webhook's response, which
+// Telegram runs as a call: one HTTP call fewer per tap. When handling
+// fails, Telegram runs nothing from the error response, so the answer goes
+// through the API instead: every tap is answered.
+func TestWebhookAnswersTapInResponse(t *testing.T) {
+	c, fake, _ := newTestClient(t)
+	body := []byte(payload(t, "callback_with_message.json"))
+	var handleErr error
+	h, err := NewWebhook(testSecret, func(ctx context.Context, u *bot.Update) error {
+		if err := c.Answer(ctx, u, "Đã ghi"); err != nil {
+			return err
+		}
+		// A second answer to the same tap is not the response's: it is
+		// called (Telegram would refuse it; the engine never makes one).
+		if err := c.Answer(ctx, u, "again"); err != nil {
+			return err
+		}
+		return handleErr
+	}, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	if status, err := fake.DeliverWebhook(srv.URL, testSecret, body); err != nil || status != http.StatusOK {
+		t.Fatalf("delivery: %d %v", status, err)
+	}
+	calls := fake.Calls("answerCallbackQuery")
+	if len(calls) != 2 || calls[0].InResponse || calls[0].Params["text"] != "again" ||
+		!calls[1].InResponse || calls[1].Params["callback_query_id"] != "77002" || calls[1].Params["text"] != "Đã ghi" ||
+		calls[1].Status != http.StatusOK {
+		t.Fatalf("answers %+v", calls)
+	}
+
+	handleErr = errors.New("redis down")
+	if status, err := fake.DeliverWebhook(srv.URL, testSecret, body); err != nil || status != http.StatusInternalServerError {
+		t.Fatalf("failed delivery: %d %v", status, err)
+	}
+	calls = fake.Calls("answerCallbackQuery")[2:]
+	if len(calls) != 2 || calls[0].InResponse || calls[1].InResponse || calls[1].Params["text"] != "Đã ghi" {
+		t.Fatalf("answers after a failure %+v", calls)
+	}
+
+	// Outside a webhook request (long polling), the answer is a call.
+	u, err := Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Answer(ctxT(t), u, ""); err != nil {
+		t.Fatal(err)
+	}
+	if calls := fake.Calls("answerCallbackQuery"); len(calls) != 5 || calls[4].InResponse {
+		t.Fatalf("polled answer %+v", calls[4:])
 	}
 }

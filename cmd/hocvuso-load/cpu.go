@@ -106,3 +106,15 @@ func cpuReport(a, b cpuSample, seconds float64, updates int) (shares, perUpdate 
 	parts = append(parts, fmt.Sprintf("other %.0f%%", pct(machine-known)), fmt.Sprintf("machine %.0f%%", pct(machine)))
 	return strings.Join(parts, ", "), strings.Join(pers, ", ")
 }
+
+// rolePIDs lists the processes of each role, as sampleCPU finds them.
+func rolePIDs(botPID int) map[string][]int {
+	s := sampleCPU(botPID, 0)
+	out := map[string][]int{}
+	for role, pids := range s.roles {
+		for pid := range pids {
+			out[role] = append(out[role], pid)
+		}
+	}
+	return out
+}

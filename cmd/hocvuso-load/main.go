@@ -53,17 +53,18 @@ func main() {
 		botEnv   = flag.String("bot-env", "", "extra environment of the bot, comma-separated KEY=VALUE (GOGC=200,GOMEMLIMIT=40MiB...)")
 		dbParams = flag.String("db-params", "", "query parameters added to the bot's DATABASE_URL, such as pool_max_conns=8")
 		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
+		perfFlag = flag.Bool("perf", false, "count system calls and context switches per update of each process with perf stat (root, or perf_event_paranoid ≤ 1)")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv); err != nil {
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv, *perfFlag); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string) error {
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string, perfCounts bool) error {
 	play, ok := scenarios[scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", scenario)
@@ -217,6 +218,12 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 			return err
 		}
 	}
+	srvStart := sampleServers(ctx, rdb, admin, name)
+	metStart := botMetrics(botAddr)
+	var perf *perfStat
+	if perfCounts {
+		perf = startPerfStat(rolePIDs(cmd.Process.Pid))
+	}
 	cpuStart := sampleCPU(cmd.Process.Pid, 0)
 	measuring.Store(true)
 	start := time.Now()
@@ -224,6 +231,9 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	elapsed := time.Since(start)
 	measuring.Store(false)
 	cpuEnd := sampleCPU(cmd.Process.Pid, 0)
+	counts := perf.stop()
+	srvEnd := sampleServers(ctx, rdb, admin, name)
+	metEnd := botMetrics(botAddr)
 	if selfProf != "" {
 		pprof.StopCPUProfile()
 	}
@@ -262,6 +272,13 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	shares, perUpdate := cpuReport(cpuStart, cpuEnd, elapsed.Seconds(), len(lat))
 	fmt.Printf("cpu (top %%)     %s\n", shares)
 	fmt.Printf("cpu per update  %s\n", perUpdate)
+	redisLine, pgLine := serverReport(srvStart, srvEnd, len(lat))
+	fmt.Printf("bot / update    %s\n", botMetricsReport(metStart, metEnd, len(lat)))
+	if perfCounts {
+		fmt.Printf("syscalls, cs /u %s\n", perfReport(counts, len(lat)))
+	}
+	fmt.Printf("redis / update  %s\n", redisLine)
+	fmt.Printf("pg / update     %s\n", pgLine)
 	fmt.Printf("errors          %d\n", len(errs))
 	for i, e := range errs {
 		if i == 5 {
@@ -311,6 +328,8 @@ func (u *vuser) post(ctx context.Context) error {
 	if status != http.StatusOK {
 		return fmt.Errorf("webhook answered %d", status)
 	}
+	// The answer to a tap comes back in the response: Telegram runs it.
+	u.l.fake.RunWebhookResponse(u.hc.contentType, u.hc.body)
 	if u.measuring.Load() {
 		u.stats.latencies = append(u.stats.latencies, d)
 	}

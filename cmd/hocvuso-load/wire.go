@@ -24,6 +24,10 @@ type hookConn struct {
 	conn net.Conn
 	r    *bufio.Reader
 	req  []byte
+	// The last answer's body and its Content-Type: a Bot API method the
+	// bot sent back in it (Telegram runs it).
+	body        []byte
+	contentType string
 }
 
 func newHookConn(addr, path, secret string) *hookConn {
@@ -90,6 +94,7 @@ func (h *hookConn) roundTrip() (status int, keep bool, err error) {
 	}
 	keep = line[7] == '1'
 	length, chunked := int64(-1), false
+	h.body, h.contentType = h.body[:0], ""
 	for {
 		line, err = h.r.ReadSlice('\n')
 		if err != nil {
@@ -109,6 +114,8 @@ func (h *hookConn) roundTrip() (status int, keep bool, err error) {
 			if length, err = strconv.ParseInt(string(value), 10, 64); err != nil || length < 0 {
 				return 0, false, fmt.Errorf("bad Content-Length %q", value)
 			}
+		case bytes.EqualFold(name, []byte("Content-Type")):
+			h.contentType = string(value)
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			chunked = bytes.EqualFold(value, []byte("chunked"))
 		case bytes.EqualFold(name, []byte("Connection")):
@@ -119,17 +126,22 @@ func (h *hookConn) roundTrip() (status int, keep bool, err error) {
 	}
 	switch {
 	case chunked:
-		err = h.skipChunked()
+		err = h.readChunked()
+	case length > 1<<20:
+		return 0, false, fmt.Errorf("answer of %d bytes", length)
 	case length >= 0:
-		_, err = h.r.Discard(int(length))
+		h.body = append(h.body, make([]byte, length)...)
+		_, err = io.ReadFull(h.r, h.body)
 	default: // the body runs to the end of the connection
-		_, err = io.Copy(io.Discard, h.r)
+		var b bytes.Buffer
+		_, err = b.ReadFrom(io.LimitReader(h.r, 1<<20))
+		h.body = append(h.body, b.Bytes()...)
 		keep = false
 	}
 	return status, keep, err
 }
 
-func (h *hookConn) skipChunked() error {
+func (h *hookConn) readChunked() error {
 	for {
 		line, err := h.r.ReadSlice('\n')
 		if err != nil {
@@ -151,7 +163,15 @@ func (h *hookConn) skipChunked() error {
 				}
 			}
 		}
-		if _, err := h.r.Discard(int(n) + 2); err != nil {
+		if n > 1<<20 || len(h.body)+int(n) > 1<<20 {
+			return fmt.Errorf("answer chunk of %d bytes", n)
+		}
+		start := len(h.body)
+		h.body = append(h.body, make([]byte, n)...)
+		if _, err := io.ReadFull(h.r, h.body[start:]); err != nil {
+			return err
+		}
+		if _, err := h.r.Discard(2); err != nil {
 			return err
 		}
 	}

@@ -173,7 +173,7 @@ func (s *served) deliver(update map[string]any) int {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	status, err := fakeapi.DeliverWebhook(s.hook, s.secret, body)
+	status, err := s.fake.DeliverWebhook(s.hook, s.secret, body)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestServe_SpoofedWebhookIsRejected(t *testing.T) {
 	s := startServe(t, true, nil)
 	body, _ := json.Marshal(textUpdate(7002, "vi", "/start"))
 	for _, secret := range []string{"", "wrong-secret", s.secret + "x"} {
-		status, err := fakeapi.DeliverWebhook(s.hook, secret, body)
+		status, err := s.fake.DeliverWebhook(s.hook, secret, body)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -59,8 +60,12 @@ type Call struct {
 	Files map[string]File
 	Time  time.Time
 	// Status is the HTTP status answered, 0 while the call is in progress
-	// (a long poll).
+	// (a long poll). For a method sent in a webhook response, the status it
+	// would have had: the bot is never told.
 	Status int
+	// InResponse is set for a method the bot sent in its answer to a
+	// webhook request rather than by calling the API.
+	InResponse bool
 }
 
 // Decode JSON-decodes the parameter key (reply_markup, commands...) into v.
@@ -447,7 +452,9 @@ var webhookClient = &http.Client{Timeout: 60 * time.Second}
 
 // DeliverWebhook posts an update body to a webhook as Telegram does, with
 // the secret header (none when secret is empty), and returns the status.
-func DeliverWebhook(url, secret string, body []byte) (status int, err error) {
+// A Bot API method in a 2xx answer is run as Telegram runs it (see
+// RunWebhookResponse).
+func (s *Server) DeliverWebhook(url, secret string, body []byte) (status int, err error) {
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
@@ -461,8 +468,52 @@ func DeliverWebhook(url, secret string, body []byte) (status int, err error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxUpload))
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode/100 == 2 {
+		s.RunWebhookResponse(resp.Header.Get("Content-Type"), answer)
+	}
 	return resp.StatusCode, nil
+}
+
+// RunWebhookResponse runs the Bot API method a bot put in its 2xx answer to
+// a webhook request, as Telegram does: "you can perform a request to the
+// Bot API while sending an answer to the webhook", with the parameters and
+// a "method" field as a form or a JSON object. The call is recorded (with
+// InResponse) and has its effects, but its result, or error, reaches no
+// one. An empty body, or one without a known method, does nothing.
+func (s *Server) RunWebhookResponse(contentType string, body []byte) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "application/x-www-form-urlencoded" && s.lean.Load() && s.nfaults.Load() == 0 {
+		if f, ok := parseLeanForm(body); ok {
+			if m := leanMethodOf(f.method); m != 0 {
+				bp := leanBufs.Get().(*[]byte)
+				*bp, _ = s.leanCallForm(m, &f, (*bp)[:0])
+				leanBufs.Put(bp)
+				return
+			}
+		}
+	}
+	r, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	r.Header.Set("Content-Type", contentType)
+	params, files, err := parseRequest(r)
+	if err != nil {
+		return
+	}
+	method := params["method"]
+	delete(params, "method")
+	if _, known := s.handlers[strings.ToLower(method)]; !known {
+		return
+	}
+	s.invoke(context.Background(), method, params, files, true)
 }
 
 // push delivers queued updates to the webhook, oldest first, each until
@@ -493,7 +544,7 @@ func (s *Server) push() {
 				return
 			}
 		}
-		status, err := DeliverWebhook(url, secret, next.raw)
+		status, err := s.DeliverWebhook(url, secret, next.raw)
 		if err == nil && status/100 == 2 {
 			s.mu.Lock()
 			if len(s.updates) > 0 && s.updates[0].id == next.id {
@@ -547,8 +598,7 @@ func badRequest(desc string) *apiError {
 }
 
 func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
-	handler, known := s.handlers[strings.ToLower(method)]
-	if !known {
+	if _, known := s.handlers[strings.ToLower(method)]; !known {
 		writeError(w, http.StatusNotFound, "Not Found", 0)
 		return
 	}
@@ -557,10 +607,22 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
 		writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
 		return
 	}
+	result, aerr := s.invoke(r.Context(), method, params, files, false)
+	if aerr != nil {
+		writeError(w, aerr.code, aerr.desc, aerr.retryAfter)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+}
+
+// invoke runs a known method: recorded (unless lean), failed by a matching
+// fault, else handled.
+func (s *Server) invoke(ctx context.Context, method string, params map[string]string, files map[string]File, inResponse bool) (any, *apiError) {
+	handler := s.handlers[strings.ToLower(method)]
 	s.mu.Lock()
 	index := -1
 	if !s.lean.Load() {
-		s.calls = append(s.calls, Call{Method: method, Params: params, Files: files, Time: time.Now()})
+		s.calls = append(s.calls, Call{Method: method, Params: params, Files: files, Time: time.Now(), InResponse: inResponse})
 		index = len(s.calls) - 1
 		s.notify()
 	}
@@ -572,7 +634,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
 	if fault != nil {
 		aerr = fault
 	} else {
-		result, aerr = handler(r.Context(), params, files)
+		result, aerr = handler(ctx, params, files)
 	}
 	status := http.StatusOK
 	if aerr != nil {
@@ -584,11 +646,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
 		s.notify()
 		s.mu.Unlock()
 	}
-	if aerr != nil {
-		writeError(w, aerr.code, aerr.desc, aerr.retryAfter)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+	return result, aerr
 }
 
 // fault returns the error of the first matching fault. Called with s.mu held.

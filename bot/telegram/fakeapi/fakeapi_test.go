@@ -320,14 +320,78 @@ func TestDeliverWebhook(t *testing.T) {
 		}
 	}))
 	defer hook.Close()
-	if status, err := fakeapi.DeliverWebhook(hook.URL, "s", []byte(`{"update_id":1}`)); err != nil || status != 200 || string(body) != `{"update_id":1}` {
+	srv := fakeapi.New(token)
+	if status, err := srv.DeliverWebhook(hook.URL, "s", []byte(`{"update_id":1}`)); err != nil || status != 200 || string(body) != `{"update_id":1}` {
 		t.Errorf("%d %v %q", status, err, body)
 	}
-	if status, _ := fakeapi.DeliverWebhook(hook.URL, "", nil); status != 401 {
+	if status, _ := srv.DeliverWebhook(hook.URL, "", nil); status != 401 {
 		t.Errorf("without secret: %d", status)
 	}
-	if _, err := fakeapi.DeliverWebhook("http://127.0.0.1:1", "s", nil); err == nil {
+	if _, err := srv.DeliverWebhook("http://127.0.0.1:1", "s", nil); err == nil {
 		t.Error("no error for a closed port")
+	}
+}
+
+// A method in a webhook's 2xx answer is run as Telegram runs it: as a call,
+// form or JSON, whose result no one sees; not from an error answer.
+func TestDeliverWebhookRunsMethodInResponse(t *testing.T) {
+	var answer func(w http.ResponseWriter)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w) }))
+	defer hook.Close()
+	for _, lean := range []bool{false, true} {
+		api, srv := library(t)
+		sent, err := api.Send(tgbotapi.NewMessage(42, "Câu 1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lean {
+			srv.Lean()
+		}
+		deliver := func(write func(w http.ResponseWriter)) int {
+			t.Helper()
+			answer = write
+			status, err := srv.DeliverWebhook(hook.URL, "s", []byte(`{"update_id":1}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return status
+		}
+		// The library's own helper, a form: the edit is made.
+		deliver(func(w http.ResponseWriter) {
+			_ = tgbotapi.WriteToHTTPResponse(w, tgbotapi.NewEditMessageText(42, sent.MessageID, "Câu 2 & 3"))
+		})
+		// JSON works too.
+		deliver(func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"method":"answerCallbackQuery","callback_query_id":"q1","text":"Đúng"}`)
+		})
+		// Nothing is run from an error answer, nor from an unknown method.
+		if status := deliver(func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, `{"method":"sendMessage","chat_id":42,"text":"not sent"}`)
+		}); status != 500 {
+			t.Fatalf("status %d", status)
+		}
+		deliver(func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+			_, _ = io.WriteString(w, "method=launchRocket&chat_id=42")
+		})
+		msgs := srv.MessagesTo(42)
+		if len(msgs) != 1 || msgs[0].Text != "Câu 2 & 3" || msgs[0].Edits != 1 {
+			t.Errorf("lean %v: messages %+v", lean, msgs)
+		}
+		if lean {
+			continue // a lean server records no calls
+		}
+		edits, answers := srv.Calls("editMessageText"), srv.Calls("answerCallbackQuery")
+		if len(edits) != 1 || !edits[0].InResponse || edits[0].Status != 200 ||
+			len(answers) != 1 || !answers[0].InResponse || answers[0].Params["text"] != "Đúng" || answers[0].Params["callback_query_id"] != "q1" {
+			t.Errorf("calls: edits %+v answers %+v", edits, answers)
+		}
+		if n := len(srv.Calls("")); n != 4 { // getMe, sendMessage, the edit, the answer
+			t.Errorf("%d calls", n)
+		}
 	}
 }
 

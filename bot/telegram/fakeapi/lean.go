@@ -35,6 +35,7 @@ const (
 // leanForm holds the fields of a form the fast path reads.
 type leanForm struct {
 	chatID, text, markup, messageID, inlineID, callbackID string
+	method                                                string // in a webhook response
 	hasMarkup                                             bool
 }
 
@@ -103,18 +104,24 @@ func (s *Server) leanCall(m leanMethod, body, out []byte) ([]byte, *apiError, bo
 	if !ok {
 		return out, nil, false
 	}
+	out, aerr := s.leanCallForm(m, &f, out)
+	return out, aerr, true
+}
+
+// leanCallForm answers a parsed form on the fast path.
+func (s *Server) leanCallForm(m leanMethod, f *leanForm, out []byte) ([]byte, *apiError) {
 	var aerr *apiError
 	switch m {
 	case leanSend:
-		out, aerr = s.leanSend(out, &f)
+		out, aerr = s.leanSend(out, f)
 	case leanEdit:
-		out, aerr = s.leanEdit(out, &f)
+		out, aerr = s.leanEdit(out, f)
 	case leanAnswer:
-		if aerr = leanAnswerCheck(&f); aerr == nil {
+		if aerr = leanAnswerCheck(f); aerr == nil {
 			out = append(out, leanTrue...)
 		}
 	}
-	return out, aerr, true
+	return out, aerr
 }
 
 // parseLeanForm reads the fields the fast path needs from a form body, the
@@ -160,6 +167,8 @@ func parseLeanForm(body []byte) (leanForm, bool) {
 			dst, bit = &f.inlineID, 16
 		case "callback_query_id":
 			dst, bit = &f.callbackID, 32
+		case "method":
+			dst, bit = &f.method, 64
 		}
 		if dst == nil || seen&bit != 0 {
 			// Not needed, or not the first value: only checked.
