@@ -5,10 +5,10 @@
 // Open API the bot calls: POST /v3.0/oa/message/cs (text, buttons, media
 // and file messages, checked against Zalo's limits and recorded),
 // /v3.0/oa/message/template (template messages by user id, outside the
-// 7-day window too),
-// /v2.0/oa/upload/file (PDF, DOC and DOCX only) and /v2.0/oa/upload/image, and the OAuth token
-// endpoint POST /v4/oa/access_token with rotation: a refresh token works
-// once, every refresh issues a new pair. Access tokens are checked on every
+// 7-day window too), /v2.0/oa/upload/file (PDF, DOC and DOCX only) and
+// /v2.0/oa/upload/image (images), and the OAuth token endpoint POST
+// /v4/oa/access_token with rotation: a refresh token works once, every
+// refresh issues a new pair. Access tokens are checked on every
 // call (-216 when unknown or expired). Any call can be made to fail with
 // any of Zalo's error codes (Fail). As Zalo's webhook sender it builds
 // events shaped like the recorded ones (ids and timestamps as strings,
