@@ -191,14 +191,16 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 }
 
 // parseAt reads TIME: local time in loc (2025-11-03T08:00, 2025-11-03
-// 08:00, with or without seconds) or RFC 3339 with its offset.
+// 08:00, with or without seconds) or RFC 3339 with its offset, in the years
+// 2000 to 2100.
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	sane := func(t time.Time) bool { return t.Year() >= 2000 && t.Year() <= 2100 }
+	if t, err := time.Parse(time.RFC3339, s); err == nil && sane(t) {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil && sane(t) {
 			return t, nil
 		}
 	}
