@@ -21,8 +21,9 @@ func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 	return err
 }
 
-// Timeout lets a planning of a big campaign finish.
-func (w *planWorker) Timeout(*river.Job[planArgs]) time.Duration { return 5 * time.Minute }
+// Timeout lets a planning of a big campaign finish (seconds for 100,000
+// recipients) before another replica may take the job over.
+func (w *planWorker) Timeout(*river.Job[planArgs]) time.Duration { return w.s.cfg.RescueAfter / 2 }
 
 // Planned is what one occurrence's planning did.
 type Planned struct {

@@ -32,8 +32,21 @@ rules:
 
 func rulesFile(t *testing.T) string {
 	t.Helper()
+	return writeRules(t, testRules)
+}
+
+// enterpriseRules are testRules for enterprises only: the serves' own
+// planner, on the real clock, finds no one among the tests' departments,
+// whatever the date (the deliveries the tests plan keep their rules).
+func enterpriseRules(t *testing.T) string {
+	t.Helper()
+	return writeRules(t, strings.ReplaceAll(testRules, `at: "08:00"}`, `at: "08:00", unit_kinds: [enterprise]}`))
+}
+
+func writeRules(t *testing.T, text string) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "rules.yaml")
-	if err := os.WriteFile(p, []byte(testRules), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -192,7 +205,8 @@ func TestRemind_TwoServesOneDatabaseEveryoneRemindedOnce(t *testing.T) {
 	dbURL := storetest.NewDatabaseURL(t)
 	prefix := storetest.Name("test:") + ":"
 	rules := rulesFile(t)
-	extra := map[string]string{"DATABASE_URL": dbURL, "REDIS_PREFIX": prefix, "REMINDER_RULES": rules,
+	// The serves plan by the clock too (one of them, elected), every second.
+	extra := map[string]string{"DATABASE_URL": dbURL, "REDIS_PREFIX": prefix, "REMINDER_RULES": enterpriseRules(t),
 		"REMINDER_PLANNER": "on", "REMINDER_PLAN_EVERY": "1s", "LOG_LEVEL": "info"}
 	a := startServe(t, false, extra)
 	b := startServe(t, false, extra)
@@ -329,7 +343,7 @@ func TestRemind_AServeKilledMidCampaignLosesNothingAndSendsOnce(t *testing.T) {
 	vars := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": storetest.RedisURL(), "REDIS_PREFIX": redis.Prefix,
 		"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": fake.URL, "HTTP_ADDR": freeAddr(t),
-		"REMINDER_RULES": rules, "REMINDER_RATE": "25", "REMINDER_RESCUE_AFTER": "4s", "REMINDER_RETRY_BACKOFF": "100ms",
+		"REMINDER_RULES": enterpriseRules(t), "REMINDER_RATE": "25", "REMINDER_RESCUE_AFTER": "4s", "REMINDER_RETRY_BACKOFF": "100ms",
 	}
 	first := startChild(t, bin, vars)
 	if code, out, errOut := remind(t, dbURL, rules, "--at", "2025-11-07T08:00"); code != 0 || !strings.Contains(out, "150 deliveries planned") {
