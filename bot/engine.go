@@ -82,7 +82,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 		ctx = context.WithValue(ctx, answeredKey{}, &answered)
 	}
 
-	lease, err := e.State.Acquire(ctx, ChatKey{u.Channel, u.ChatID}, u.ID, u.Seq)
+	lease, err := e.State.Acquire(ctx, ChatKey{u.Channel, u.ChatID}, u.ID, u.Seq, u.InOrder)
 	if err != nil {
 		return fmt.Errorf("acquire chat: %w", err)
 	}

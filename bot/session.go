@@ -88,8 +88,11 @@ var ErrConflict = errors.New("bot: conversation changed concurrently")
 // StateStore keeps conversation state, update bookkeeping and chat locks.
 type StateStore interface {
 	// Acquire waits until the chat is free and every earlier update of the
-	// chat (by seq) has gone, then holds the chat for this update.
-	Acquire(ctx context.Context, chat ChatKey, updateID string, seq int64) (Lease, error)
+	// chat (by seq) has gone, then holds the chat for this update. inOrder
+	// says the channel delivers the chat's updates one at a time, in order
+	// (Update.InOrder): the update need not wait for earlier ones that may
+	// still be on their way.
+	Acquire(ctx context.Context, chat ChatKey, updateID string, seq int64, inOrder bool) (Lease, error)
 }
 
 // Lease is the exclusive hold on one chat for one update.

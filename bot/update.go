@@ -54,10 +54,15 @@ type Update struct {
 	// ID identifies the event on its channel; a redelivery carries the same ID.
 	ID string
 	// Seq orders the updates of one chat (Telegram update_id, Zalo timestamp).
-	Seq    int64
-	ChatID string
-	UserID string
-	Kind   Kind
+	Seq int64
+	// InOrder is set by channels that deliver a chat's updates one at a
+	// time, in Seq order, the next only once the previous is acknowledged
+	// (Telegram's webhook and our poller): an update then has no earlier
+	// update of its chat still on its way to wait for.
+	InOrder bool
+	ChatID  string
+	UserID  string
+	Kind    Kind
 
 	Text    string // NFC; for KindCommand the whole line
 	Command string // "start", lower case, without the slash or @botname

@@ -506,7 +506,7 @@ func TestMoveSession(t *testing.T) {
 	ctx := context.Background()
 	chat := bot.ChatKey{Channel: bot.Zalo, ChatID: "z1"}
 	// A session of user 7 in the quiz.
-	lease, err := state.Acquire(ctx, chat, "u1", 1)
+	lease, err := state.Acquire(ctx, chat, "u1", 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +519,7 @@ func TestMoveSession(t *testing.T) {
 	}
 	load := func() *bot.Session {
 		t.Helper()
-		l, err := state.Acquire(ctx, chat, storetest.Name("u"), 2)
+		l, err := state.Acquire(ctx, chat, storetest.Name("u"), 2, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -542,7 +542,7 @@ func TestMoveSession(t *testing.T) {
 		t.Fatalf("after the move: %+v", s)
 	}
 	// An update holding the chat meanwhile cannot commit the old record.
-	held, err := state.Acquire(ctx, chat, "u3", 3)
+	held, err := state.Acquire(ctx, chat, "u3", 3, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,8 @@ type State struct {
 	// LockTTL bounds how long a crashed replica can hold a chat.
 	LockTTL time.Duration
 	// OrderWindow is how long an update waits, once queued, for earlier
-	// updates of the same chat that arrived at the same moment.
+	// updates of the same chat that arrived at the same moment. Updates of
+	// channels that deliver in order (Acquire's inOrder) do not wait.
 	OrderWindow time.Duration
 }
 
@@ -64,9 +65,14 @@ redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
 return 1`)
 
-// Every poll (re)takes the waiter's place and keeps the queue alive, so the
-// queue outlives LockTTL while anyone waits in it.
+// When no one holds the chat or waits for it, the lock is taken at once.
+// Otherwise every poll (re)takes the waiter's place and keeps the queue
+// alive, so the queue outlives LockTTL while anyone waits in it.
 var acquireScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', ARGV[4]) then
+  local conv = redis.call('HMGET', KEYS[5], 'v', 'd')
+  return {1, redis.call('GET', KEYS[4]), conv[1], conv[2]}
+end
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
@@ -118,13 +124,13 @@ func (s *State) keys(chat bot.ChatKey, updateID string) (lock, queue, hb, upd, c
 }
 
 // Acquire implements bot.StateStore.
-func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, seq int64) (bot.Lease, error) {
+func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, seq int64, inOrder bool) (bot.Lease, error) {
 	lock, queue, hb, upd, conv, hbPrefix := s.keys(chat, updateID)
 	token := newToken()
 	hbTTL := strconv.FormatInt(int64(5*time.Second/time.Millisecond), 10)
 	lockTTL := strconv.FormatInt(s.LockTTL.Milliseconds(), 10)
 	seqArg := strconv.FormatInt(seq, 10)
-	if s.OrderWindow > 0 {
+	if s.OrderWindow > 0 && !inOrder {
 		if err := enqueueScript.Run(ctx, s.rdb, []string{lock, queue, hb}, seqArg, updateID, hbTTL, lockTTL).Err(); err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ func acquireChat(t *testing.T, s *store.State, updateID string, seq int64) bot.L
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	l, err := s.Acquire(ctx, stateChat, updateID, seq)
+	l, err := s.Acquire(ctx, stateChat, updateID, seq, false)
 	if err != nil {
 		t.Fatalf("Acquire(%s): %v", updateID, err)
 	}
@@ -204,10 +204,13 @@ func TestState_CrashedHolderLockExpiresAfterLockTTL(t *testing.T) {
 
 func TestState_ChatIsNeverHeldTwice(t *testing.T) {
 	t.Parallel()
-	for _, window := range []time.Duration{0, 2 * time.Millisecond} {
-		t.Run(fmt.Sprintf("OrderWindow=%v", window), func(t *testing.T) {
+	for _, tc := range []struct {
+		window  time.Duration
+		inOrder bool
+	}{{0, false}, {2 * time.Millisecond, false}, {2 * time.Millisecond, true}} {
+		t.Run(fmt.Sprintf("OrderWindow=%v,inOrder=%v", tc.window, tc.inOrder), func(t *testing.T) {
 			s, _ := newTestState(t)
-			s.OrderWindow = window
+			s.OrderWindow = tc.window
 			const workers, rounds = 4, 15
 			var holders, maxHolders, seq atomic.Int64
 			var wg sync.WaitGroup
@@ -215,7 +218,7 @@ func TestState_ChatIsNeverHeldTwice(t *testing.T) {
 				wg.Go(func() {
 					for i := range rounds {
 						n := seq.Add(1)
-						l, err := s.Acquire(context.Background(), stateChat, fmt.Sprintf("w%d-%d", w, i), n)
+						l, err := s.Acquire(context.Background(), stateChat, fmt.Sprintf("w%d-%d", w, i), n, tc.inOrder)
 						if err != nil {
 							t.Error(err)
 							return
@@ -243,6 +246,51 @@ func TestState_ChatIsNeverHeldTwice(t *testing.T) {
 	}
 }
 
+// A channel that delivers a chat's updates in order (Telegram) has no
+// earlier update on its way: its update does not wait out the order window,
+// but it still waits for the holder of the chat and for the earlier
+// updates queued before it.
+func TestState_InOrderUpdateSkipsTheWindowButNotTheQueue(t *testing.T) {
+	s, r := newTestState(t)
+	s.OrderWindow = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, err := s.Acquire(ctx, stateChat, "u1", 1, true)
+	if err != nil {
+		t.Fatalf("an in-order update waited for the window: %v", err)
+	}
+	// An earlier update (a redelivery) waits in the queue, its heartbeat alive.
+	if err := r.Client.ZAdd(ctx, queueKeyOf(r), redis.Z{Score: 2, Member: "u2"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Client.Set(ctx, heartbeatKeyOf(r, "u2"), "1", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		l, err := s.Acquire(ctx, stateChat, "u3", 3, true)
+		if err == nil {
+			err = l.Done(ctx)
+		}
+		got <- err
+	}()
+	if err := first.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("u3 got the chat before u2, queued earlier (err %v)", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// u2's replica died: its heartbeat lapses, and u3 goes.
+	if err := r.Client.Del(ctx, heartbeatKeyOf(r, "u2")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}
+
 // grantOrder starts one Acquire per seq at the same moment and returns the
 // order in which they got the chat; each holds it for hold.
 func grantOrder(t *testing.T, s *store.State, seqs []int64, hold time.Duration) []int64 {
@@ -258,7 +306,7 @@ func grantOrder(t *testing.T, s *store.State, seqs []int64, hold time.Duration) 
 			<-start
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			l, err := s.Acquire(ctx, stateChat, fmt.Sprintf("u%d", seq), seq)
+			l, err := s.Acquire(ctx, stateChat, fmt.Sprintf("u%d", seq), seq, false)
 			if err != nil {
 				t.Error(err)
 				return
@@ -320,7 +368,7 @@ func TestState_EarlierLiveWaiterGoesFirstButDeadWaiterDoesNotBlock(t *testing.T)
 
 	got := make(chan bot.Lease, 1)
 	go func() {
-		l, err := s.Acquire(ctx, stateChat, "u20", 20)
+		l, err := s.Acquire(ctx, stateChat, "u20", 20, false)
 		if err != nil {
 			t.Error(err)
 		}
@@ -356,7 +404,7 @@ func TestState_WaiterThatGivesUpDoesNotHoldUpOthers(t *testing.T) {
 	// An earlier update waits, then its request is cancelled.
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	if _, err := s.Acquire(short, stateChat, "u1", 1); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := s.Acquire(short, stateChat, "u1", 1, false); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Acquire with an expiring context: err = %v; want DeadlineExceeded", err)
 	}
 	_ = holder.Done(ctx)
@@ -377,12 +425,12 @@ func TestState_OtherChatsAreNotHeldUp(t *testing.T) {
 
 	ctx2, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	other, err := s.Acquire(ctx2, bot.ChatKey{Channel: bot.Telegram, ChatID: "43"}, "u2", 2)
+	other, err := s.Acquire(ctx2, bot.ChatKey{Channel: bot.Telegram, ChatID: "43"}, "u2", 2, false)
 	if err != nil {
 		t.Fatalf("Acquire of another chat while one is held: %v", err)
 	}
 	other.Release(ctx)
-	zalo, err := s.Acquire(ctx2, bot.ChatKey{Channel: bot.Zalo, ChatID: stateChat.ChatID}, "u1", 1)
+	zalo, err := s.Acquire(ctx2, bot.ChatKey{Channel: bot.Zalo, ChatID: stateChat.ChatID}, "u1", 1, false)
 	if err != nil {
 		t.Fatalf("Acquire of the same chat id on another channel: %v", err)
 	}
@@ -428,7 +476,7 @@ func TestState_FailFreesTheChat(t *testing.T) {
 	}
 	ctx2, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	l, err := s.Acquire(ctx2, stateChat, "u2", 2)
+	l, err := s.Acquire(ctx2, stateChat, "u2", 2, false)
 	if err != nil {
 		t.Fatalf("chat not freed by Fail: %v", err)
 	}
@@ -512,7 +560,7 @@ func TestState_CorruptRecordDoesNotKeepTheChatLocked(t *testing.T) {
 	if err := r.Client.HSet(ctx, convKeyOf(t, r), "v", "garbage").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Acquire(ctx, stateChat, "u2", 2); err == nil {
+	if _, err := s.Acquire(ctx, stateChat, "u2", 2, false); err == nil {
 		t.Fatal("Acquire over a record with an unreadable version: want an error")
 	}
 	locked, err := r.Client.Exists(ctx, r.Prefix+"lock:{"+string(stateChat.Channel)+":"+stateChat.ChatID+"}").Result()

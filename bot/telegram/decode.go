@@ -42,9 +42,13 @@ func Decode(raw []byte) (*bot.Update, error) {
 // (FromChat, SentFrom) panic on inline callbacks.
 func Translate(tu tgbotapi.Update) (*bot.Update, error) {
 	u := &bot.Update{
-		Channel:  bot.Telegram,
-		ID:       strconv.Itoa(tu.UpdateID),
-		Seq:      int64(tu.UpdateID),
+		Channel: bot.Telegram,
+		ID:      strconv.Itoa(tu.UpdateID),
+		Seq:     int64(tu.UpdateID),
+		// Telegram sends a chat's next update only once the previous one
+		// was acknowledged, by webhook or getUpdates (and the poller
+		// handles a chat's updates one after the other).
+		InOrder:  true,
 		Received: time.Now(),
 	}
 	switch {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times (100 on Linux).
@@ -19,9 +22,11 @@ type cpuSample struct {
 }
 
 // sampleCPU reads the CPU time of the bot, this load tool, Redis and
-// PostgreSQL (every redis-server and postgres process on the machine, so
-// other work on the same servers is counted too) from /proc.
-func sampleCPU(botPID, fakePID int) cpuSample {
+// PostgreSQL from /proc: every redis-server process (other work on the same
+// Redis is counted too), and every postgres process but those in others
+// (the backends of other databases: other people's tests on a shared
+// machine).
+func sampleCPU(botPID, fakePID int, others map[int]bool) cpuSample {
 	s := cpuSample{roles: map[string]map[int]int64{"bot": {}, "load": {}, "fake": {}, "redis": {}, "postgres": {}}}
 	s.roles["bot"][botPID] = procTicks(botPID)
 	s.roles["load"][os.Getpid()] = procTicks(os.Getpid())
@@ -38,7 +43,7 @@ func sampleCPU(botPID, fakePID int) cpuSample {
 		switch name := strings.TrimSpace(string(comm)); {
 		case strings.HasPrefix(name, "redis-server"):
 			s.roles["redis"][pid] = procTicks(pid)
-		case name == "postgres" || strings.HasPrefix(name, "postgres:"):
+		case (name == "postgres" || strings.HasPrefix(name, "postgres:")) && !others[pid]:
 			s.roles["postgres"][pid] = procTicks(pid)
 		}
 	}
@@ -108,12 +113,31 @@ func cpuReport(a, b cpuSample, seconds float64, updates int) (shares, perUpdate 
 }
 
 // rolePIDs lists the processes of each role, as sampleCPU finds them.
-func rolePIDs(botPID int) map[string][]int {
-	s := sampleCPU(botPID, 0)
+func rolePIDs(botPID int, others map[int]bool) map[string][]int {
+	s := sampleCPU(botPID, 0, others)
 	out := map[string][]int{}
 	for role, pids := range s.roles {
 		for pid := range pids {
 			out[role] = append(out[role], pid)
+		}
+	}
+	return out
+}
+
+// otherBackends lists the PostgreSQL backends serving a database other
+// than db, to leave out of the figures.
+func otherBackends(ctx context.Context, admin *pgx.Conn, db string) map[int]bool {
+	out := map[int]bool{}
+	rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity
+		WHERE backend_type = 'client backend' AND datname IS DISTINCT FROM $1 AND pid <> pg_backend_pid()`, db)
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) == nil {
+			out[pid] = true
 		}
 	}
 	return out

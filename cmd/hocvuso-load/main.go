@@ -222,15 +222,15 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	metStart := botMetrics(botAddr)
 	var perf *perfStat
 	if perfCounts {
-		perf = startPerfStat(rolePIDs(cmd.Process.Pid))
+		perf = startPerfStat(rolePIDs(cmd.Process.Pid, otherBackends(ctx, admin, name)))
 	}
-	cpuStart := sampleCPU(cmd.Process.Pid, 0)
+	cpuStart := sampleCPU(cmd.Process.Pid, 0, otherBackends(ctx, admin, name))
 	measuring.Store(true)
 	start := time.Now()
 	wg.Wait()
 	elapsed := time.Since(start)
 	measuring.Store(false)
-	cpuEnd := sampleCPU(cmd.Process.Pid, 0)
+	cpuEnd := sampleCPU(cmd.Process.Pid, 0, otherBackends(ctx, admin, name))
 	counts := perf.stop()
 	srvEnd := sampleServers(ctx, rdb, admin, name)
 	metEnd := botMetrics(botAddr)
