@@ -242,7 +242,7 @@ func (d *Delivery) scan(r pgx.Row, extra ...any) error {
 }
 
 // DeliveryCheck is a delivery with what its sending depends on, read at
-// send time.
+// send time. Where it goes is reach's to say.
 type DeliveryCheck struct {
 	Delivery
 	// Submitted: the unit has a report for the period (unit reminders).
@@ -252,21 +252,11 @@ type DeliveryCheck struct {
 	RoleActive bool
 	UnitName   string
 	UnitKind   string
-	// UserLang is the recipient's language now.
-	UserLang string
-	// The account to send to: the one used last among those that did not
-	// block the bot; HasAccount false when the user has none, Blocked when
-	// every one blocked the bot.
-	HasAccount bool
-	Account    Account
-	Blocked    bool
 }
 
 // CheckDelivery reads a delivery and what its sending depends on; ok is
 // false when there is no such delivery (its user erased their data).
 func (db *DB) CheckDelivery(ctx context.Context, id int64) (c DeliveryCheck, ok bool, err error) {
-	var ch, ext, chat *string
-	var blockedAt, seen *time.Time
 	err = c.scan(db.Pool.QueryRow(ctx, `SELECT `+deliveryColumns+`,
 			CASE WHEN d.unit_code IS NULL THEN false
 			     ELSE EXISTS (SELECT 1 FROM reports rp WHERE rp.unit_code = d.unit_code AND rp.period_id = d.period_id) END,
@@ -275,26 +265,14 @@ func (db *DB) CheckDelivery(ctx context.Context, id int64) (c DeliveryCheck, ok 
 			     WHEN d.kind IN ('digest', 'escalation') THEN EXISTS (SELECT 1 FROM report_roles r WHERE r.user_id = d.user_id
 			         AND r.role = 'official' AND r.revoked_at IS NULL)
 			     ELSE true END,
-			coalesce(un.name, ''), coalesce(un.kind, ''), u.language,
-			a.channel, a.external_id, a.chat_id, a.blocked_at, a.last_seen_at
+			coalesce(un.name, ''), coalesce(un.kind, '')
 		FROM deliveries d
-		JOIN users u ON u.id = d.user_id
 		LEFT JOIN units un ON un.code = d.unit_code
-		LEFT JOIN LATERAL (SELECT channel, external_id, chat_id, blocked_at, last_seen_at FROM accounts
-			WHERE user_id = d.user_id ORDER BY blocked_at IS NULL DESC, last_seen_at DESC LIMIT 1) a ON true
-		WHERE d.id = $1`, id), &c.Submitted, &c.RoleActive, &c.UnitName, &c.UnitKind, &c.UserLang, &ch, &ext, &chat, &blockedAt, &seen)
+		WHERE d.id = $1`, id), &c.Submitted, &c.RoleActive, &c.UnitName, &c.UnitKind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, false, nil
 	}
-	if err != nil {
-		return c, false, err
-	}
-	if ch != nil {
-		c.HasAccount = true
-		c.Account = Account{Channel: bot.Channel(*ch), ExternalID: *ext, ChatID: *chat, BlockedAt: blockedAt, LastSeenAt: *seen}
-		c.Blocked = blockedAt != nil
-	}
-	return c, true, nil
+	return c, err == nil, err
 }
 
 // ClaimDelivery marks a delivery as being sent to an account, for one more
