@@ -53,18 +53,19 @@ func main() {
 		botEnv   = flag.String("bot-env", "", "extra environment of the bot, comma-separated KEY=VALUE (GOGC=200,GOMEMLIMIT=40MiB...)")
 		dbParams = flag.String("db-params", "", "query parameters added to the bot's DATABASE_URL, such as pool_max_conns=8")
 		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
+		keepDB   = flag.Bool("keep-db", false, "keep the scratch database afterwards (its name is printed), to look into it")
 		perfFlag = flag.Bool("perf", false, "count system calls and context switches per update of each process with perf stat (root, or perf_event_paranoid ≤ 1)")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv, *perfFlag); err != nil {
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv, *perfFlag, *keepDB); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string, perfCounts bool) error {
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string, perfCounts, keepDB bool) error {
 	play, ok := scenarios[scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", scenario)
@@ -93,7 +94,11 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		return err
 	}
-	defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	if keepDB {
+		defer fmt.Printf("database        %s (kept)\n", name)
+	} else {
+		defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
 	dbURL, _ := url.Parse(adminURL)
 	dbURL.Path = "/" + name
 	if dbParams != "" {
