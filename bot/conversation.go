@@ -51,8 +51,17 @@ func (c *Conversation) Lang() string {
 	return c.Session.Lang
 }
 
+// kvTranslator is a Translator that takes the template's data as key,
+// value pairs, sparing a map per message (locales.Catalog).
+type kvTranslator interface {
+	TextKV(lang, id string, kv ...any) string
+}
+
 // T renders a catalogue message; kv are key, value pairs for its template.
 func (c *Conversation) T(id string, kv ...any) string {
+	if t, ok := c.tr.(kvTranslator); ok {
+		return t.TextKV(c.Lang(), id, kv...)
+	}
 	var data map[string]any
 	if len(kv) > 0 {
 		data = make(map[string]any, len(kv)/2)

@@ -458,3 +458,70 @@ func TestMissingMessagesAndLanguages(t *testing.T) {
 		t.Errorf("unknown language: %q, want the Vietnamese %q", got, want)
 	}
 }
+
+// Messages are rendered by the catalogue's own fast path where the template
+// only inserts values: the result is what text/template (go-i18n) gives,
+// with a map (Text) or key, value pairs (TextKV), for strings, integers,
+// other values and missing ones.
+func TestRenderingMatchesTextTemplate(t *testing.T) {
+	cats := readCatalogues(t)
+	cat := load(t)
+	cat.OnMissing = nil
+	values := []any{"Lò Thị <Hương> & {{.X}}", 7, int64(-12), 3.5, nil, true}
+	for _, lang := range locales.Languages {
+		for _, id := range sortedIDs(cats[lang]) {
+			text := cats[lang][id]
+			tmpl, err := template.New(id).Parse(text)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang, id, err)
+			}
+			printed, tested := fields(t, lang+"/"+id, text)
+			for i, v := range values {
+				data := map[string]any{}
+				var kv []any
+				n := 0
+				for f := range printed {
+					n++
+					if i == len(values)-1 && n == 1 {
+						continue // one value missing
+					}
+					data[f] = v
+					kv = append(kv, f, v)
+				}
+				for f := range tested {
+					data[f] = true
+					kv = append(kv, f, true)
+				}
+				var want strings.Builder
+				if err := tmpl.Execute(&want, data); err != nil {
+					t.Fatalf("%s/%s: %v", lang, id, err)
+				}
+				if got := cat.Text(lang, id, data); got != want.String() {
+					t.Errorf("%s/%s with %v: Text = %q, want %q", lang, id, v, got, want.String())
+				}
+				if got := cat.TextKV(lang, id, kv...); got != want.String() {
+					t.Errorf("%s/%s with %v: TextKV = %q, want %q", lang, id, v, got, want.String())
+				}
+			}
+		}
+	}
+	// A later pair wins, as in a map; an unknown language is Vietnamese.
+	if a, b := cat.TextKV("vi", "quiz.right", "N", 1, "N", 2), cat.Text("vi", "quiz.right", map[string]any{"N": 2}); a != b || !strings.Contains(a, "2") {
+		t.Errorf("repeated key: %q, want %q", a, b)
+	}
+	if a, b := cat.TextKV("fr", "quiz.right", "N", 3), cat.TextKV("vi", "quiz.right", "N", 3); a != b {
+		t.Errorf("unknown language: %q, want %q", a, b)
+	}
+}
+
+func BenchmarkText(b *testing.B) {
+	cat, err := locales.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = cat.TextKV("vi", "quiz.wrong", "N", 3, "Letter", "B", "Answer", "Không ai cả")
+		_ = cat.TextKV("vi", "quiz.stale")
+	}
+}
