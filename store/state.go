@@ -222,7 +222,7 @@ func (l *lease) load(vals []any) error {
 			return fmt.Errorf("session version %q: %w", v, err)
 		}
 		if d, ok := vals[2].(string); ok && d != "" {
-			if err := json.Unmarshal([]byte(d), sess); err != nil {
+			if err := decodeSession([]byte(d), sess); err != nil {
 				// A record we cannot read is treated as lost, never as a crash.
 				sess = &bot.Session{Lost: true}
 			}
@@ -238,17 +238,15 @@ func (l *lease) Outbox() []bot.Outgoing   { return l.outbox }
 func (l *lease) Session() *bot.Session    { return l.session }
 
 func (l *lease) Commit(ctx context.Context, sess *bot.Session, outbox []bot.Outgoing) error {
-	data, err := json.Marshal(sess)
+	data, err := appendSession(make([]byte, 0, 512), sess)
 	if err != nil {
 		return err
 	}
-	mark := markDone
+	var mark any = markDone
 	if len(outbox) > 0 {
-		b, err := json.Marshal(outbox)
-		if err != nil {
+		if mark, err = encodeOutbox(markPending, outbox); err != nil {
 			return err
 		}
-		mark = markPending + string(b)
 	}
 	n, err := commitScript.Run(ctx, l.s.rdb, []string{l.conv, l.upd, l.lock},
 		sess.Version, data, l.s.SessionTTL.Milliseconds(), mark, l.s.UpdateTTL.Milliseconds(), l.token).Int()
@@ -263,11 +261,11 @@ func (l *lease) Commit(ctx context.Context, sess *bot.Session, outbox []bot.Outg
 }
 
 func (l *lease) Progress(ctx context.Context, remaining []bot.Outgoing) error {
-	b, err := json.Marshal(remaining)
+	b, err := encodeOutbox(markPending, remaining)
 	if err != nil {
 		return err
 	}
-	return l.s.rdb.Set(ctx, l.upd, markPending+string(b), l.s.UpdateTTL).Err()
+	return l.s.rdb.Set(ctx, l.upd, b, l.s.UpdateTTL).Err()
 }
 
 func (l *lease) Done(ctx context.Context) error {

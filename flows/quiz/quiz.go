@@ -161,14 +161,21 @@ func current(c *bot.Conversation) (st state, ok bool) {
 	if c.Session.Flow != Name {
 		return st, false
 	}
-	if err := c.Session.LoadData(&st); err != nil || !st.active() || len(st.Orders) != len(st.IDs) {
+	if len(c.Session.Data) > 0 {
+		if err := st.decode(c.Session.Data); err != nil {
+			return state{}, false
+		}
+	}
+	if !st.active() || len(st.Orders) != len(st.IDs) {
 		return state{}, false
 	}
 	return st, true
 }
 
 func (f *Flow) save(c *bot.Conversation, st *state) error {
-	return c.Session.Enter(Name, "ask", st)
+	c.Session.Flow, c.Session.Step = Name, "ask"
+	c.Session.Data = st.appendJSON(make([]byte, 0, 384))
+	return nil
 }
 
 // resumable finds the attempt in progress: in the session, else (the session
