@@ -110,10 +110,21 @@ func (db *DB) SetLanguage(ctx context.Context, userID int64, lang string) error 
 	return err
 }
 
-// DeleteUser erases a user and everything that hangs off them.
+// DeleteUser erases a user and everything that hangs off them (store/mydata.go):
+// their accounts, quiz attempts, certificates, roles, nudge choice, link
+// codes and history, reminders and download files go; the reports, drafts
+// and files they gave their units stay with the units, and the units' audit
+// log keeps its lines, all without them (ON DELETE SET NULL, and the
+// revocation lines' copy of the user id removed).
 func (db *DB) DeleteUser(ctx context.Context, userID int64) error {
-	_, err := db.Pool.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID)
-	return err
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE report_audit SET detail = detail - 'user'
+			WHERE action = 'role.revoke' AND detail->>'user' = ($1::bigint)::text`, userID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID)
+		return err
+	})
 }
 
 // FindAccount implements bot.Accounts.
