@@ -86,6 +86,14 @@ func kept(s *bot.Session) (pending, bool) {
 	return p, true
 }
 
+// Keeps reports whether the session holds something a user who has not
+// agreed yet brought (an invite code), kept for after the consent, and
+// the flow it is for.
+func Keeps(s *bot.Session) (flow string, ok bool) {
+	p, ok := kept(s)
+	return p.Flow, ok
+}
+
 func (f *Flow) starter(name string) Starter {
 	for _, s := range f.starters {
 		if s.Name() == name {

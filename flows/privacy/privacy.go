@@ -5,6 +5,7 @@ package privacy
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"hocvuso/bot"
 	"hocvuso/certificate"
 	"hocvuso/flows"
+	"hocvuso/flows/home"
 	"hocvuso/flows/profile"
 	"hocvuso/store"
 )
@@ -20,6 +22,8 @@ import (
 // Users is what the privacy flow needs of the records.
 type Users interface {
 	User(ctx context.Context, id int64) (store.User, error)
+	// PersonalData is everything else kept about the user.
+	PersonalData(ctx context.Context, id int64, at time.Time) (store.PersonalData, error)
 	DeleteUser(ctx context.Context, id int64) error
 }
 
@@ -71,36 +75,51 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 	}
 	switch in.Command {
 	case "deleteme":
-		if c.Session.UserID == 0 {
-			c.Say("mydata.none")
-			return nil
-		}
-		c.NextScreen()
-		c.Reply(bot.Reply{Text: c.T("deleteme.confirm"), Buttons: [][]bot.Button{
-			{c.Button(c.T("deleteme.yes"), f.Name(), "erase", "yes")},
-			{c.Button(c.T("deleteme.no"), f.Name(), "erase", "no")},
-		}})
-		return nil
+		return f.confirmErase(c)
 	default:
 		return f.myData(c)
 	}
 }
 
-func (f *Flow) myData(c *bot.Conversation) error {
+// load reads what is kept about the session's user; ok is false when there
+// is nobody: never agreed, or erased elsewhere (another linked channel, an
+// administrator) while the session still named them, which is then
+// forgotten.
+func (f *Flow) load(c *bot.Conversation) (store.User, store.PersonalData, bool, error) {
 	if c.Session.UserID == 0 {
-		c.Say("mydata.none")
-		return nil
+		return store.User{}, store.PersonalData{}, false, nil
 	}
 	u, err := f.users.User(c.Ctx, c.Session.UserID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		// Erased elsewhere (another linked channel, an administrator): the
-		// session still named them.
 		*c.Session = bot.Session{Version: c.Session.Version, Lang: c.Session.Lang, Screen: c.Session.Screen}
-		c.Say("mydata.none")
-		return nil
+		return u, store.PersonalData{}, false, nil
 	}
 	if err != nil {
+		return u, store.PersonalData{}, false, err
+	}
+	p, err := f.users.PersonalData(c.Ctx, u.ID, c.Now)
+	return u, p, err == nil, err
+}
+
+// nothingKept tells someone the bot keeps no record of that it has none,
+// or only what they brought before agreeing (an invite code), which lives
+// in the conversation until they agree.
+func nothingKept(c *bot.Conversation) {
+	if _, ok := home.Keeps(c.Session); ok {
+		c.Say("mydata.none.kept")
+		return
+	}
+	c.Say("mydata.none")
+}
+
+func (f *Flow) myData(c *bot.Conversation) error {
+	u, p, ok, err := f.load(c)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		nothingKept(c)
+		return nil
 	}
 	lines := []string{
 		c.T("mydata.header"),
@@ -113,12 +132,93 @@ func (f *Flow) myData(c *bot.Conversation) error {
 	if u.CertificateCode != "" {
 		lines = append(lines, c.T("mydata.certificate", "Code", certificate.FormatCode(u.CertificateCode), "Name", u.CertificateName))
 	}
-	for _, a := range u.Accounts {
-		lines = append(lines, c.T("mydata.account", "Channel", channelName(a.Channel), "ID", a.ExternalID, "Blocked", a.BlockedAt != nil))
+	if p.Nudge.Chosen() {
+		lines = append(lines, c.T("mydata.nudge", "On", p.Nudge.OptedIn, "At", f.when(p.Nudge.ChosenAt)))
 	}
-	lines = append(lines, "", c.T("mydata.footer"))
+	for _, a := range u.Accounts {
+		lines = append(lines, c.T("mydata.account", "Channel", channelName(a.Channel), "ID", a.ExternalID,
+			"Seen", f.when(a.LastSeenAt), "Blocked", a.BlockedAt != nil))
+	}
+	for _, until := range p.LinkCodes {
+		lines = append(lines, c.T("mydata.link.code", "Until", f.when(until)))
+	}
+	if p.LinkHistory > 0 {
+		lines = append(lines, c.T("mydata.link.history", "N", p.LinkHistory))
+	}
+	for _, r := range p.Roles {
+		lines = append(lines, c.T("mydata.role", "Role", roleName(c, r), "Since", f.when(r.GrantedAt),
+			"Ended", !r.Active(), "Until", f.when(r.RevokedAt)))
+	}
+	if p.Reminders > 0 {
+		lines = append(lines, c.T("mydata.reminders", "N", p.Reminders))
+	}
+	if p.Downloads > 0 {
+		lines = append(lines, c.T("mydata.downloads", "N", p.Downloads))
+	}
+	if p.Reports > 0 {
+		lines = append(lines, c.T("mydata.reports", "N", p.Reports, "Units", strings.Join(p.ReportUnits, ", ")))
+	}
+	lines = append(lines, "")
+	if reportsForAUnit(p) {
+		lines = append(lines, c.T("mydata.reports.note"))
+	}
+	lines = append(lines, c.T("mydata.footer"))
 	c.NextScreen()
 	c.Reply(bot.Reply{Text: strings.Join(lines, "\n"), Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	return nil
+}
+
+// reportsForAUnit reports whether the user reported, or may have reported,
+// for a unit: what they gave it stays with it after an erasure.
+func reportsForAUnit(p store.PersonalData) bool {
+	return p.Reports > 0 || slices.ContainsFunc(p.Roles, func(r store.RoleRecord) bool { return r.Role.Role == store.RoleFocal })
+}
+
+// roleName names a role for people: "focal point of Sở Nội vụ".
+func roleName(c *bot.Conversation, r store.RoleRecord) string {
+	if r.Role.Role == store.RoleOfficial {
+		return c.T("mydata.role.official")
+	}
+	unit := r.UnitName
+	if unit == "" {
+		unit = r.UnitCode
+	}
+	return c.T("mydata.role.focal", "Unit", unit)
+}
+
+// confirmErase says what an erasure removes, what it leaves with the units
+// and what the user stops being, and asks.
+func (f *Flow) confirmErase(c *bot.Conversation) error {
+	u, p, ok, err := f.load(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		nothingKept(c)
+		return nil
+	}
+	text := []string{c.T("deleteme.confirm")}
+	var roles []string
+	for _, r := range p.Roles {
+		if r.Active() {
+			roles = append(roles, roleName(c, r))
+		}
+	}
+	if len(roles) > 0 {
+		text = append(text, c.T("deleteme.roles", "Roles", strings.Join(roles, ", ")))
+	}
+	if u.CertificateCode != "" {
+		text = append(text, c.T("deleteme.certificate"))
+	}
+	if reportsForAUnit(p) {
+		text = append(text, c.T("deleteme.reports"))
+	}
+	text = append(text, c.T("deleteme.final"))
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: strings.Join(text, "\n\n"), Buttons: [][]bot.Button{
+		{c.Button(c.T("deleteme.yes"), f.Name(), "erase", "yes")},
+		{c.Button(c.T("deleteme.no"), f.Name(), "erase", "no")},
+	}})
 	return nil
 }
 

@@ -1,11 +1,18 @@
 package privacy_test
 
 import (
+	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/flows/enrol"
 	"hocvuso/flows/flowtest"
+	"hocvuso/flows/link"
+	"hocvuso/store"
 )
 
 // consentAt is the bot's clock in these tests: 08:30 in Sơn La.
@@ -42,7 +49,7 @@ func TestMyDataShowsWhatIsStored(t *testing.T) {
 		h.T("vi", "mydata.name", "Name", "Lò Văn Sơn"),
 		h.T("vi", "mydata.language", "Language", h.T("vi", "language.vi")),
 		h.T("vi", "mydata.consent", "At", "26/11/2026 08:30"),
-		h.T("vi", "mydata.account", "Channel", "Telegram", "ID", u.ID, "Blocked", false),
+		h.T("vi", "mydata.account", "Channel", "Telegram", "ID", u.ID, "Seen", "26/11/2026 08:30", "Blocked", false),
 		h.T("vi", "mydata.footer"),
 	} {
 		if !strings.Contains(text, want) {
@@ -83,7 +90,7 @@ func TestDeleteMeErasesEverything(t *testing.T) {
 	u := consented(t, h, "Ann", "en")
 
 	r := u.Send("/deleteme")
-	if r.Text() != h.T("en", "deleteme.confirm") || len(r.Last().Labels()) != 2 {
+	if !strings.HasPrefix(r.Text(), h.T("en", "deleteme.confirm")) || len(r.Last().Labels()) != 2 {
 		t.Fatalf("/deleteme should ask for confirmation: %s", r)
 	}
 	if n := h.Count("users"); n != 2 {
@@ -225,5 +232,198 @@ func TestMyDataQuizCertificateAndErasedElsewhere(t *testing.T) {
 	}
 	if r := u.Send("/help"); r.Text() == "" {
 		t.Fatal("no answer after the erasure")
+	}
+}
+
+// personBot is the bot with /link and /join, as a person with roles, a
+// linked account and a report meets it.
+func personBot(t *testing.T) *flowtest.Harness {
+	t.Helper()
+	return flowtest.New(t, flowtest.WithClock(func() time.Time { return consentAt }),
+		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
+			f := link.New(h.DB, h.State, h.State.LinkTries(), nil)
+			var mu sync.Mutex
+			codes := []string{"BK74QX2M", "ZZ22HH33"}
+			f.NewCode = func() string {
+				mu.Lock()
+				defer mu.Unlock()
+				c := codes[0]
+				codes = append(codes[1:], c)
+				return c
+			}
+			return f
+		}),
+		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
+			tries := store.NewThrottle(h.Redis.Client, h.Redis.Prefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow)
+			return enrol.New(h.DB, tries, nil)
+		}))
+}
+
+func userID(t *testing.T, h *flowtest.Harness, u *flowtest.User) int64 {
+	t.Helper()
+	a, ok, err := h.DB.FindAccount(t.Context(), u.Channel, u.ID)
+	if err != nil || !ok {
+		t.Fatalf("no user for %s: %v", u.Name, err)
+	}
+	return a.UserID
+}
+
+// A focal point of Sở Nội vụ, once an official, who linked Zalo, turned the
+// weekly reminder on and submitted the unit's report: /mydata lists all of
+// it and says the report is the unit's; /deleteme says what goes and what
+// stays, then erases the person on both chats and keeps the unit's report
+// without them.
+func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
+	t.Parallel()
+	h := personBot(t)
+	ctx := t.Context()
+	tg := consented(t, h, "Lò Văn Sơn", "vi")
+	tg.Send("/link")
+	zl := h.NewUserOn(bot.Zalo, "Sơn", "vi")
+	if r := zl.Send("/link BK74QX2M"); !strings.Contains(r.Text(), "Telegram") {
+		t.Fatalf("linking Zalo: %s", r)
+	}
+	tg.Send("/link") // a second code, not used
+	id := userID(t, h, tg)
+
+	if _, _, err := h.DB.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", consentAt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DB.GrantRole(ctx, id, store.RoleFocal, "SNV", "admin", consentAt); err != nil {
+		t.Fatal(err)
+	}
+	official, err := h.DB.GrantRole(ctx, id, store.RoleOfficial, "", "admin", consentAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.DB.RevokeRole(ctx, official.ID, "admin", consentAt.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.DB.SetNudge(ctx, id, true, consentAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.DB.RecordForm(ctx, store.StoredForm{ID: "plan", Version: 1, Hash: "h", Content: []byte("id: plan"), RecordedAt: consentAt}); err != nil {
+		t.Fatal(err)
+	}
+	draft, err := h.DB.SaveDraftAnswer(ctx, store.DraftAnswer{
+		DraftStart: store.DraftStart{UnitCode: "SNV", PeriodID: "plan-2026", FormID: "plan", FormVersion: 1, By: id, At: consentAt},
+		Key:        "doc_number", Value: json.RawMessage(`{"type":"text","text":"12/KH-SNV"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DB.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2026", Seen: draft.Version,
+		Due: consentAt.Add(48 * time.Hour), By: id, At: consentAt}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := tg.Send("/mydata")
+	text := r.Text()
+	for _, want := range []string{
+		h.T("vi", "mydata.account", "Channel", "Telegram", "ID", tg.ID, "Seen", "26/11/2026 08:30", "Blocked", false),
+		h.T("vi", "mydata.account", "Channel", "Zalo", "ID", zl.ID, "Seen", "26/11/2026 08:30", "Blocked", false),
+		h.T("vi", "mydata.link.code", "Until", "26/11/2026 08:40"),
+		h.T("vi", "mydata.role", "Role", "đầu mối của Sở Nội vụ", "Since", "26/11/2026 08:30", "Ended", false),
+		h.T("vi", "mydata.role", "Role", "cán bộ theo dõi báo cáo", "Since", "26/11/2026 08:30", "Ended", true, "Until", "27/11/2026 08:30"),
+		h.T("vi", "mydata.nudge", "On", true, "At", "26/11/2026 08:30"),
+		h.T("vi", "mydata.reports", "N", 1, "Units", "Sở Nội vụ"),
+		h.T("vi", "mydata.reports.note"),
+		h.T("vi", "mydata.footer"),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/mydata lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(text, "• Lịch sử liên kết tài khoản:") {
+		t.Errorf("/mydata does not mention the link history:\n%s", text)
+	}
+
+	r = zl.Send("/deleteme")
+	confirm := r.Text()
+	for _, want := range []string{
+		h.T("vi", "deleteme.confirm"),
+		h.T("vi", "deleteme.roles", "Roles", "đầu mối của Sở Nội vụ"),
+		h.T("vi", "deleteme.reports"),
+		h.T("vi", "deleteme.final"),
+	} {
+		if !strings.Contains(confirm, want) {
+			t.Errorf("/deleteme lacks %q:\n%s", want, confirm)
+		}
+	}
+	if strings.Contains(confirm, "cán bộ theo dõi") {
+		t.Errorf("/deleteme names the ended role as one the person will lose:\n%s", confirm)
+	}
+	if strings.Contains(confirm, h.T("vi", "deleteme.certificate")) {
+		t.Errorf("/deleteme speaks of a certificate the person does not have:\n%s", confirm)
+	}
+	if n := h.Count("users"); n != 1 {
+		t.Fatalf("asking erased something: %d users", n)
+	}
+	if r := zl.Tap("Xoá hết"); r.Text() != h.T("vi", "deleteme.done") {
+		t.Fatalf("erase: %s", r)
+	}
+
+	for _, table := range []string{"users", "accounts", "report_roles", "nudge_prefs", "link_codes", "account_link_audit"} {
+		if n := h.Count(table); n != 0 {
+			t.Errorf("%d rows left in %s after the erasure", n, table)
+		}
+	}
+	var submittedBy *int64
+	var answers string
+	if err := h.DB.Pool.QueryRow(ctx, `SELECT submitted_by, answers::text FROM report_versions`).Scan(&submittedBy, &answers); err != nil {
+		t.Fatalf("the unit's report is gone: %v", err)
+	}
+	if submittedBy != nil || !strings.Contains(answers, "12/KH-SNV") {
+		t.Errorf("the unit's report after the erasure: by %v, answers %s", submittedBy, answers)
+	}
+	var linked int
+	if err := h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM report_audit WHERE user_id IS NOT NULL OR detail ? 'user'`).Scan(&linked); err != nil || linked != 0 {
+		t.Errorf("%d lines of the unit's audit log still name the person (%v)", linked, err)
+	}
+	// Both chats start again as a stranger's.
+	for _, u := range []*flowtest.User{tg, zl} {
+		if r := u.Send("/mydata"); r.Text() != h.T("vi", "mydata.none") {
+			t.Errorf("/mydata on %s after the erasure: %s", u.Channel, r)
+		}
+	}
+}
+
+// A citizen is not told about roles or units' reports they have nothing to
+// do with.
+func TestMyDataOfACitizenSaysNothingOfUnits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := consented(t, h, "Tòng Văn Hải", "en")
+	text := u.Send("/mydata").Text()
+	for _, id := range []string{"mydata.reports.note", "mydata.footer"} {
+		if want := h.T("en", id); strings.Contains(text, want) != (id == "mydata.footer") {
+			t.Errorf("/mydata of a citizen and %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Role") || strings.Contains(text, "reminder") || strings.Contains(text, "link code") {
+		t.Errorf("/mydata of a citizen lists what is not kept:\n%s", text)
+	}
+	confirm := u.Send("/deleteme").Text()
+	if confirm != h.T("en", "deleteme.confirm")+"\n\n"+h.T("en", "deleteme.final") {
+		t.Errorf("/deleteme of a citizen:\n%s", confirm)
+	}
+}
+
+// Someone who brought an invite code before agreeing is told the code is
+// held in the conversation, and it still works once they agree.
+func TestMyDataBeforeConsentNamesTheKeptCode(t *testing.T) {
+	t.Parallel()
+	h := personBot(t)
+	u := h.NewUser("Khách", "vi")
+	u.Send("/join ABCD-EFGH-JKMN")
+	if r := u.Send("/mydata"); r.Text() != h.T("vi", "mydata.none.kept") {
+		t.Errorf("/mydata with a kept code: %s", r)
+	}
+	if n := h.Count("users"); n != 0 {
+		t.Errorf("%d users before the consent", n)
+	}
+	// Agreeing uses the code: it was kept through /mydata (this one is unknown).
+	r := u.Tap("Tôi đồng ý")
+	if !strings.Contains(r.Text(), "ABCD-EFGH-JKMN") {
+		t.Errorf("the kept code was not used after agreeing: %s", r)
 	}
 }
