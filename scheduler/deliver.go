@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"hocvuso/bot"
+	"hocvuso/flows/report"
 	"hocvuso/flows/report/config"
 	"hocvuso/reach"
 	"hocvuso/store"
@@ -200,6 +201,14 @@ func (s *Scheduler) failed(ctx context.Context, c store.DeliveryCheck, err error
 
 // noLongerDue says why a delivery is not to be sent any more, or "".
 func (s *Scheduler) noLongerDue(c store.DeliveryCheck, now time.Time) string {
+	if c.Kind == store.KindReport {
+		// A report's notice is news whenever it comes: it waits for a
+		// serve however long, and goes to whoever is an official still.
+		if !c.RoleActive {
+			return "the recipient no longer holds the role"
+		}
+		return ""
+	}
 	switch {
 	case now.Sub(c.PlannedAt) > s.cfg.StaleAfter:
 		return "expired: planned at " + c.PlannedAt.Format(time.RFC3339)
@@ -223,6 +232,10 @@ func (s *Scheduler) noLongerDue(c store.DeliveryCheck, now time.Time) string {
 // parameters of the Zalo template that carries it outside Zalo's window
 // (digests have none).
 func (s *Scheduler) build(ctx context.Context, c store.DeliveryCheck, lang string, now time.Time) ([]bot.Reply, map[string]string, error) {
+	if c.Kind == store.KindReport {
+		replies, err := s.notice(ctx, c, lang)
+		return replies, nil, err
+	}
 	switch Kind(c.Kind) {
 	case KindDeadline, KindOverdue:
 		p, _ := s.cfg.Reports.Period(c.PeriodID)
@@ -248,6 +261,23 @@ func (s *Scheduler) build(ctx context.Context, c store.DeliveryCheck, lang strin
 		err = fmt.Errorf("no such kind of rule %q", c.Kind)
 	}
 	return replies, nil, err
+}
+
+// notice writes an official's notice of a report submitted or amended, in
+// lang, from the version it announces; none when the version is gone. It
+// has no Zalo template (the approved one is a reminder's): an official on
+// Zalo only and silent for 7 days is unreachable there.
+func (s *Scheduler) notice(ctx context.Context, c store.DeliveryCheck, lang string) ([]bot.Reply, error) {
+	v, ok, err := s.cfg.DB.FindReportVersion(ctx, c.UnitCode, c.PeriodID, c.ReportVersion)
+	if err != nil || !ok {
+		return nil, err
+	}
+	p, _ := s.cfg.Reports.Period(c.PeriodID)
+	unit := c.UnitName
+	if unit == "" {
+		unit = c.UnitCode
+	}
+	return []bot.Reply{{Text: report.NoticeText(s.cfg.Text, lang, unit, p, v, s.cfg.Rules.Location)}}, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -15,6 +15,7 @@ import (
 
 	"hocvuso/flows/report/config"
 	"hocvuso/internal/yamlcheck"
+	"hocvuso/store"
 )
 
 // Kind is what a rule sends, and to whom.
@@ -289,6 +290,11 @@ func (p *rulesParser) rules(n *yaml.Node) []*Rule {
 		}
 		if line, dup := seen[r.ID]; dup {
 			p.Add(item, fmt.Sprintf("rule %q", r.ID), "id", "is used twice (first at line %d)", line)
+			return
+		}
+		if r.ID == store.RuleReportSubmitted || r.ID == store.RuleReportAmended {
+			// Their deliveries and metrics are the officials' notices.
+			p.Add(item, fmt.Sprintf("rule %q", r.ID), "id", "is taken by the officials' notices of reports; choose another")
 			return
 		}
 		seen[r.ID] = r.Line

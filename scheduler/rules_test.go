@@ -72,6 +72,8 @@ func TestRulesProblemsNameTheirLine(t *testing.T) {
 			[]string{`rules.yaml:3: rules[0]: field id: "Big Rule" is not an id`}},
 		{"duplicate id", "catch_up: 1h\nrules:\n  - {id: a, kind: digest, cron: \"0 8 * * MON\"}\n  - {id: a, kind: nudge, cron: \"0 9 * * SAT\"}\n",
 			[]string{`rules.yaml:4: rule "a": field id: is used twice (first at line 3)`}},
+		{"id of the notices", "catch_up: 1h\nrules:\n  - {id: report-amended, kind: digest, cron: \"0 8 * * MON\"}\n",
+			[]string{`rules.yaml:3: rule "report-amended": field id: is taken by the officials' notices of reports`}},
 		{"missing field of kind", "catch_up: 1h\nrules:\n  - id: d\n    kind: deadline\n    at: \"08:00\"\n",
 			[]string{`rules.yaml:3: rule "d": field days_before: is missing`}},
 		{"field of another kind", "catch_up: 1h\nrules:\n  - id: d\n    kind: digest\n    cron: \"0 8 * * MON\"\n    at: \"08:00\"\n",

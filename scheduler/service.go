@@ -222,15 +222,7 @@ func (s *Scheduler) Stop(ctx context.Context) error { return s.river.Stop(ctx) }
 // one.
 var everyState = rivertype.JobStates()
 
-// enqueue inserts one job per new delivery, in the planning transaction:
-// COPY, so that a campaign of 100,000 takes seconds.
+// enqueue inserts one job per new delivery, in the planning transaction.
 func (s *Scheduler) enqueue(ctx context.Context, tx pgx.Tx, ids []int64) error {
-	opts := &river.InsertOpts{Queue: queueDeliver, MaxAttempts: s.cfg.MaxAttempts,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: everyState}}
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: deliverArgs{DeliveryID: id}, InsertOpts: opts}
-	}
-	_, err := s.river.InsertManyFastTx(ctx, tx, params)
-	return err
+	return insertJobs(ctx, s.river, tx, ids, s.cfg.MaxAttempts)
 }

@@ -220,17 +220,20 @@ type Delivery struct {
 	PlannedAt time.Time
 	UpdatedAt time.Time
 	SentAt    time.Time // zero until sent
+	// ReportVersion is the version of the unit's report a notice (kind
+	// report) announces; 0 for the others.
+	ReportVersion int
 }
 
 const deliveryColumns = `d.id, d.rule, d.kind, d.occurs_at, d.send_at, d.user_id, d.subject, coalesce(d.unit_code, ''), coalesce(d.period_id, ''),
 	d.due_on, d.state, d.reason, d.attempts, d.parts_sent, d.uncertain, coalesce(d.channel, ''), coalesce(d.chat_id, ''), coalesce(d.lang, ''),
-	d.planned_at, d.updated_at, d.sent_at`
+	d.planned_at, d.updated_at, d.sent_at, coalesce(d.report_version, 0)`
 
 func (d *Delivery) scan(r pgx.Row, extra ...any) error {
 	var due, sent *time.Time
 	err := r.Scan(append([]any{&d.ID, &d.Rule, &d.Kind, &d.OccursAt, &d.SendAt, &d.UserID, &d.Subject, &d.UnitCode, &d.PeriodID,
 		&due, &d.State, &d.Reason, &d.Attempts, &d.PartsSent, &d.Uncertain, &d.Channel, &d.ChatID, &d.Lang,
-		&d.PlannedAt, &d.UpdatedAt, &sent}, extra...)...)
+		&d.PlannedAt, &d.UpdatedAt, &sent, &d.ReportVersion}, extra...)...)
 	if due != nil {
 		y, m, dd := due.Date()
 		d.Due = time.Date(y, m, dd, 0, 0, 0, 0, ReportZone)
@@ -245,10 +248,12 @@ func (d *Delivery) scan(r pgx.Row, extra ...any) error {
 // send time. Where it goes is reach's to say.
 type DeliveryCheck struct {
 	Delivery
-	// Submitted: the unit has a report for the period (unit reminders).
+	// Submitted: the unit has a report for the period (unit reminders;
+	// false for notices of reports).
 	Submitted bool
 	// RoleActive: the recipient still holds the role the delivery is for
-	// (focal point of the unit, or official); true for nudges.
+	// (focal point of the unit, or official for digests and notices);
+	// true for nudges.
 	RoleActive bool
 	UnitName   string
 	UnitKind   string
@@ -258,12 +263,12 @@ type DeliveryCheck struct {
 // false when there is no such delivery (its user erased their data).
 func (db *DB) CheckDelivery(ctx context.Context, id int64) (c DeliveryCheck, ok bool, err error) {
 	err = c.scan(db.Pool.QueryRow(ctx, `SELECT `+deliveryColumns+`,
-			CASE WHEN d.unit_code IS NULL THEN false
+			CASE WHEN d.unit_code IS NULL OR d.kind = 'report' THEN false
 			     ELSE EXISTS (SELECT 1 FROM reports rp WHERE rp.unit_code = d.unit_code AND rp.period_id = d.period_id) END,
-			CASE WHEN d.unit_code IS NOT NULL THEN EXISTS (SELECT 1 FROM report_roles r WHERE r.user_id = d.user_id
-			         AND r.role = 'focal' AND r.unit_code = d.unit_code AND r.revoked_at IS NULL)
-			     WHEN d.kind IN ('digest', 'escalation') THEN EXISTS (SELECT 1 FROM report_roles r WHERE r.user_id = d.user_id
+			CASE WHEN d.kind IN ('digest', 'escalation', 'report') THEN EXISTS (SELECT 1 FROM report_roles r WHERE r.user_id = d.user_id
 			         AND r.role = 'official' AND r.revoked_at IS NULL)
+			     WHEN d.unit_code IS NOT NULL THEN EXISTS (SELECT 1 FROM report_roles r WHERE r.user_id = d.user_id
+			         AND r.role = 'focal' AND r.unit_code = d.unit_code AND r.revoked_at IS NULL)
 			     ELSE true END,
 			coalesce(un.name, ''), coalesce(un.kind, '')
 		FROM deliveries d

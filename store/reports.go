@@ -711,6 +711,11 @@ type Submission struct {
 	// Reason says why a submitted report is amended; required then. When
 	// empty, the draft's reason (OpenAmendment) is used.
 	Reason string
+	// Notify, when set, plans the officials' notices of the version (one
+	// delivery per active official but By) and queues their jobs, in the
+	// submission's transaction: the report and its notices are recorded
+	// together or not at all. Nil plans none.
+	Notify Enqueuer
 }
 
 // ReportVersion is one submitted version of a report.
@@ -810,8 +815,15 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 		if v.Version > 1 {
 			action = "report.amend"
 		}
-		return audit(ctx, tx, AuditEntry{At: s.At, UserID: s.By, Action: action, UnitCode: s.UnitCode, PeriodID: s.PeriodID},
-			map[string]any{"receipt": v.Receipt, "version": v.Version, "days_late": v.DaysLate, "reason": v.Reason})
+		if err := audit(ctx, tx, AuditEntry{At: s.At, UserID: s.By, Action: action, UnitCode: s.UnitCode, PeriodID: s.PeriodID},
+			map[string]any{"receipt": v.Receipt, "version": v.Version, "days_late": v.DaysLate, "reason": v.Reason}); err != nil {
+			return err
+		}
+		if s.Notify == nil {
+			return nil
+		}
+		// Last: only the commit follows the jobs' insertion.
+		return planNotices(ctx, tx, s.Notify, v, s.By, s.At)
 	})
 	if err != nil {
 		return ReportVersion{}, err

@@ -7,13 +7,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"hocvuso/bot"
 )
 
 // What the report conversation (flows/report) needs beyond reports.go:
-// amendments with their reason, throwing an amendment away, and the chats
-// of the officials to tell when a report arrives.
+// amendments with their reason, and throwing an amendment away. The
+// officials are told of reports by the scheduler (notices.go).
 
 // ErrNotAmendment is returned for an amendment's operation on a unit whose
 // report for the period was never submitted.
@@ -83,35 +81,5 @@ func (db *DB) DiscardAmendment(ctx context.Context, unitCode, periodID string, s
 		}
 		return audit(ctx, tx, AuditEntry{At: at, UserID: by, Action: "draft.discard", UnitCode: unitCode, PeriodID: periodID},
 			map[string]any{"amends": d.BaseVersion, "reason": d.Reason, "answers": d.Answers, "draft_version": d.Version})
-	})
-}
-
-// ChatAccount is a channel account a message can be sent to.
-type ChatAccount struct {
-	UserID  int64
-	Lang    string
-	Channel bot.Channel
-	ChatID  string
-}
-
-// OfficialChats lists the chat accounts of the active officials, each in
-// their language, leaving out the accounts that blocked the bot. An
-// official with accounts on several channels is listed once per account.
-func (db *DB) OfficialChats(ctx context.Context) ([]ChatAccount, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT u.id, u.language, a.channel, a.chat_id
-		FROM report_roles r
-		JOIN users u ON u.id = r.user_id
-		JOIN accounts a ON a.user_id = u.id AND a.blocked_at IS NULL
-		WHERE r.role = 'official' AND r.revoked_at IS NULL
-		ORDER BY u.id, a.channel, a.chat_id`)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChatAccount, error) {
-		var c ChatAccount
-		var ch string
-		err := r.Scan(&c.UserID, &c.Lang, &ch, &c.ChatID)
-		c.Channel = bot.Channel(ch)
-		return c, err
 	})
 }

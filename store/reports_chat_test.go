@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"hocvuso/bot"
 	"hocvuso/store"
 )
 
@@ -97,48 +96,5 @@ func TestOpenAmendment_ReasonKeptUntilSubmitted(t *testing.T) {
 		if !slices.Contains(actions, want) {
 			t.Errorf("audit log %q lacks %s", actions, want)
 		}
-	}
-}
-
-// The officials to tell: every account of every active official, in their
-// language; not revoked officials, not focal points, not blocked accounts.
-func TestOfficialChats(t *testing.T) {
-	db := reportDB(t)
-	ctx := context.Background()
-	at := ict(2025, 6, 1, 9, 0, 0)
-	o1 := reportUser(t, db, "o1")
-	if err := db.SetLanguage(ctx, o1, "en"); err != nil {
-		t.Fatal(err)
-	}
-	// The same person on Zalo too (linking accounts is the Zalo /link flow's).
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO accounts (channel, external_id, user_id, chat_id) VALUES ('zalo', 'z-o1', $1, 'z-o1')`, o1); err != nil {
-		t.Fatal(err)
-	}
-	o2, o3, focal := reportUser(t, db, "o2"), reportUser(t, db, "o3"), reportUser(t, db, "f")
-	for _, u := range []int64{o1, o2, o3} {
-		if _, err := db.GrantRole(ctx, u, store.RoleOfficial, "", "admin", at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", at); err != nil {
-		t.Fatal(err)
-	}
-	r3, _ := db.UserRoles(ctx, o3)
-	if err := db.RevokeRole(ctx, r3[0].ID, "admin", at); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetBlocked(ctx, bot.Telegram, "o2", true); err != nil {
-		t.Fatal(err)
-	}
-	got, err := db.OfficialChats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []store.ChatAccount{
-		{UserID: o1, Lang: "en", Channel: bot.Telegram, ChatID: "o1"},
-		{UserID: o1, Lang: "en", Channel: bot.Zalo, ChatID: "z-o1"},
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("OfficialChats = %+v; want %+v", got, want)
 	}
 }

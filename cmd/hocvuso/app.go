@@ -127,7 +127,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, fmt.Errorf("report configuration: %w", err)
 	}
-	a.report = report.New(a.db, report.Config{Forms: reports, Location: cfg.Timezone})
+	// The officials' notices of each report are queued with it, in its
+	// transaction; the serve processes' schedulers send them. A process
+	// that does not serve (the console) leaves them waiting in PostgreSQL.
+	notices, err := scheduler.NewNotices(a.db, cfg.Reminders.MaxAttempts)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.report = report.New(a.db, report.Config{Forms: reports, Location: cfg.Timezone, Notices: notices})
 
 	// Officials' /overview and /export; an export the channel cannot carry
 	// (Zalo takes no XLSX) goes as a download link when there is a

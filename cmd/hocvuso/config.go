@@ -43,6 +43,9 @@ type Config struct {
 	ZaloOAuthURL           string
 	ZaloReminderTemplateID string
 	ZaloWebhookPath        string
+	// Reminders is the scheduler's part (REMINDER_*): what it sends unasked,
+	// and the officials' notices of reports, which any process may queue.
+	Reminders *reminderConfig
 }
 
 var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -136,6 +139,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		c.PublicURL = strings.TrimRight(v, "/")
 	}
 	if err := c.loadZalo(get); err != nil {
+		return nil, err
+	}
+	if c.Reminders, err = loadReminderConfig(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil

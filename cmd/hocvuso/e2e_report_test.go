@@ -80,6 +80,25 @@ func (s *served) newSince(chat int64, before int) string {
 	return strings.Join(out, "\n")
 }
 
+// told waits for the message that reaches chat after its first before
+// ones unasked (an official's notice, which serve's scheduler sends) and
+// returns it; a second one fails the test.
+func (s *served) told(chat int64, before int) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(s.fake.MessagesTo(chat)) <= before {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("nothing reached %d within 20 s; log:\n%s", chat, s.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	msgs := s.fake.MessagesTo(chat)[before:]
+	if len(msgs) != 1 {
+		s.t.Errorf("%d messages reached %d; want 1", len(msgs), chat)
+	}
+	return msgs[0].Text
+}
+
 func has(t *testing.T, what, text string, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
@@ -93,7 +112,8 @@ func has(t *testing.T, what, text string, parts ...string) {
 // an official who reads English.
 func reportServe(t *testing.T) (s *served, focal, official int64) {
 	t.Helper()
-	s = startServe(t, true, nil)
+	// Rules without quiet hours: the officials' notices go at any hour.
+	s = startServe(t, true, map[string]string{"REMINDER_RULES": rulesFile(t)})
 	ctx := context.Background()
 	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{
 		{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"},
@@ -196,9 +216,10 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	has(t, "a change", s.choose(u, "✏️ 2"), "Câu 2/17", "Câu trả lời đã lưu: 25/KH-SNV")
 	has(t, "back to the review", s.reply(u, "26/KH-SNV"), "Xem lại báo cáo", "26/KH-SNV")
 	late := planLate()
+	before := len(s.fake.MessagesTo(official))
 	r = s.choose(u, "Gửi báo cáo")
 	has(t, "the receipt", r, "Đã nhận báo cáo", "Số biên nhận: plan-2025-0001.1", fmt.Sprintf("Trễ %d ngày so với hạn.", late))
-	has(t, "the official's message", s.last(official), "New report", "Sở Nội vụ", "2025 implementation plan", "plan-2025-0001.1",
+	has(t, "the official's message", s.told(official, before), "New report", "Sở Nội vụ", "2025 implementation plan", "plan-2025-0001.1",
 		fmt.Sprintf("%d days after the due date.", late))
 
 	var stored int
@@ -213,8 +234,12 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	has(t, "the amendment", s.reply(u, "Sửa số văn bản"), "Sửa đổi phiên bản 1. Lý do: Sửa số văn bản", "26/KH-SNV")
 	s.choose(u, "✏️ 2")
 	s.reply(u, "27/KH-SNV")
+	before = len(s.fake.MessagesTo(official))
 	has(t, "the amendment's receipt", s.choose(u, "Gửi báo cáo"), "plan-2025-0001.2", "phiên bản 2. Lý do: Sửa số văn bản")
-	has(t, "the official's second message", s.last(official), "Report amended (version 2)", "Reason: Sửa số văn bản", "plan-2025-0001.2")
+	has(t, "the official's second message", s.told(official, before), "Report amended (version 2)", "Reason: Sửa số văn bản", "plan-2025-0001.2")
+	if n := s.count(`SELECT count(*) FROM deliveries WHERE kind = 'report' AND state = 'sent'`); n != 2 {
+		t.Errorf("%d notices sent; want 2", n)
+	}
 	versions, err := s.db.ReportVersions(context.Background(), "SNV", "plan-2025")
 	if err != nil || len(versions) != 2 {
 		t.Fatalf("versions %+v, %v", versions, err)
@@ -249,13 +274,13 @@ func TestServeReport_TwoFocalPointsAtOnce(t *testing.T) {
 }
 
 // A focal point on Zalo sends a report with a file and a photo fetched from
-// Zalo's file URLs; the official, on Telegram, is told through the Bot API:
-// each reply leaves through the sender of its own channel.
+// Zalo's file URLs; the official, on Telegram, is told through the Bot API
+// by serve's scheduler.
 func TestServeReport_ZaloFocalPointTelegramOfficial(t *testing.T) {
 	t.Parallel()
 	tg := fakeapi.Start(testToken)
 	t.Cleanup(tg.Close)
-	s := startZaloServe(t, nil, map[string]string{"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": tg.URL})
+	s := startZaloServe(t, nil, map[string]string{"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": tg.URL, "REMINDER_RULES": rulesFile(t)})
 	ctx := context.Background()
 	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
 		t.Fatal(err)

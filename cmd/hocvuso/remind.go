@@ -89,11 +89,8 @@ func loadReminderConfig(getenv func(string) string) (*reminderConfig, error) {
 }
 
 // newScheduler sets the scheduler up over the app; work false only plans.
-func (a *app) newScheduler(e *env, work bool) (*scheduler.Scheduler, error) {
-	rc, err := loadReminderConfig(e.getenv)
-	if err != nil {
-		return nil, err
-	}
+func (a *app) newScheduler(work bool) (*scheduler.Scheduler, error) {
+	rc := a.cfg.Reminders
 	rules, err := scheduler.LoadRules(rc.RulesPath, a.cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("REMINDER_RULES: %w", err)
@@ -110,10 +107,11 @@ func (a *app) newScheduler(e *env, work bool) (*scheduler.Scheduler, error) {
 	}, work)
 }
 
-// startScheduler starts sending reminders (and planning them, when this
-// replica is elected) once the channels are set up.
-func (a *app) startScheduler(ctx context.Context, e *env) (stop func(), err error) {
-	s, err := a.newScheduler(e, true)
+// startScheduler starts sending reminders and the officials' notices of
+// reports (and planning reminders, when this replica is elected) once the
+// channels are set up.
+func (a *app) startScheduler(ctx context.Context) (stop func(), err error) {
+	s, err := a.newScheduler(true)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +168,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	s, err := a.newScheduler(e, false)
+	s, err := a.newScheduler(false)
 	if err != nil {
 		return err
 	}

@@ -143,8 +143,9 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 		}()
 	}
 
-	// Reminders, digests and nudges go out through the senders set above.
-	stopScheduler, err := a.startScheduler(ctx, e)
+	// Reminders, digests, nudges and the officials' notices of reports go
+	// out through the senders set above.
+	stopScheduler, err := a.startScheduler(ctx)
 	if err != nil {
 		_ = srv.Close()
 		return err

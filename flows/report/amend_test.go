@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hocvuso/flows/flowtest"
+	"hocvuso/store"
 )
 
 // submitPlan fills in and submits the unit's plan report.
@@ -28,7 +29,14 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	f := newFixture(t, nil)
 	official := f.official("Quàng Văn Minh", "vi")
 	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	f.sendNotices()
 	submitPlan(t, f, u)
+	f.settled()
+	told := f.told(official)
+	if len(told) != 1 {
+		t.Fatalf("the official got %d messages; want 1", len(told))
+	}
+	mustContain(t, "the official's first message", told[0].Text, "Báo cáo mới", "plan-0001.1", "Đúng hạn.")
 
 	r := u.Send("/status")
 	mustContain(t, "/status after submitting", r.Text(), "1. Kế hoạch năm 2025", "đã gửi đúng hạn, biên nhận plan-0001.1", "gửi ngày 25/6/2025")
@@ -53,10 +61,15 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	r = u.Tap("Gửi báo cáo")
 	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "15:30 2/7/2025", "Trễ 2 ngày so với hạn.",
 		"Đây là bản sửa đổi, phiên bản 2. Lý do: Sửa số lớp đã mở")
-	chat := official.Chat()
-	mustContain(t, "the official's message", chat[len(chat)-1].Text, "Báo cáo được sửa đổi (phiên bản 2)", "Sở Nội vụ",
+	if n := f.settled(); n[store.DeliverySent] != 2 || len(n) != 1 {
+		t.Errorf("notices %v; want 2 sent", n)
+	}
+	told = f.told(official)
+	if len(told) != 2 {
+		t.Fatalf("the official got %d messages; want 2", len(told))
+	}
+	mustContain(t, "the official's message", told[1].Text, "Báo cáo được sửa đổi (phiên bản 2)", "Sở Nội vụ",
 		"Lý do: Sửa số lớp đã mở", "plan-0001.2", "Trễ 2 ngày")
-	mustContain(t, "the official's first message", chat[len(chat)-2].Text, "Báo cáo mới", "plan-0001.1", "Đúng hạn.")
 
 	versions := f.versions("SNV", "plan")
 	if len(versions) != 2 || versions[0].Version != 1 || versions[1].Version != 2 || versions[1].Reason != "Sửa số lớp đã mở" {

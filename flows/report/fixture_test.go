@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +20,8 @@ import (
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/report"
 	"hocvuso/flows/report/config"
+	"hocvuso/reach"
+	"hocvuso/scheduler"
 	"hocvuso/store"
 )
 
@@ -156,12 +161,13 @@ func (c *clock) Set(t time.Time) {
 // files downloaded from a fake Bot API by the real Telegram client, two
 // units (a department and a commune), and a clock set in the plan period.
 type fixture struct {
-	t     testing.TB
-	h     *flowtest.Harness
-	fake  *fakeapi.Server
-	clock *clock
-	cfg   *config.Config
-	flow  *report.Flow
+	t      testing.TB
+	h      *flowtest.Harness
+	fake   *fakeapi.Server
+	client *telegram.Client
+	clock  *clock
+	cfg    *config.Config
+	flow   *report.Flow
 }
 
 func newFixture(t testing.TB, cfg *config.Config) *fixture {
@@ -171,10 +177,11 @@ func newFixture(t testing.TB, cfg *config.Config) *fixture {
 	}
 	f := &fixture{t: t, fake: fakeapi.Start(botToken), clock: &clock{now: ict(2025, 6, 25, 9, 0)}, cfg: cfg}
 	t.Cleanup(f.fake.Close)
-	client, err := telegram.New(context.Background(), telegram.Config{Token: botToken, APIURL: f.fake.URL})
+	client, err := telegram.New(context.Background(), telegram.Config{Token: botToken, APIURL: f.fake.URL, Log: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.client = client
 	fetch := report.FetchFunc(func(ctx context.Context, id string, limit int64) ([]byte, error) {
 		data, err := client.DownloadFile(ctx, id, limit)
 		if errors.Is(err, telegram.ErrFileTooLarge) {
@@ -184,7 +191,15 @@ func newFixture(t testing.TB, cfg *config.Config) *fixture {
 	})
 	f.h = flowtest.New(t, flowtest.WithMenu(report.MenuItem), flowtest.WithClock(f.clock.Now),
 		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
-			f.flow = report.New(h.DB, report.Config{Forms: cfg, Fetchers: map[bot.Channel]report.Fetcher{bot.Telegram: fetch}})
+			// The officials' notices are river jobs, queued with the report.
+			if err := scheduler.Migrate(context.Background(), h.DB.Pool, quiet()); err != nil {
+				t.Fatal(err)
+			}
+			notices, err := scheduler.NewNotices(h.DB, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.flow = report.New(h.DB, report.Config{Forms: cfg, Fetchers: map[bot.Channel]report.Fetcher{bot.Telegram: fetch}, Notices: notices})
 			return f.flow
 		}))
 	if _, _, err := f.h.DB.UpsertUnits(context.Background(), []store.Unit{
@@ -241,6 +256,88 @@ func (f *fixture) official(name, lang string) *flowtest.User {
 	}
 	return u
 }
+
+// sendNotices starts a scheduler as serve runs one, which sends the
+// officials' notices through the real Telegram client to the fake Bot API
+// (plans no reminder, keeps no quiet hours); change adjusts it.
+func (f *fixture) sendNotices(change ...func(*scheduler.Config)) {
+	f.t.Helper()
+	rules, err := scheduler.LoadRules("", hcm)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rules.Quiet = nil
+	cfg := scheduler.Config{
+		DB: f.h.DB, Redis: f.h.Redis.Client, RedisPrefix: f.h.Redis.Prefix, Rules: rules, Reports: f.cfg, Text: f.h.Catalog, Log: quiet(),
+		Reach:        &reach.Reacher{Accounts: f.h.DB, Senders: reach.SenderMap{bot.Telegram: f.client}},
+		RetryBackoff: 20 * time.Millisecond, ChatInterval: time.Millisecond, Rate: 1000,
+	}
+	for _, c := range change {
+		c(&cfg)
+	}
+	s, err := scheduler.New(cfg, true)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := s.Start(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() {
+		stop, c := context.WithTimeout(context.Background(), 20*time.Second)
+		defer c()
+		_ = s.Stop(stop)
+		cancel()
+	})
+}
+
+// notices counts the officials' notices by state.
+func (f *fixture) notices() map[string]int {
+	f.t.Helper()
+	rows, err := f.h.DB.Pool.Query(context.Background(), `SELECT state, count(*) FROM deliveries WHERE kind = 'report' GROUP BY state`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			f.t.Fatal(err)
+		}
+		out[state] = n
+	}
+	return out
+}
+
+// settled waits until no notice is waiting to be sent or being sent, and
+// returns their counts by state.
+func (f *fixture) settled() map[string]int {
+	f.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n := f.notices()
+		if n[store.DeliveryPlanned] == 0 && n[store.DeliverySending] == 0 {
+			return n
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("notices not sent within 30 s: %v", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// told lists what the official's chat received from the Bot API.
+func (f *fixture) told(o *flowtest.User) []fakeapi.Message {
+	f.t.Helper()
+	id, err := strconv.ParseInt(o.ID, 10, 64)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return f.fake.MessagesTo(id)
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // sendFile sends a document (or a photo, name "") held by the fake Bot API;
 // declared is the size the channel reports.

@@ -269,11 +269,17 @@ func (f *Flow) showReport(c *bot.Conversation, st *state, versions []store.Repor
 
 // lateness says whether a version came on time.
 func lateness(c *bot.Conversation, daysLate int) string {
+	return c.T(latenessID(daysLate), "Days", daysLate)
+}
+
+// latenessID is the message saying a report came on time or daysLate days
+// late; its template takes Days.
+func latenessID(daysLate int) string {
 	switch daysLate {
 	case 0:
-		return c.T("report.on_time")
+		return "report.on_time"
 	case 1:
-		return c.T("report.late_one")
+		return "report.late_one"
 	}
-	return c.T("report.late", "Days", daysLate)
+	return "report.late"
 }

@@ -4,7 +4,8 @@
 // into the unit's draft in PostgreSQL; a review shows every answer, any can
 // be changed, then the report is submitted and a numbered receipt given; a
 // submitted report can be amended, with a reason, into a new version; the
-// officials are told of every report and amendment. /status shows where the
+// officials are told of every report and amendment (the scheduler sends
+// the notices the submission plans). /status shows where the
 // user's units stand in each period.
 //
 // The session holds only where the user is (unit, period, field, the draft
@@ -52,7 +53,6 @@ type Store interface {
 	ReportVersions(ctx context.Context, unitCode, periodID string) ([]store.ReportVersion, error)
 	UnitStatus(ctx context.Context, unitCode string, periods []store.PeriodDue, now time.Time) ([]store.PeriodStatus, error)
 	PutAttachment(ctx context.Context, a store.Attachment) (string, bool, error)
-	OfficialChats(ctx context.Context) ([]store.ChatAccount, error)
 }
 
 // Fetcher downloads a file a user sent on one channel (bot.File.ID),
@@ -81,13 +81,18 @@ type Config struct {
 	Fetchers map[bot.Channel]Fetcher
 	// Location is where times are shown; Asia/Ho_Chi_Minh when nil.
 	Location *time.Location
+	// Notices queues the officials' notices of each report submitted or
+	// amended, in the submission's transaction (*scheduler.Notices): the
+	// scheduler sends them. Required.
+	Notices store.Enqueuer
 }
 
 // Flow is the report conversation.
 type Flow struct {
-	store Store
-	cfg   *config.Config
-	loc   *time.Location
+	store   Store
+	cfg     *config.Config
+	loc     *time.Location
+	notices store.Enqueuer
 
 	mu       sync.RWMutex
 	fetchers map[bot.Channel]Fetcher
@@ -98,13 +103,13 @@ type Flow struct {
 
 // New returns the report flow.
 func New(st Store, cfg Config) *Flow {
-	if cfg.Forms == nil {
-		panic("report: Config.Forms is required")
+	if cfg.Forms == nil || cfg.Notices == nil {
+		panic("report: Config.Forms and Config.Notices are required")
 	}
 	if cfg.Location == nil {
 		cfg.Location = config.Location
 	}
-	f := &Flow{store: st, cfg: cfg.Forms, loc: cfg.Location, fetchers: map[bot.Channel]Fetcher{}}
+	f := &Flow{store: st, cfg: cfg.Forms, loc: cfg.Location, notices: cfg.Notices, fetchers: map[bot.Channel]Fetcher{}}
 	for ch, fe := range cfg.Fetchers {
 		f.fetchers[ch] = fe
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hocvuso/flows/report/config"
+	"hocvuso/store"
 )
 
 // A focal point fills in the whole form: every type of field, a wrong value
@@ -123,10 +124,17 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 		}
 	}
 
-	// The official is told, in English, on their own chat.
-	chat := official.Chat()
-	last := chat[len(chat)-1].Text
-	mustContain(t, "the official's message", last, "New report", "Sở Nội vụ", "2025 plan", "plan-0001.1", "09:00 25/6/2025", "On time.")
+	// The official is told once, in English, on their own chat, by the
+	// scheduler.
+	f.sendNotices()
+	if n := f.settled(); n[store.DeliverySent] != 1 || len(n) != 1 {
+		t.Errorf("notices %v; want 1 sent", n)
+	}
+	told := f.told(official)
+	if len(told) != 1 {
+		t.Fatalf("the official got %d messages; want 1", len(told))
+	}
+	mustContain(t, "the official's message", told[0].Text, "New report", "Sở Nội vụ", "2025 plan", "plan-0001.1", "09:00 25/6/2025", "On time.")
 	raw, _ := json.Marshal(answers["launched"])
 	if !strings.Contains(string(raw), `"yes":true`) {
 		t.Errorf("launched stored as %s", raw)

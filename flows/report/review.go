@@ -143,7 +143,8 @@ func periodName(p *config.Period, lang string) string {
 }
 
 // submit turns the reviewed draft into a version of the unit's report: a
-// receipt for the user, a message for every official.
+// receipt for the user; the officials' notices are planned in the same
+// transaction, and the scheduler sends them (the user does not wait).
 func (f *Flow) submit(c *bot.Conversation, st *state) error {
 	if c.Session.Step != stepReview {
 		c.Notice(c.T("stale.button"))
@@ -156,6 +157,7 @@ func (f *Flow) submit(c *bot.Conversation, st *state) error {
 	}
 	v, err := f.store.SubmitReport(c.Ctx, store.Submission{
 		UnitCode: st.Unit, PeriodID: st.Period, Seen: st.Seen, Due: p.DueFor(st.kind()), By: c.Session.UserID, At: c.Now,
+		Notify: f.notices,
 	})
 	var conflict *store.DraftConflict
 	switch {
@@ -184,38 +186,6 @@ func (f *Flow) submit(c *bot.Conversation, st *state) error {
 		{c.Button(c.T("report.button.list"), Name, "list", "")},
 		flows.BackToMenu(c),
 	}})
-	return f.notify(c, st, p, v)
-}
-
-// notify tells every official, on each of their chat accounts and in their
-// language, that a report was submitted or amended.
-func (f *Flow) notify(c *bot.Conversation, st *state, p *config.Period, v store.ReportVersion) error {
-	chats, err := f.store.OfficialChats(c.Ctx)
-	if err != nil {
-		return err
-	}
-	for _, o := range chats {
-		if o.UserID == c.Session.UserID {
-			continue // the official who submitted knows
-		}
-		lang := o.Lang
-		late := c.TextIn(lang, "report.on_time")
-		switch {
-		case v.DaysLate == 1:
-			late = c.TextIn(lang, "report.late_one")
-		case v.DaysLate > 1:
-			late = c.TextIn(lang, "report.late", "Days", v.DaysLate)
-		}
-		var text string
-		if v.Version > 1 {
-			text = c.TextIn(lang, "report.notify.amended", "Unit", st.UnitName, "Period", p.Name.In(lang),
-				"Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc), "Version", v.Version, "Reason", v.Reason)
-		} else {
-			text = c.TextIn(lang, "report.notify.submitted", "Unit", st.UnitName, "Period", p.Name.In(lang),
-				"Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc))
-		}
-		c.ReplyTo(bot.Target{Channel: o.Channel, ChatID: o.ChatID, Lang: lang}, bot.Reply{Text: text + "\n" + late})
-	}
 	return nil
 }
 
