@@ -214,7 +214,7 @@ func TestRedisLossKeepsTheUser(t *testing.T) {
 		t.Errorf("tap answered %d times", r.Answered)
 	}
 	// The new menu works as usual.
-	if r := u.Tap("Help"); r.Last().Text != h.T("en", "help.text") {
+	if r := u.Tap("Help"); !strings.HasPrefix(r.Last().Text, h.T("en", "help.text")) {
 		t.Errorf("help from the new menu: %s", r)
 	}
 	r = u.Send("/start")

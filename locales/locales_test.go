@@ -228,16 +228,29 @@ func keys(m map[string]bool) []string {
 // each of its ids checked.
 var dynamic = map[string][]string{
 	"language.": locales.Languages,
-	"command.":  {"start", "menu", "help", "language", "mydata", "deleteme"},
+	// The commands of every flow (Flow.Commands), whose descriptions the
+	// channel's command menu shows (cmd/hocvuso commandMenu).
+	// TestCommandListIsComplete keeps this list in step with the code.
+	"command.": {"start", "menu", "help", "language", "mydata", "deleteme", "quiz", "progress", "stop",
+		"certificate", "verify", "profile", "leaderboard", "nudge", "link", "join", "report", "status",
+		"overview", "export", "digest"},
 }
 
 // usedIDs finds the message ids the program's code names: string literals
 // passed to T(id, …), Say(id, …), Text(lang, id, data), and the Label of a
 // MenuItem; "prefix."+x is expanded through dynamic.
 func usedIDs(t *testing.T) (used, prefixes map[string][]string) {
+	used, prefixes, _ = scanCode(t)
+	return used, prefixes
+}
+
+// scanCode reads the program's code (tests aside) for usedIDs, and lists
+// the commands its flows declare: the string literals a method
+// Commands() []string returns.
+func scanCode(t *testing.T) (used, prefixes, commands map[string][]string) {
 	t.Helper()
 	root := moduleRoot(t)
-	used, prefixes = map[string][]string{}, map[string][]string{}
+	used, prefixes, commands = map[string][]string{}, map[string][]string{}, map[string][]string{}
 	fset := token.NewFileSet()
 	add := func(e ast.Expr, pos token.Pos) {
 		where := fset.Position(pos).String()
@@ -288,6 +301,22 @@ func usedIDs(t *testing.T) (used, prefixes map[string][]string) {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.FuncDecl:
+				if n.Recv == nil || n.Name.Name != "Commands" || n.Body == nil {
+					return true
+				}
+				where := fset.Position(n.Pos()).String()
+				if rel, err := filepath.Rel(root, where); err == nil {
+					where = rel
+				}
+				ast.Inspect(n.Body, func(n ast.Node) bool {
+					if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						if name, err := strconv.Unquote(lit.Value); err == nil {
+							commands[name] = append(commands[name], where)
+						}
+					}
+					return true
+				})
 			case *ast.CallExpr:
 				var fn string
 				switch f := n.Fun.(type) {
@@ -321,7 +350,26 @@ func usedIDs(t *testing.T) (used, prefixes map[string][]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return used, prefixes
+	return used, prefixes, commands
+}
+
+// The list of command names above is every command a flow declares, so
+// that each has its description in every language.
+func TestCommandListIsComplete(t *testing.T) {
+	_, _, commands := scanCode(t)
+	if len(commands) < 10 {
+		t.Fatalf("the scan found only %d commands: is it still working?", len(commands))
+	}
+	for _, name := range keys(setOf(commands)) {
+		if !slices.Contains(dynamic["command."], name) {
+			t.Errorf("/%s (declared at %s) is missing from dynamic[\"command.\"]", name, strings.Join(commands[name], ", "))
+		}
+	}
+	for _, name := range dynamic["command."] {
+		if _, ok := commands[name]; !ok {
+			t.Errorf("/%s is in dynamic[\"command.\"] but no flow declares it", name)
+		}
+	}
 }
 
 func isMenuItem(e ast.Expr) bool {

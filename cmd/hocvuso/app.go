@@ -160,7 +160,10 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	priv := privacy.New(a.db, cfg.Timezone)
 	priv.Sessions = a.state
 	a.router = flows.NewRouter(
-		home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...), report.MenuItem), enrolFlow),
+		// Each menu item shows to its audience: the reports to focal
+		// points, the overview and the digest to officials.
+		home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...),
+			report.MenuItem, officials.MenuItem, digest.DigestMenuItem), enrolFlow),
 		enrolFlow,
 		priv,
 		quizFlow,

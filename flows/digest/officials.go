@@ -17,6 +17,13 @@ import (
 // DigestName is the name of the officials' digest flow.
 const DigestName = "digest"
 
+// DigestMenuItem is the main menu's button that gives the digest now,
+// shown to the officials.
+var DigestMenuItem = flows.MenuItem{Label: "digest.menu", Flow: DigestName, Action: actDigestNow, For: flows.Officials}
+
+// actDigestNow is the action of the menu's button.
+const actDigestNow = "now"
+
 // DigestStore is what the officials' digests need of the records.
 type DigestStore interface {
 	PeriodOverview(ctx context.Context, periodID string, kinds []store.KindDue, now time.Time) (store.PeriodOverview, error)
@@ -86,10 +93,11 @@ func NewDigests(st DigestStore, cfg DigestConfig) *Digests {
 func (*Digests) Name() string       { return DigestName }
 func (*Digests) Commands() []string { return []string{"digest"} }
 
-// Handle implements flows.Flow: /digest gives an official the weekly digest
-// now; anyone else is told politely what it is for.
+// Handle implements flows.Flow: /digest, or the menu's button, gives an
+// official the weekly digest now; anyone else is told politely what it is
+// for.
 func (d *Digests) Handle(c *bot.Conversation, in flows.Input) error {
-	if in.Callback != nil {
+	if cb := in.Callback; cb != nil && (in.Stale || cb.Action != actDigestNow) {
 		c.Notice(c.T("stale.button"))
 		return nil
 	}

@@ -19,6 +19,8 @@ const ConsentVersion = "2026-11-v2"
 type Users interface {
 	CreateUser(ctx context.Context, n store.NewUser) (int64, error)
 	SetLanguage(ctx context.Context, userID int64, lang string) error
+	// UserRoles tells which menu items and help a user sees.
+	UserRoles(ctx context.Context, userID int64) ([]store.Role, error)
 }
 
 // Starter is a flow that a deep link opens: `/start PAYLOAD` (Telegram's
@@ -48,12 +50,41 @@ type Flow struct {
 	users    Users
 	menu     []flows.MenuItem
 	starters []Starter
+	// byRole is set when some menu item is not for everyone: the menu
+	// then needs the user's roles.
+	byRole bool
 }
 
 // New returns the home flow with the main menu's items and the flows that
-// deep links may open.
+// deep links may open. Each item shows to its audience (MenuItem.For).
 func New(users Users, menu []flows.MenuItem, starters ...Starter) *Flow {
-	return &Flow{users: users, menu: menu, starters: starters}
+	f := &Flow{users: users, menu: menu, starters: starters}
+	for _, it := range menu {
+		f.byRole = f.byRole || it.For != flows.Everyone
+	}
+	return f
+}
+
+// Audience is the roles a user holds, as the menu and the help see them:
+// Everyone for someone with none, or who has not agreed yet.
+func (f *Flow) Audience(c *bot.Conversation) (flows.Audience, error) {
+	if c.Session.UserID == 0 {
+		return flows.Everyone, nil
+	}
+	roles, err := f.users.UserRoles(c.Ctx, c.Session.UserID)
+	if err != nil {
+		return flows.Everyone, err
+	}
+	who := flows.Everyone
+	for _, r := range roles {
+		switch r.Role {
+		case store.RoleFocal:
+			who |= flows.FocalPoints
+		case store.RoleOfficial:
+			who |= flows.Officials
+		}
+	}
+	return who, nil
 }
 
 // stepConsent is home's step while a user who has not agreed yet has
@@ -194,10 +225,19 @@ func (f *Flow) Menu(c *bot.Conversation, edit bool) error {
 	if c.Session.UserID == 0 {
 		return f.Greet(c)
 	}
+	who := flows.Everyone
+	if f.byRole {
+		var err error
+		if who, err = f.Audience(c); err != nil {
+			return err
+		}
+	}
 	c.NextScreen()
 	rows := make([][]bot.Button, 0, len(f.menu)+3)
 	for _, it := range f.menu {
-		rows = append(rows, []bot.Button{c.Button(c.T(it.Label), it.Flow, it.Action, "")})
+		if it.For.Admits(who) {
+			rows = append(rows, []bot.Button{c.Button(c.T(it.Label), it.Flow, it.Action, "")})
+		}
 	}
 	rows = append(rows,
 		[]bot.Button{c.Button(c.T("menu.help"), flows.HomeName, "help", "")},
@@ -258,9 +298,27 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 	return f.Menu(c, false)
 }
 
+// help lists what this user can do: every citizen's commands, then a focal
+// point's and an official's to those who are one, and to others how to
+// become one. Zalo has no command menu: this is where commands are found.
 func (f *Flow) help(c *bot.Conversation, edit bool) error {
+	who, err := f.Audience(c)
+	if err != nil {
+		return err
+	}
+	parts := []string{c.T("help.text")}
+	if flows.FocalPoints.Admits(who) {
+		parts = append(parts, c.T("help.focal"))
+	}
+	if flows.Officials.Admits(who) {
+		parts = append(parts, c.T("help.official"))
+	}
+	if who == flows.Everyone {
+		parts = append(parts, c.T("help.join"))
+	}
+	parts = append(parts, c.T("help.footer"))
 	c.NextScreen()
-	r := bot.Reply{Text: c.T("help.text"), Edit: edit}
+	r := bot.Reply{Text: strings.Join(parts, "\n\n"), Edit: edit}
 	if c.Session.UserID != 0 {
 		r.Buttons = [][]bot.Button{flows.BackToMenu(c)}
 	}

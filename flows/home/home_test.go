@@ -209,7 +209,7 @@ func TestLanguageAfterConsent(t *testing.T) {
 	if lang := userLanguage(t, h); lang != "en" {
 		t.Errorf("users.language = %q after choosing English", lang)
 	}
-	if r := u.Send("/help"); r.Last().Text != h.T("en", "help.text") {
+	if r := u.Send("/help"); r.Last().Text != citizenHelp(h, "en") {
 		t.Errorf("/help after switching: %q", r.Last().Text)
 	}
 
@@ -238,7 +238,7 @@ func TestHelpMenuAndStart(t *testing.T) {
 
 	// Help is for everyone; before consent it has no menu to go back to.
 	r := u.Send("/help")
-	if len(r.Sent) != 1 || r.Sent[0].Text != h.T("en", "help.text") || len(r.Sent[0].Buttons) != 0 {
+	if len(r.Sent) != 1 || r.Sent[0].Text != citizenHelp(h, "en") || len(r.Sent[0].Buttons) != 0 {
 		t.Fatalf("/help before consent: %s", r)
 	}
 	for _, cmd := range []string{"/menu", "/language", "/mydata", "/deleteme", "/help"} {
@@ -253,7 +253,7 @@ func TestHelpMenuAndStart(t *testing.T) {
 	u.Tap("I agree")
 
 	r = u.Send("/help")
-	if r.Last().Text != h.T("en", "help.text") || len(r.Last().Labels()) != 1 {
+	if r.Last().Text != citizenHelp(h, "en") || len(r.Last().Labels()) != 1 {
 		t.Fatalf("/help after consent: %s", r)
 	}
 	r = u.Tap("Back to menu")
@@ -261,7 +261,7 @@ func TestHelpMenuAndStart(t *testing.T) {
 		t.Errorf("back to menu should turn the help into the menu: %s", r)
 	}
 	r = u.Tap("Help")
-	if !r.Last().Edited || r.Last().Text != h.T("en", "help.text") {
+	if !r.Last().Edited || r.Last().Text != citizenHelp(h, "en") {
 		t.Errorf("the menu's help button: %s", r)
 	}
 
@@ -274,6 +274,12 @@ func TestHelpMenuAndStart(t *testing.T) {
 	if got := r.Texts(); len(got) != 2 || got[0] != h.T("en", "welcome") || got[1] != h.T("en", "menu.title") {
 		t.Errorf("/start after consent: %s", r)
 	}
+}
+
+// citizenHelp is the help of someone who holds no role: every citizen's
+// commands, how to become a focal point or an official, and the footer.
+func citizenHelp(h *flowtest.Harness, lang string) string {
+	return h.T(lang, "help.text") + "\n\n" + h.T(lang, "help.join") + "\n\n" + h.T(lang, "help.footer")
 }
 
 func userLanguage(t *testing.T, h *flowtest.Harness) string {

@@ -28,6 +28,10 @@ import (
 // Name is the flow's name in callback data.
 const Name = "officials"
 
+// MenuItem is the main menu's button that opens the overview, shown to
+// the officials.
+var MenuItem = flows.MenuItem{Label: "officials.menu", Flow: Name, Action: actStart, For: flows.Officials}
+
 // Store is what the flow reads.
 type Store interface {
 	UserRoles(ctx context.Context, userID int64) ([]store.Role, error)
@@ -68,9 +72,10 @@ func (*Flow) Commands() []string { return []string{"overview", "export"} }
 
 // Actions of the buttons.
 const (
-	actPick     = "pick" // arg: actOverview or actExport; show the periods again
-	actOverview = "ov"   // arg: a period
-	actExport   = "ex"   // arg: a period
+	actStart    = "start" // the menu's button: the periods, for the overview
+	actPick     = "pick"  // arg: actOverview or actExport; show the periods again
+	actOverview = "ov"    // arg: a period
+	actExport   = "ex"    // arg: a period
 )
 
 // Handle implements flows.Flow.
@@ -92,6 +97,8 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 			return nil
 		}
 		switch cb.Action {
+		case actStart:
+			return f.pick(c, actOverview)
 		case actPick:
 			if cb.Arg == actOverview || cb.Arg == actExport {
 				return f.pick(c, cb.Arg)

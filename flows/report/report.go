@@ -34,8 +34,9 @@ import (
 // Name is the flow's name.
 const Name = "report"
 
-// MenuItem is the main menu's button that opens the reports.
-var MenuItem = flows.MenuItem{Label: "report.menu", Flow: Name, Action: "start"}
+// MenuItem is the main menu's button that opens the reports, shown to the
+// focal points.
+var MenuItem = flows.MenuItem{Label: "report.menu", Flow: Name, Action: "start", For: flows.FocalPoints}
 
 // Store is what the conversation needs of the records.
 type Store interface {
