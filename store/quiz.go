@@ -230,6 +230,17 @@ type AreaBest struct {
 	Attempts     int       // finished attempts in the area
 }
 
+// PassedAreas returns the areas ("" is the quick test) in which the user
+// passed an attempt, by area: what the quiz's menu marks, read from a
+// small index (quiz_attempts_passed_area) instead of every attempt.
+func (db *DB) PassedAreas(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT area FROM quiz_attempts WHERE user_id = $1 AND passed ORDER BY area`, userID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // AreaBests returns the user's best finished attempt per area, by area.
 func (db *DB) AreaBests(ctx context.Context, userID int64) ([]AreaBest, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT ON (area) area, score, total, finished_at,

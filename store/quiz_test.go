@@ -183,6 +183,13 @@ func TestQuizAttempts(t *testing.T) {
 	if bests, _ := db.AreaBests(ctx, other); len(bests) != 0 {
 		t.Errorf("another user has bests %+v", bests)
 	}
+	// The areas passed are those AreaBests says passed.
+	if passed, err := db.PassedAreas(ctx, user); err != nil || len(passed) != 1 || passed[0] != "4" {
+		t.Errorf("passed areas = %q %v, want [4]", passed, err)
+	}
+	if passed, err := db.PassedAreas(ctx, other); err != nil || len(passed) != 0 {
+		t.Errorf("another user passed %q %v", passed, err)
+	}
 }
 
 // Answers given at once by many users are written together; each caller gets

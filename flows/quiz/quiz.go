@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ type Store interface {
 	AbandonAttempt(ctx context.Context, userID int64, at time.Time) (bool, error)
 	UnfinishedAttempt(ctx context.Context, userID int64) (store.QuizAttempt, bool, error)
 	AreaBests(ctx context.Context, userID int64) ([]store.AreaBest, error)
+	PassedAreas(ctx context.Context, userID int64) ([]string, error)
 	QuizBank(ctx context.Context, version string) (store.QuizBank, error)
 }
 
@@ -157,12 +159,12 @@ func (st *state) active() bool { return st.ID != 0 && st.Pos < len(st.IDs) }
 
 // current loads the attempt in progress from the session; ok is false when
 // the session holds none.
-func current(c *bot.Conversation) (st state, ok bool) {
+func (f *Flow) current(c *bot.Conversation) (st state, ok bool) {
 	if c.Session.Flow != Name {
 		return st, false
 	}
 	if len(c.Session.Data) > 0 {
-		if err := st.decode(c.Session.Data); err != nil {
+		if err := st.decode(c.Session.Data, f.bank.InternID); err != nil {
 			return state{}, false
 		}
 	}
@@ -181,7 +183,7 @@ func (f *Flow) save(c *bot.Conversation, st *state) error {
 // resumable finds the attempt in progress: in the session, else (the session
 // was lost or reset) in PostgreSQL, at its first unanswered question.
 func (f *Flow) resumable(c *bot.Conversation) (state, bool, error) {
-	if st, ok := current(c); ok {
+	if st, ok := f.current(c); ok {
 		return st, true, nil
 	}
 	if c.Session.UserID == 0 {
@@ -241,14 +243,11 @@ func (f *Flow) start(c *bot.Conversation, edit bool) error {
 
 // choose shows the tests: the quick test and one button per area.
 func (f *Flow) choose(c *bot.Conversation, edit bool) error {
-	passed := map[string]bool{}
+	var passed []string
 	if c.Session.UserID != 0 {
-		bests, err := f.store.AreaBests(c.Ctx, c.Session.UserID)
-		if err != nil {
+		var err error
+		if passed, err = f.store.PassedAreas(c.Ctx, c.Session.UserID); err != nil {
 			return err
-		}
-		for _, b := range bests {
-			passed[b.Area] = b.Passed
 		}
 	}
 	b, lang := f.bank, c.Lang()
@@ -258,7 +257,7 @@ func (f *Flow) choose(c *bot.Conversation, edit bool) error {
 	var row []bot.Button
 	for _, a := range b.Areas {
 		label := a.Short.In(lang)
-		if passed[a.ID] {
+		if slices.Contains(passed, a.ID) {
 			label = "✅ " + label
 		}
 		row = append(row, c.Button(label, Name, "go", a.ID))
@@ -278,7 +277,7 @@ func (f *Flow) choose(c *bot.Conversation, edit bool) error {
 
 // begin starts a new attempt: "q" the quick test, else an area's id.
 func (f *Flow) begin(c *bot.Conversation, which string, edit bool) error {
-	if _, ok := current(c); ok {
+	if _, ok := f.current(c); ok {
 		c.Notice(c.T("quiz.inprogress"))
 		return nil
 	}
@@ -373,7 +372,7 @@ func (f *Flow) answerTap(c *bot.Conversation, arg string) error {
 		c.Notice(c.T("stale.button"))
 		return nil
 	}
-	st, ok := current(c)
+	st, ok := f.current(c)
 	if !ok {
 		// The session lost the attempt (reset by /menu, or Redis lost it):
 		// the button still counts if it is the attempt's next question.
@@ -406,7 +405,7 @@ func parseAnswerArg(arg string) (attempt int64, pos, k int, ok bool) {
 
 // typed handles text (or anything else) sent while a question waits.
 func (f *Flow) typed(c *bot.Conversation) error {
-	st, ok := current(c)
+	st, ok := f.current(c)
 	if !ok {
 		c.Session.Reset()
 		return f.start(c, false)
@@ -590,7 +589,7 @@ func (f *Flow) allPassed(bests []store.AreaBest) bool {
 // stop abandons the attempt in progress; its answers stay recorded.
 func (f *Flow) stop(c *bot.Conversation) error {
 	had := false
-	if _, ok := current(c); ok {
+	if _, ok := f.current(c); ok {
 		had = true
 	}
 	if c.Session.Flow == Name {

@@ -51,8 +51,33 @@ func appendStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
-// decode reads st from a session's data as json.Unmarshal does.
-func (st *state) decode(data []byte) error {
+// orders holds every option order an attempt can record (permutations of
+// 2 to 4 options), so that reading one allocates nothing.
+var orders = func() map[string]string {
+	m := map[string]string{}
+	var perm func(prefix string, left string)
+	perm = func(prefix, left string) {
+		if prefix != "" {
+			m[prefix] = prefix
+		}
+		for i := range len(left) {
+			perm(prefix+left[i:i+1], left[:i]+left[i+1:])
+		}
+	}
+	for _, digits := range []string{"01", "012", "0123"} {
+		perm("", digits)
+	}
+	return m
+}()
+
+func internOrder(b []byte) (string, bool) {
+	s, ok := orders[string(b)]
+	return s, ok
+}
+
+// decode reads st from a session's data as json.Unmarshal does. ids, when
+// not nil, gives the bank's strings for question ids (Bank.InternID).
+func (st *state) decode(data []byte, ids func([]byte) (string, bool)) error {
 	var r state
 	ok := jsonx.Members(data, func(key string, val []byte) bool {
 		var ok bool
@@ -68,13 +93,13 @@ func (st *state) decode(data []byte) error {
 			if string(val) == "null" {
 				r.IDs, ok = nil, true
 			} else {
-				r.IDs, ok = jsonx.Strings(val, r.IDs[:0])
+				r.IDs, ok = jsonx.Strings(val, r.IDs[:0], ids)
 			}
 		case "o":
 			if string(val) == "null" {
 				r.Orders, ok = nil, true
 			} else {
-				r.Orders, ok = jsonx.Strings(val, r.Orders[:0])
+				r.Orders, ok = jsonx.Strings(val, r.Orders[:0], internOrder)
 			}
 		case "p":
 			n, ok = jsonx.Int(val)

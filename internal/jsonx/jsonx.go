@@ -242,8 +242,10 @@ func Bool(val []byte) (bool, bool) {
 }
 
 // Strings reads a raw value that is an array of strings without escapes,
-// appending them to dst (give it dst[:0] to replace what it held).
-func Strings(val []byte, dst []string) ([]string, bool) {
+// appending them to dst (give it dst[:0] to replace what it held). intern,
+// when not nil, may give a string already held for the bytes of one,
+// sparing its allocation.
+func Strings(val []byte, dst []string, intern func(b []byte) (string, bool)) ([]string, bool) {
 	if len(val) < 2 || val[0] != '[' {
 		return dst, false
 	}
@@ -255,8 +257,21 @@ func Strings(val []byte, dst []string) ([]string, bool) {
 	}
 	i := 1
 	for {
-		s, next, ok := plainString(val, i)
-		if !ok || next >= len(val) {
+		var s string
+		next, ok := i, false
+		if intern != nil && i < len(val) && val[i] == '"' {
+			if j := indexQuote(val, i+1); j > 0 {
+				if s, ok = intern(val[i+1 : j]); ok {
+					next = j + 1
+				}
+			}
+		}
+		if !ok {
+			if s, next, ok = plainString(val, i); !ok || next >= len(val) {
+				return dst, false
+			}
+		}
+		if next >= len(val) {
 			return dst, false
 		}
 		dst = append(dst, s)
@@ -269,6 +284,20 @@ func Strings(val []byte, dst []string) ([]string, bool) {
 			return dst, false
 		}
 	}
+}
+
+// indexQuote returns the index of the '"' ending the string whose content
+// starts at b[i], or -1 when the string holds an escape.
+func indexQuote(b []byte, i int) int {
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			return -1
+		case '"':
+			return j
+		}
+	}
+	return -1
 }
 
 // Ints reads a raw value that is an array of plain integers, appending them

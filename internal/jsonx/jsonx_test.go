@@ -74,10 +74,20 @@ func FuzzMembers(f *testing.F) {
 					t.Fatalf("%s: Bool = %v, encoding/json %v %v", key, b, want, err)
 				}
 			}
-			if ss, ok := Strings(val, nil); ok {
+			if ss, ok := Strings(val, nil, nil); ok {
 				var want []string
 				if err := json.Unmarshal(val, &want); err != nil || !reflect.DeepEqual(ss, want) {
 					t.Fatalf("%s: Strings = %#v, encoding/json %#v %v", key, ss, want, err)
+				}
+				// Interned strings read the same.
+				interned, ok := Strings(val, nil, func(b []byte) (string, bool) {
+					if len(b)%2 == 0 {
+						return string(b), true
+					}
+					return "", false
+				})
+				if !ok || !reflect.DeepEqual(interned, want) {
+					t.Fatalf("%s: interned Strings = %#v, want %#v", key, interned, want)
 				}
 			}
 			if ns, ok := Ints(val, nil); ok {

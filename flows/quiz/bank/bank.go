@@ -108,6 +108,16 @@ func (b *Bank) Question(id string) (*Question, bool) {
 	return &b.Questions[i], true
 }
 
+// InternID returns the bank's own string for a question id given as
+// bytes, without allocating; ok is false for an id not in the bank.
+func (b *Bank) InternID(id []byte) (string, bool) {
+	i, ok := b.byID[string(id)]
+	if !ok {
+		return "", false
+	}
+	return b.Questions[i].ID, true
+}
+
 // Area returns an area by id.
 func (b *Bank) Area(id string) (*Area, bool) {
 	i, ok := b.areaIndex[id]
