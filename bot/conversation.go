@@ -93,9 +93,11 @@ func (c *Conversation) TextIn(lang, id string, kv ...any) string {
 // Reply queues a message.
 func (c *Conversation) Reply(r Reply) { c.replies = append(c.replies, r) }
 
-// ReplyTo queues a message to another chat, on any channel: an official
-// told that a report arrived. It is sent after the replies to this chat,
-// through the sender of t's channel. t.EditMessageID is ignored: only the
+// ReplyTo queues a message to another chat, on any channel: the other chat
+// of a /link told it was linked. It is sent after the replies to this chat,
+// through the sender of t's channel; when that fails it is logged and
+// dropped (what must not be lost goes through the scheduler, as the
+// officials' notices of reports do). t.EditMessageID is ignored: only the
 // tapped message of this chat can be edited.
 func (c *Conversation) ReplyTo(t Target, r Reply) {
 	t.EditMessageID, r.Edit = "", false

@@ -689,9 +689,9 @@ func testChannelWithoutSenderIsAnError(t *testing.T, f *engineFixture) {
 	}
 }
 
-// official is a chat on Zalo, with its own recording sender, that a flow
-// tells something to (Conversation.ReplyTo).
-func (f *engineFixture) official() (bot.Target, *bottest.Recorder) {
+// otherChat is a chat on Zalo, with its own recording sender, that a flow
+// tells something to (Conversation.ReplyTo), as /link tells a linked chat.
+func (f *engineFixture) otherChat() (bot.Target, *bottest.Recorder) {
 	f.t.Helper()
 	ext := storetest.Name("z")
 	if _, err := f.db.CreateUser(context.Background(), store.NewUser{
@@ -705,10 +705,10 @@ func (f *engineFixture) official() (bot.Target, *bottest.Recorder) {
 	return bot.Target{Channel: bot.Zalo, ChatID: ext, Lang: "en"}, zalo
 }
 
-func tellOfficial(to bot.Target) func(c *bot.Conversation) error {
+func tellOtherChat(to bot.Target) func(c *bot.Conversation) error {
 	return func(c *bot.Conversation) error {
-		c.Reply(bot.Reply{Text: "receipt", Edit: true})
-		c.ReplyTo(to, bot.Reply{Text: c.TextIn(to.Lang, "report.notice"), Edit: true})
+		c.Reply(bot.Reply{Text: "linked", Edit: true})
+		c.ReplyTo(to, bot.Reply{Text: c.TextIn(to.Lang, "link.told"), Edit: true})
 		c.Reply(bot.Reply{Text: "menu"})
 		return nil
 	}
@@ -716,11 +716,11 @@ func tellOfficial(to bot.Target) func(c *bot.Conversation) error {
 
 func testReplyToAnotherChatGoesThroughTheSenderOfItsChannel(t *testing.T, f *engineFixture) {
 	f.createUser(f.user, "vi")
-	to, zalo := f.official()
-	f.handle(tellOfficial(to))
-	f.mustRun(f.tap("1", 1, "report|submit|1|"))
+	to, zalo := f.otherChat()
+	f.handle(tellOtherChat(to))
+	f.mustRun(f.tap("1", 1, "link|ok|1|"))
 
-	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"linked", "menu"}) {
 		t.Errorf("this chat got %q; want its own replies only, in order", got)
 	}
 	for _, s := range f.sender.Sent() {
@@ -730,75 +730,75 @@ func testReplyToAnotherChatGoesThroughTheSenderOfItsChannel(t *testing.T, f *eng
 	}
 	sent := zalo.Sent()
 	if len(sent) != 1 {
-		t.Fatalf("the official's channel got %d replies; want 1", len(sent))
+		t.Fatalf("the other chat's channel got %d replies; want 1", len(sent))
 	}
 	if sent[0].Target != (bot.Target{Channel: bot.Zalo, ChatID: to.ChatID, Lang: "en"}) || sent[0].Reply.Edit {
-		t.Errorf("the official's reply went to %+v (edit %v); want a new message to %+v", sent[0].Target, sent[0].Reply.Edit, to)
+		t.Errorf("the other chat's reply went to %+v (edit %v); want a new message to %+v", sent[0].Target, sent[0].Reply.Edit, to)
 	}
-	if sent[0].Reply.Text != "report.notice" {
-		t.Errorf("the official got %q", sent[0].Reply.Text)
+	if sent[0].Reply.Text != "link.told" {
+		t.Errorf("the other chat got %q", sent[0].Reply.Text)
 	}
 	// A redelivery of the done update sends nothing again.
-	f.mustRun(f.tap("1", 1, "report|submit|1|"))
+	f.mustRun(f.tap("1", 1, "link|ok|1|"))
 	if n := len(zalo.Sent()); n != 1 {
-		t.Errorf("the redelivery told the official again: %d replies", n)
+		t.Errorf("the redelivery told the other chat again: %d replies", n)
 	}
 }
 
 func testUnreachableOtherChatIsMarkedBlockedAndTheUpdateIsDone(t *testing.T, f *engineFixture) {
 	f.createUser(f.user, "vi")
-	to, zalo := f.official()
+	to, zalo := f.otherChat()
 	zalo.FailNext(fmt.Errorf("zalo: -213 not following: %w", bot.ErrBlocked))
-	f.handle(tellOfficial(to))
-	f.mustRun(f.text("1", 1, "submit"))
+	f.handle(tellOtherChat(to))
+	f.mustRun(f.text("1", 1, "link"))
 
-	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"linked", "menu"}) {
 		t.Errorf("this chat got %q", got)
 	}
 	blocked, err := f.db.IsBlocked(context.Background(), bot.Zalo, to.ChatID)
 	if err != nil || !blocked {
-		t.Errorf("the official's account blocked = %v, %v; want marked blocked", blocked, err)
+		t.Errorf("the other chat's account blocked = %v, %v; want marked blocked", blocked, err)
 	}
 	if f.isBlocked(f.user) {
-		t.Error("the user was marked blocked for the official's failure")
+		t.Error("the user was marked blocked for the other chat's failure")
 	}
 }
 
 func testFailingOtherChatDoesNotHoldTheUpdateBack(t *testing.T, f *engineFixture) {
 	f.createUser(f.user, "vi")
-	to, zalo := f.official()
+	to, zalo := f.otherChat()
 	zalo.FailNext(bottest.ErrUnavailable)
-	f.handle(tellOfficial(to))
-	if err := f.run(f.text("1", 1, "submit")); err != nil {
+	f.handle(tellOtherChat(to))
+	if err := f.run(f.text("1", 1, "link")); err != nil {
 		t.Fatalf("Handle: %v; want the update done although another chat failed", err)
 	}
-	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"linked", "menu"}) {
 		t.Errorf("this chat got %q", got)
 	}
-	f.mustRun(f.text("1", 1, "submit"))
+	f.mustRun(f.text("1", 1, "link"))
 	if got := f.sender.Texts(); len(got) != 2 {
 		t.Errorf("the redelivery sent again: %q", got)
 	}
 	if blocked, _ := f.db.IsBlocked(context.Background(), bot.Zalo, to.ChatID); blocked {
-		t.Error("a passing failure marked the official blocked")
+		t.Error("a passing failure marked the other chat blocked")
 	}
 }
 
 func testReplyToAChannelWithoutSenderIsDropped(t *testing.T, f *engineFixture) {
 	f.createUser(f.user, "vi")
-	f.handle(tellOfficial(bot.Target{Channel: bot.Console, ChatID: "someone", Lang: "vi"}))
-	f.mustRun(f.text("1", 1, "submit"))
-	if got := f.sender.Texts(); !slices.Equal(got, []string{"receipt", "menu"}) {
+	f.handle(tellOtherChat(bot.Target{Channel: bot.Console, ChatID: "someone", Lang: "vi"}))
+	f.mustRun(f.text("1", 1, "link"))
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"linked", "menu"}) {
 		t.Errorf("this chat got %q", got)
 	}
 }
 
 func testBlockedUserStillLetsTheOtherChatsBeTold(t *testing.T, f *engineFixture) {
 	f.createUser(f.user, "vi")
-	to, zalo := f.official()
+	to, zalo := f.otherChat()
 	f.sender.FailNext(bot.ErrBlocked)
-	f.handle(tellOfficial(to))
-	f.mustRun(f.text("1", 1, "submit"))
+	f.handle(tellOtherChat(to))
+	f.mustRun(f.text("1", 1, "link"))
 	if got := f.sender.Texts(); len(got) != 0 {
 		t.Errorf("sent %q to a user who blocked the bot", got)
 	}
@@ -806,7 +806,7 @@ func testBlockedUserStillLetsTheOtherChatsBeTold(t *testing.T, f *engineFixture)
 		t.Error("the user not marked blocked")
 	}
 	if n := len(zalo.Sent()); n != 1 {
-		t.Errorf("the official got %d replies; want the report told anyway", n)
+		t.Errorf("the other chat got %d replies; want it told anyway", n)
 	}
 }
 

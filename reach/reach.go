@@ -143,6 +143,18 @@ func (r *Reacher) now() time.Time {
 // (Telegram has no window), else ErrUnreachableOnZalo. No account at all is
 // ErrNoAccount.
 func (r *Reacher) Route(ctx context.Context, userID int64) (Route, error) {
+	return r.route(ctx, userID, r.templates())
+}
+
+// RouteMessage is Route for a message that cannot be a template (a
+// digest, an official's notice of a report): a Zalo account outside the
+// window is passed over for the next account that takes ordinary
+// messages, whether or not a template is configured.
+func (r *Reacher) RouteMessage(ctx context.Context, userID int64) (Route, error) {
+	return r.route(ctx, userID, false)
+}
+
+func (r *Reacher) route(ctx context.Context, userID int64, templates bool) (Route, error) {
 	c, err := r.Accounts.Contact(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Route{}, fmt.Errorf("%w: user %d does not exist", ErrNoAccount, userID)
@@ -160,7 +172,7 @@ func (r *Reacher) Route(ctx context.Context, userID int64) (Route, error) {
 		if a.InWindow(now) {
 			return route, nil
 		}
-		if !zaloOutside && r.templates() {
+		if !zaloOutside && templates {
 			route.Via = ViaTemplate
 			return route, nil
 		}
@@ -239,7 +251,13 @@ func (r *Reacher) Push(ctx context.Context, userID int64, build func(lang string
 		if err != nil {
 			return route, err
 		}
-		route, err = r.Send(ctx, route, build(route.Lang))
+		m := build(route.Lang)
+		if route.Via == ViaTemplate && m.Template == nil {
+			if route, err = r.RouteMessage(ctx, userID); err != nil {
+				return route, err
+			}
+		}
+		route, err = r.Send(ctx, route, m)
 		if !errors.Is(err, bot.ErrBlocked) || tries >= 3 {
 			return route, err
 		}

@@ -48,6 +48,7 @@ func TestReach(t *testing.T) {
 		{"ZaloOutsideWithoutTemplateFallsBackToTelegram", testFallbackToTelegram},
 		{"ZaloOutsideWithoutTemplateOrOtherAccountIsUnreachable", testUnreachable},
 		{"ADigestCannotBeATemplate", testDigestOutside},
+		{"ADigestGoesToTelegramWhenZaloIsOutside", testDigestToTelegram},
 		{"ZaloRefusingAMessageAsOutsideSendsTheTemplate", testRefusedThenTemplate},
 		{"ZaloRefusingWithoutTemplateIsUnreachable", testRefusedUnreachable},
 		{"AnUnfollowedZaloIsMarkedAndTelegramReached", testBlockedThenOther},
@@ -216,6 +217,30 @@ func testDigestOutside(t *testing.T, w *world) {
 	}
 	if len(w.fake.MessagesTo(ids[bot.Zalo])) != 0 {
 		t.Error("something was sent")
+	}
+}
+
+// A message that cannot be a template, to someone on Zalo outside the
+// window and on Telegram too, goes to Telegram though a template is
+// configured.
+func testDigestToTelegram(t *testing.T, w *world) {
+	u, ids := w.user("vi", map[bot.Channel]time.Duration{bot.Telegram: 30 * day, bot.Zalo: 9 * day})
+	route, err := w.reacher.RouteMessage(context.Background(), u)
+	if err != nil || route.Channel() != bot.Telegram || route.Via != reach.ViaMessage {
+		t.Fatalf("RouteMessage: %+v %v", route, err)
+	}
+	if route, err := w.reacher.Route(context.Background(), u); err != nil || route.Via != reach.ViaTemplate {
+		t.Errorf("Route, for a reminder: %+v %v; want the template", route, err)
+	}
+	digest := func(string) reach.Message { return reach.Message{Replies: []bot.Reply{{Text: "Tổng hợp tuần"}}} }
+	if route, err := w.reacher.Push(context.Background(), u, digest); err != nil || route.Channel() != bot.Telegram {
+		t.Fatalf("Push: %+v %v", route, err)
+	}
+	if got := w.telegram.Texts(); len(got) != 1 || got[0] != "Tổng hợp tuần" {
+		t.Errorf("telegram got %q", got)
+	}
+	if len(w.fake.MessagesTo(ids[bot.Zalo])) != 0 || len(w.fake.TemplatesTo(ids[bot.Zalo])) != 0 {
+		t.Error("something went to Zalo")
 	}
 }
 

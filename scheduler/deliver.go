@@ -73,7 +73,7 @@ func (s *Scheduler) deliver(ctx context.Context, id int64, last bool) error {
 	// each account found blocked is marked, and the next one tried.
 	var blocked error
 	for tries := 0; ; tries++ {
-		route, err := s.cfg.Reach.Route(ctx, c.UserID)
+		route, err := s.route(ctx, c)
 		switch {
 		case errors.Is(err, reach.ErrNoAccount):
 			if blocked != nil {
@@ -91,6 +91,15 @@ func (s *Scheduler) deliver(ctx context.Context, id int64, last bool) error {
 		}
 		blocked = err
 	}
+}
+
+// route picks how to reach a delivery's recipient: only unit reminders can
+// go as the Zalo template; the rest go where ordinary messages are taken.
+func (s *Scheduler) route(ctx context.Context, c store.DeliveryCheck) (reach.Route, error) {
+	if k := Kind(c.Kind); k == KindDeadline || k == KindOverdue {
+		return s.cfg.Reach.Route(ctx, c.UserID)
+	}
+	return s.cfg.Reach.RouteMessage(ctx, c.UserID)
 }
 
 // send sends a delivery along a route, part after part, each when the

@@ -13,7 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"hocvuso/bot"
+	"hocvuso/bot/zalo"
+	"hocvuso/bot/zalo/fakezalo"
 	"hocvuso/flows/report/config"
+	"hocvuso/reach"
 	"hocvuso/store"
 )
 
@@ -238,5 +241,74 @@ func TestNoticesOfAReportAndItsAmendment(t *testing.T) {
 				t.Errorf("%s %s counted %v; want %v", rule, o, d, want)
 			}
 		}
+	}
+}
+
+// A notice cannot be the reminders' Zalo template: an official on Zalo
+// silent for 10 days is told on Telegram when linked there, though a
+// template is configured, and is recorded unreachable when on Zalo only.
+func TestANoticeToAnOfficialSilentOnZalo(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	fz := fakezalo.Start(fakezalo.Config{})
+	t.Cleanup(fz.Close)
+	fc := fz.Config()
+	client, err := zalo.New(zalo.Config{AppID: fc.AppID, AppSecret: fc.AppSecret, APIURL: fz.URL, OAuthURL: fz.URL, Tokens: &zalo.MemoryTokens{}, Log: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Seed(ctx, fz.Grant()); err != nil {
+		t.Fatal(err)
+	}
+	fz.ApproveTemplate("tpl-remind", "unit", "period", "due", "days_left")
+	silent := func(zaloID string) int64 {
+		id, err := w.db.CreateUser(ctx, store.NewUser{Channel: bot.Zalo, ExternalID: zaloID, ChatID: zaloID, Language: "vi", ConsentVersion: "test", At: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.db.Touch(ctx, bot.Zalo, zaloID, time.Now().Add(-10*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.db.GrantRole(ctx, id, store.RoleOfficial, "", "test", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	linked, alone := silent("9101"), silent("9102")
+	// The first official is on Telegram too, silent there for longer.
+	if _, err := w.db.Pool.Exec(ctx, `INSERT INTO accounts (channel, external_id, user_id, chat_id, last_seen_at)
+		VALUES ('telegram', '7200', $1, '7200', now() - interval '20 days')`, linked); err != nil {
+		t.Fatal(err)
+	}
+	unit := w.addUnits(config.KindDepartment, 1, 7000, "vi")[0]
+	notices, err := NewNotices(w.db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := w.draft(unit.unit, "annual-2025", unit.user, at("2025-11-03 10:00"))
+	sub.Notify = notices
+	if _, err := w.db.SubmitReport(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	r := &reach.Reacher{Accounts: w.db, Senders: reach.SenderMap{bot.Telegram: w.client, bot.Zalo: client}, Zalo: client, TemplateID: "tpl-remind"}
+	w.start(w.scheduler(true, time.Now, func(c *Config) { c.Reach = r }))
+	w.waitFor(30*time.Second, "both notices finished", func() bool {
+		st := w.states()
+		return st[store.DeliverySent] == 1 && st[store.DeliveryUnreachable] == 1
+	})
+	if got := w.fake.MessagesTo(7200); len(got) != 1 || !strings.Contains(got[0].Text, "Báo cáo mới") {
+		t.Errorf("the linked official got %+v on Telegram", got)
+	}
+	for _, z := range []string{"9101", "9102"} {
+		if n := len(fz.TemplatesTo(z)) + len(fz.Texts(z)); n != 0 {
+			t.Errorf("%d messages or templates went to %s on Zalo", n, z)
+		}
+	}
+	ds, err := w.db.Deliveries(ctx, store.RuleReportSubmitted, store.DeliveryUnreachable, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].UserID != alone || !strings.Contains(ds[0].Reason, "unreachable on Zalo") {
+		t.Errorf("unreachable notices %+v", ds)
 	}
 }

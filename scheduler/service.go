@@ -25,6 +25,8 @@ import (
 // the account last active, Zalo's 7-day window and template).
 type Reacher interface {
 	Route(ctx context.Context, userID int64) (reach.Route, error)
+	// RouteMessage routes a message that cannot be a Zalo template.
+	RouteMessage(ctx context.Context, userID int64) (reach.Route, error)
 	Send(ctx context.Context, route reach.Route, m reach.Message) (reach.Route, error)
 }
 
