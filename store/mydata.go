@@ -26,8 +26,8 @@ type PersonalData struct {
 	// LinkHistory counts the lines of the account link history and the
 	// used or expired link codes kept with them.
 	LinkHistory int
-	// Reminders counts the reminders, digests and nudges planned or sent
-	// to the user.
+	// Reminders counts the messages planned or sent to the user unasked:
+	// reminders, digests, nudges, officials' notices (deliveries).
 	Reminders int
 	// Downloads counts the files kept for download links made for the user.
 	Downloads int
