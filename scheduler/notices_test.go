@@ -312,3 +312,55 @@ func TestANoticeToAnOfficialSilentOnZalo(t *testing.T) {
 		t.Errorf("unreachable notices %+v", ds)
 	}
 }
+
+// BenchmarkSubmitWithNotices measures a submission (here an amendment)
+// that plans the notices of n officials and queues their jobs, in its one
+// transaction: what the focal point's update now waits for, instead of a
+// message to every official. officials=0 is a submission without notices.
+//
+//	go test -run '^$' -bench SubmitWithNotices -benchtime 200x ./scheduler
+func BenchmarkSubmitWithNotices(b *testing.B) {
+	for _, n := range []int{0, 1, 10, 100} {
+		b.Run(fmt.Sprintf("officials=%d", n), func(b *testing.B) {
+			w := newWorld(b)
+			ctx := context.Background()
+			unit := w.addUnits(config.KindDepartment, 1, 7000, "vi")[0]
+			for i := range n {
+				w.addOfficial(int64(7100+i), "vi")
+			}
+			notices, err := NewNotices(w.db, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sub := w.draft(unit.unit, "annual-2025", unit.user, time.Now())
+			if n > 0 {
+				sub.Notify = notices
+			}
+			if _, err := w.db.SubmitReport(ctx, sub); err != nil {
+				b.Fatal(err)
+			}
+			p, _ := w.reports.Period("annual-2025")
+			form := w.reports.PeriodForm(p)
+			b.ResetTimer()
+			for i := range b.N {
+				b.StopTimer()
+				at := time.Now()
+				d, err := w.db.OpenAmendment(ctx, store.DraftStart{UnitCode: unit.unit, PeriodID: "annual-2025", FormID: form.ID,
+					FormVersion: form.Version, By: unit.user, At: at}, fmt.Sprintf("sửa lần %d", i+1))
+				if err != nil {
+					b.Fatal(err)
+				}
+				sub.Seen, sub.At = d.Version, at
+				b.StartTimer()
+				if _, err := w.db.SubmitReport(ctx, sub); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if got, want := w.count(`SELECT count(*) FROM river_job`), n*(b.N+1); got != want {
+				b.Errorf("%d jobs; want %d", got, want)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/submission")
+		})
+	}
+}
