@@ -522,7 +522,7 @@ return 1`)
 // left alone. The version is bumped like a commit's, so an update of that
 // chat running meanwhile conflicts and runs again on the new record.
 func (s *State) MoveSession(ctx context.Context, chat bot.ChatKey, from, to int64) error {
-	_, _, _, _, conv, _ := s.keys(chat, "")
+	_, _, _, _, conv, _, _ := s.keys(chat, "")
 	for range 5 {
 		vals, err := s.rdb.HMGet(ctx, conv, "v", "d").Result()
 		if err != nil {

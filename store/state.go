@@ -65,11 +65,26 @@ redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
 return 1`)
 
+// The lock holds "<token>:<update id>". Done marks the update done and
+// leaves the lock (one plain SET instead of a script): a lock whose update
+// is marked done is free, and taken over here.
+//
 // When no one holds the chat or waits for it, the lock is taken at once.
 // Otherwise every poll (re)takes the waiter's place and keeps the queue
 // alive, so the queue outlives LockTTL while anyone waits in it.
 var acquireScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', ARGV[4]) then
+local function take()
+  local holder = redis.call('GET', KEYS[1])
+  if holder then
+    local at = string.find(holder, ':', 1, true)
+    if not (at and redis.call('GET', ARGV[7] .. string.sub(holder, at + 1)) == 'd') then
+      return false
+    end
+  end
+  redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[4])
+  return true
+end
+if redis.call('EXISTS', KEYS[2]) == 0 and take() then
   local conv = redis.call('HMGET', KEYS[5], 'v', 'd')
   return {1, redis.call('GET', KEYS[4]), conv[1], conv[2]}
 end
@@ -86,7 +101,7 @@ while true do
     return {0}
   end
 end
-if not redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', ARGV[4]) then
+if not take() then
   return {0}
 end
 redis.call('ZREM', KEYS[2], ARGV[2])
@@ -104,10 +119,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
 return 1`)
 
-// Done/release: keys 1 lock, 2 update (optional). Sets the update's mark, then
-// frees the lock if it is still ours.
+// Release: key 1 lock. Frees the lock if it is still ours.
 var releaseScript = redis.NewScript(`
-if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`)
 
@@ -116,17 +129,18 @@ const (
 	markPending = "p"
 )
 
-func (s *State) keys(chat bot.ChatKey, updateID string) (lock, queue, hb, upd, conv, hbPrefix string) {
+func (s *State) keys(chat bot.ChatKey, updateID string) (lock, queue, hb, upd, conv, hbPrefix, updPrefix string) {
 	tag := "{" + string(chat.Channel) + ":" + chat.ChatID + "}"
 	hbPrefix = s.prefix + "w:" + tag + ":"
+	updPrefix = s.prefix + "upd:" + tag + ":"
 	return s.prefix + "lock:" + tag, s.prefix + "q:" + tag, hbPrefix + updateID,
-		s.prefix + "upd:" + tag + ":" + updateID, s.prefix + "conv:" + tag, hbPrefix
+		updPrefix + updateID, s.prefix + "conv:" + tag, hbPrefix, updPrefix
 }
 
 // Acquire implements bot.StateStore.
 func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, seq int64, inOrder bool) (bot.Lease, error) {
-	lock, queue, hb, upd, conv, hbPrefix := s.keys(chat, updateID)
-	token := newToken()
+	lock, queue, hb, upd, conv, hbPrefix, updPrefix := s.keys(chat, updateID)
+	token := newToken() + ":" + updateID
 	hbTTL := strconv.FormatInt(int64(5*time.Second/time.Millisecond), 10)
 	lockTTL := strconv.FormatInt(s.LockTTL.Milliseconds(), 10)
 	seqArg := strconv.FormatInt(seq, 10)
@@ -142,7 +156,7 @@ func (s *State) Acquire(ctx context.Context, chat bot.ChatKey, updateID string, 
 	wait := time.Millisecond
 	for {
 		res, err := acquireScript.Run(ctx, s.rdb, []string{lock, queue, hb, upd, conv},
-			seqArg, updateID, hbTTL, lockTTL, token, hbPrefix).Slice()
+			seqArg, updateID, hbTTL, lockTTL, token, hbPrefix, updPrefix).Slice()
 		if err != nil {
 			return nil, err
 		}
@@ -237,7 +251,13 @@ func (l *lease) Status() bot.UpdateStatus { return l.status }
 func (l *lease) Outbox() []bot.Outgoing   { return l.outbox }
 func (l *lease) Session() *bot.Session    { return l.session }
 
+// errReleased is the use of a lease after Done, Release or Fail.
+var errReleased = errors.New("store: lease already released")
+
 func (l *lease) Commit(ctx context.Context, sess *bot.Session, outbox []bot.Outgoing) error {
+	if l.released {
+		return errReleased
+	}
 	data, err := appendSession(make([]byte, 0, 512), sess)
 	if err != nil {
 		return err
@@ -261,6 +281,9 @@ func (l *lease) Commit(ctx context.Context, sess *bot.Session, outbox []bot.Outg
 }
 
 func (l *lease) Progress(ctx context.Context, remaining []bot.Outgoing) error {
+	if l.released {
+		return errReleased
+	}
 	b, err := encodeOutbox(markPending, remaining)
 	if err != nil {
 		return err
@@ -268,20 +291,23 @@ func (l *lease) Progress(ctx context.Context, remaining []bot.Outgoing) error {
 	return l.s.rdb.Set(ctx, l.upd, b, l.s.UpdateTTL).Err()
 }
 
+// Done marks the update done, which frees the chat: the next update takes
+// over a lock whose update is done (see acquireScript), and the lock expires
+// anyway. One plain SET, not a script: it ends every update.
 func (l *lease) Done(ctx context.Context) error {
-	return l.release(ctx, markDone)
-}
-
-func (l *lease) Release(ctx context.Context) {
-	_ = l.release(context.WithoutCancel(ctx), "")
-}
-
-func (l *lease) release(ctx context.Context, mark string) error {
 	if l.released {
 		return nil
 	}
 	l.released = true
-	return releaseScript.Run(ctx, l.s.rdb, []string{l.lock, l.upd}, l.token, mark, l.s.UpdateTTL.Milliseconds()).Err()
+	return l.s.rdb.Set(ctx, l.upd, markDone, l.s.UpdateTTL).Err()
+}
+
+func (l *lease) Release(ctx context.Context) {
+	if l.released {
+		return
+	}
+	l.released = true
+	_ = releaseScript.Run(context.WithoutCancel(ctx), l.s.rdb, []string{l.lock}, l.token).Err()
 }
 
 var failScript = redis.NewScript(`
@@ -297,7 +323,7 @@ const MaxAttempts = 3
 
 func (l *lease) Fail(ctx context.Context) (int, bool, error) {
 	if l.released {
-		return 0, false, errors.New("store: lease already released")
+		return 0, false, errReleased
 	}
 	l.released = true
 	n, err := failScript.Run(context.WithoutCancel(ctx), l.s.rdb, []string{l.lock, l.upd, l.upd + ":fail"},

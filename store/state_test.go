@@ -549,6 +549,51 @@ func TestState_UnreadableSessionIsLostNotAnError(t *testing.T) {
 	}
 }
 
+// Done marks the update done and leaves the lock: the chat is free all the
+// same, for the next update at once, while an update applied but not yet
+// delivered still holds it. A lease is not used after Done.
+func TestState_DoneFreesTheChat(t *testing.T) {
+	s, _ := newTestState(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l := acquireChat(t, s, "u1", 1)
+	if err := l.Commit(ctx, &bot.Session{Flow: "home"}, []bot.Outgoing{outgoing("hello")}); err != nil {
+		t.Fatal(err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancelShort()
+	if _, err := s.Acquire(short, stateChat, "u2", 2, true); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Acquire while u1's replies are undelivered: err = %v; want to wait", err)
+	}
+	if err := l.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Commit(ctx, &bot.Session{Version: 1}, nil); err == nil {
+		t.Error("Commit after Done: want an error")
+	}
+	next, err := s.Acquire(ctx, stateChat, "u2", 2, true)
+	if err != nil {
+		t.Fatalf("Acquire after Done: %v", err)
+	}
+	if next.Session() == nil || next.Session().Flow != "home" {
+		t.Errorf("session after Done = %+v", next.Session())
+	}
+	// u1 came back (a redelivery): done, and the chat is u2's meanwhile.
+	short2, cancelShort2 := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancelShort2()
+	if _, err := s.Acquire(short2, stateChat, "u1", 1, true); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Acquire of a done update while u2 holds the chat: err = %v; want to wait", err)
+	}
+	if err := next.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := acquireChat(t, s, "u1", 1)
+	defer again.Release(ctx)
+	if again.Status() != bot.StatusDone {
+		t.Errorf("redelivered u1: status %v; want done", again.Status())
+	}
+}
+
 func TestState_CorruptRecordDoesNotKeepTheChatLocked(t *testing.T) {
 	s, r := newTestState(t)
 	ctx := context.Background()
