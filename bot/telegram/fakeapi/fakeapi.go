@@ -832,13 +832,32 @@ func checkText(text string, limit int) *apiError {
 	if strings.TrimSpace(text) == "" {
 		return badRequest("message text is empty")
 	}
-	if !utf8.ValidString(text) {
-		return badRequest("strings must be encoded in UTF-8")
+	// Valid UTF-8 and its length in UTF-16 units, in one pass.
+	n := 0
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError && size == 1 {
+			return badRequest("strings must be encoded in UTF-8")
+		}
+		n += utf16Units(r)
+		i += size
 	}
-	if utf16Len(text) > limit {
+	if n > limit {
 		return badRequest("message is too long")
 	}
 	return nil
+}
+
+func utf16Units(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
 }
 
 func (s *Server) messageJSON(m *Message) map[string]any {

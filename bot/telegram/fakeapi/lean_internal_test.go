@@ -24,6 +24,7 @@ func FuzzParseLeanForm(f *testing.F) {
 		"callback_query_id=q1&text=&show_alert=false",
 		"text=1&text=2&&=&chat_id",
 		"chat_id=7;text=x", "a=%zz", "chat%5Fid=1", "inline_message_id=abc+d",
+		"callback_query_id=q7&method=answerCallbackQuery&text=%C4%90%C3%BAng", "text=%4", "text=%e1%ba%a1+%",
 	} {
 		f.Add([]byte(s))
 	}
@@ -38,7 +39,7 @@ func FuzzParseLeanForm(f *testing.F) {
 		}
 		want := leanForm{chatID: q.Get("chat_id"), text: q.Get("text"), markup: q.Get("reply_markup"),
 			messageID: q.Get("message_id"), inlineID: q.Get("inline_message_id"), callbackID: q.Get("callback_query_id"),
-			hasMarkup: q.Has("reply_markup")}
+			method: q.Get("method"), hasMarkup: q.Has("reply_markup")}
 		if got != want {
 			t.Fatalf("%q: fast path %+v; url.ParseQuery %+v", body, got, want)
 		}
