@@ -139,19 +139,9 @@ func (db *DB) PeriodOverview(ctx context.Context, periodID string, kinds []KindD
 		x.HasDraft = draftUpdatedAt != nil
 		x.DraftAnswers = draftAnswers
 		overdue := DaysLate(x.Due, now)
-		switch {
-		case x.Version > 1:
-			x.State = StateAmended
-		case x.Version == 1 && x.DaysLate > 0:
-			x.State = StateSubmittedLate
-		case x.Version == 1:
-			x.State = StateSubmitted
-		case overdue > 0:
-			x.State, x.DaysLate = StateOverdue, overdue
-		case x.HasDraft:
-			x.State = StateDraft
-		default:
-			x.State = StateNotStarted
+		x.State = reportState(x.Version, x.DaysLate, overdue > 0, x.HasDraft)
+		if x.State == StateOverdue {
+			x.DaysLate = overdue
 		}
 		ov.Units = append(ov.Units, x)
 		ov.ByKind[index[x.Kind]].add(x)
@@ -187,17 +177,5 @@ const overviewSQL = `SELECT u.code, u.name, u.kind,
 // period, by unit code then version: the history an export shows. Answers
 // are as stored (JSON of config.Value by field key).
 func (db *DB) PeriodReportVersions(ctx context.Context, periodID string) ([]ReportVersion, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT r.id, r.unit_code, r.period_id, r.seq, v.version, v.receipt, v.form_id, v.form_version,
-			v.answers, v.submitted_at, coalesce(v.submitted_by, 0), v.due_on, v.days_late, coalesce(v.reason, '')
-		FROM reports r JOIN report_versions v ON v.report_id = r.id
-		WHERE r.period_id = $1 ORDER BY r.unit_code, v.version`, periodID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportVersion, error) {
-		var v ReportVersion
-		err := r.Scan(&v.ReportID, &v.UnitCode, &v.PeriodID, &v.Seq, &v.Version, &v.Receipt, &v.FormID, &v.FormVersion,
-			&v.Answers, &v.SubmittedAt, &v.SubmittedBy, &v.DueOn, &v.DaysLate, &v.Reason)
-		return v, err
-	})
+	return db.reportVersions(ctx, `r.period_id = $1 ORDER BY r.unit_code, v.version`, periodID)
 }

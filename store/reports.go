@@ -834,10 +834,16 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 // ReportVersions lists every version of a unit's report for a period,
 // first to last.
 func (db *DB) ReportVersions(ctx context.Context, unitCode, periodID string) ([]ReportVersion, error) {
+	return db.reportVersions(ctx, `r.unit_code = $1 AND r.period_id = $2 ORDER BY v.version`, unitCode, periodID)
+}
+
+// reportVersions lists the submitted versions (v) of reports (r) that
+// whereOrder, a condition and an ORDER BY, selects.
+func (db *DB) reportVersions(ctx context.Context, whereOrder string, args ...any) ([]ReportVersion, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT r.id, r.unit_code, r.period_id, r.seq, v.version, v.receipt, v.form_id, v.form_version,
 			v.answers, v.submitted_at, coalesce(v.submitted_by, 0), v.due_on, v.days_late, coalesce(v.reason, '')
 		FROM reports r JOIN report_versions v ON v.report_id = r.id
-		WHERE r.unit_code = $1 AND r.period_id = $2 ORDER BY v.version`, unitCode, periodID)
+		WHERE `+whereOrder, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -863,6 +869,26 @@ const (
 	StateSubmittedLate ReportState = "submitted_late" // first submitted after the due date
 	StateAmended       ReportState = "amended"        // submitted, then amended
 )
+
+// reportState is where a report stands: version is its current version (0
+// before the first submission), firstDaysLate how late its first submission
+// was, overdue whether the due date is past, hasDraft whether a draft is
+// under way. /status (UnitStatus) and /overview (PeriodOverview) share it.
+func reportState(version, firstDaysLate int, overdue, hasDraft bool) ReportState {
+	switch {
+	case version > 1:
+		return StateAmended
+	case version == 1 && firstDaysLate > 0:
+		return StateSubmittedLate
+	case version == 1:
+		return StateSubmitted
+	case overdue:
+		return StateOverdue
+	case hasDraft:
+		return StateDraft
+	}
+	return StateNotStarted
+}
 
 // PeriodDue is a period and its due date for a unit's kind.
 type PeriodDue struct {
@@ -937,20 +963,7 @@ func (db *DB) UnitStatus(ctx context.Context, unitCode string, periods []PeriodD
 	}
 	for i := range out {
 		s := &out[i]
-		switch {
-		case s.Version > 1:
-			s.State = StateAmended
-		case s.Version == 1 && s.DaysLate > 0:
-			s.State = StateSubmittedLate
-		case s.Version == 1:
-			s.State = StateSubmitted
-		case s.DaysLeft < 0:
-			s.State = StateOverdue
-		case s.HasDraft:
-			s.State = StateDraft
-		default:
-			s.State = StateNotStarted
-		}
+		s.State = reportState(s.Version, s.DaysLate, s.DaysLeft < 0, s.HasDraft)
 	}
 	return out, nil
 }
