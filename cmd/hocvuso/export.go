@@ -17,8 +17,7 @@ import (
 // runExport writes a period's XLSX workbook, the same file /export sends:
 // hocvuso export --period ID --out FILE.
 func runExport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("export", e)
 	period := fs.String("period", "", "the reporting period's id (from periods.yaml), like annual-2025")
 	out := fs.String("out", "", "the file to write, like bao-cao.xlsx")
 	fs.Usage = func() {
@@ -53,7 +52,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, e)
+	db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"strings"
 
@@ -61,18 +60,25 @@ func runImport(ctx context.Context, e *env, args []string) error {
 
 // openStore opens and migrates the database alone, for the commands that
 // need no Redis.
-func openStore(ctx context.Context, e *env) (*store.DB, error) {
-	cfg, err := LoadConfig(e.getenv)
-	if err != nil {
-		return nil, err
-	}
+func openStore(ctx context.Context, e *env, cfg *Config) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if err := db.Migrate(ctx, newLogger(e.stderr, max(cfg.LogLevel, slog.LevelWarn), false)); err != nil {
+	if err := db.Migrate(ctx, quietLogger(e, cfg)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
+}
+
+// loadStore reads the configuration, then opens the database as openStore
+// does.
+func loadStore(ctx context.Context, e *env) (*Config, *store.DB, error) {
+	cfg, err := LoadConfig(e.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openStore(ctx, e, cfg)
+	return cfg, db, err
 }

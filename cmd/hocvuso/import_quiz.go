@@ -43,7 +43,7 @@ func runImportQuiz(ctx context.Context, e *env, args []string) error {
 		if check || len(paths) > 0 {
 			return errors.New("import quiz: --builtin takes no file")
 		}
-		db, err := openStore(ctx, e)
+		_, db, err := loadStore(ctx, e)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func runImportQuiz(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s: a sound quiz bank, version %s: %s. Nothing was stored.\n", source, b.Version, describe(b))
 		return nil
 	}
-	db, err := openStore(ctx, e)
+	_, db, err := loadStore(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func runImportUnits(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import units: %w", err)
 	}
-	db, err := openStore(ctx, e)
+	_, db, err := loadStore(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -53,16 +53,21 @@ func parseValidity(s string) (time.Duration, error) {
 }
 
 // parseFlags parses flags given before, between or after the positional
-// arguments, and returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
+// arguments, and returns the positional ones. ok false means the command
+// stops there: after -h with err nil (the usage is printed), else with err
+// named after the flag set.
+func parseFlags(fs *flag.FlagSet, args []string) (rest []string, ok bool, err error) {
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return rest, nil
+			return rest, true, nil
 		}
 		rest = append(rest, args[0])
 		args = args[1:]
@@ -109,12 +114,9 @@ func runInvite(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: hocvuso invite --unit CODE | --role official [--valid 7d] [--by NAME]")
 		fs.PrintDefaults()
 	}
-	rest, err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("invite: %w", err)
+	rest, ok, err := parseFlags(fs, args)
+	if !ok {
+		return err
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("invite: unexpected %q; usage: hocvuso invite --unit CODE | --role official [--valid 7d] [--by NAME]", rest[0])
@@ -147,7 +149,7 @@ func runInvite(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, e)
+	db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -210,21 +212,14 @@ func runFocal(ctx context.Context, e *env, args []string) error {
 	}
 	fs := newFlagSet("focal list", e)
 	unit := fs.String("unit", "", "only the focal points of this unit")
-	rest, err := parseFlags(fs, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("focal list: %w", err)
+	rest, ok, err := parseFlags(fs, args[1:])
+	if !ok {
+		return err
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("focal list: unexpected %q; %s", rest[0], usage)
 	}
-	cfg, err := LoadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, e)
+	cfg, db, err := loadStore(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -291,12 +286,9 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 	usage := "usage: hocvuso revoke ROLE_ID [--by NAME] (the ids: hocvuso focal list)"
 	fs := newFlagSet("revoke", e)
 	by := fs.String("by", "", "who revokes, for the audit log (default: $USER)")
-	rest, err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("revoke: %w", err)
+	rest, ok, err := parseFlags(fs, args)
+	if !ok {
+		return err
 	}
 	if len(rest) != 1 {
 		return errors.New("revoke: " + usage)
@@ -309,11 +301,7 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("revoke: %w", err)
 	}
-	cfg, err := LoadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, e)
+	cfg, db, err := loadStore(ctx, e)
 	if err != nil {
 		return err
 	}

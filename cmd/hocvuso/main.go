@@ -85,6 +85,23 @@ func newLogger(w io.Writer, level slog.Level, json bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// quietLogger logs warnings and errors only, for the commands whose output
+// is what the user reads: the chat, a report, a list.
+func quietLogger(e *env, cfg *Config) *slog.Logger {
+	return newLogger(e.stderr, max(cfg.LogLevel, slog.LevelWarn), false)
+}
+
+// loadQuietApp reads the configuration, then opens the app with a
+// quietLogger.
+func loadQuietApp(ctx context.Context, e *env) (*Config, *app, error) {
+	cfg, err := LoadConfig(e.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := openApp(ctx, cfg, quietLogger(e, cfg))
+	return cfg, a, err
+}
+
 func runMigrate(ctx context.Context, e *env, _ []string) error {
 	cfg, err := LoadConfig(e.getenv)
 	if err != nil {
@@ -101,13 +118,8 @@ func runMigrate(ctx context.Context, e *env, _ []string) error {
 }
 
 func runConsole(ctx context.Context, e *env, _ []string) error {
-	cfg, err := LoadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
 	// Logs stay quiet so they do not mix with the chat.
-	log := newLogger(e.stderr, max(cfg.LogLevel, slog.LevelWarn), false)
-	a, err := openApp(ctx, cfg, log)
+	_, a, err := loadQuietApp(ctx, e)
 	if err != nil {
 		return err
 	}

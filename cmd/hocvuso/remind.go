@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -162,8 +161,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e.stderr, max(cfg.LogLevel, slog.LevelWarn), false) // warnings only: the output is the report
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, cfg, quietLogger(e, cfg)) // warnings only: the output is the report
 	if err != nil {
 		return err
 	}
@@ -296,12 +294,7 @@ func runRemindStatus(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	cfg, err := LoadConfig(e.getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(e.stderr, max(cfg.LogLevel, slog.LevelWarn), false)
-	a, err := openApp(ctx, cfg, log)
+	cfg, a, err := loadQuietApp(ctx, e)
 	if err != nil {
 		return err
 	}
