@@ -1,4 +1,4 @@
 package store
 
-// BatchAnswersSQL is the AnswerBatcher's statement, for the test of its plan.
+// BatchAnswersSQL is the QuizWriter's statement, for the test of its plan.
 const BatchAnswersSQL = batchAnswersSQL

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,18 +91,27 @@ type NewQuizAttempt struct {
 // user left unfinished is abandoned in the same statement, so a user has at
 // most one attempt in progress.
 func (db *DB) CreateAttempt(ctx context.Context, a NewQuizAttempt) (int64, error) {
-	orders, err := json.Marshal(a.OptionOrders)
+	args, err := createAttemptArgs(a)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err = db.Pool.QueryRow(ctx, `WITH left_over AS (
-			UPDATE quiz_attempts SET abandoned_at = $6
-			WHERE user_id = $1 AND finished_at IS NULL AND abandoned_at IS NULL)
-		INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, started_at)
-		VALUES ($1, $2, $3, $4, $5, $7, $6) RETURNING id`,
-		a.UserID, a.BankVersion, a.Area, a.QuestionIDs, orders, a.StartedAt, len(a.QuestionIDs)).Scan(&id)
+	err = db.Pool.QueryRow(ctx, createAttemptSQL, args...).Scan(&id)
 	return id, err
+}
+
+const createAttemptSQL = `WITH left_over AS (
+		UPDATE quiz_attempts SET abandoned_at = $6
+		WHERE user_id = $1 AND finished_at IS NULL AND abandoned_at IS NULL)
+	INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, started_at)
+	VALUES ($1, $2, $3, $4, $5, $7, $6) RETURNING id`
+
+func createAttemptArgs(a NewQuizAttempt) ([]any, error) {
+	orders, err := json.Marshal(a.OptionOrders)
+	if err != nil {
+		return nil, err
+	}
+	return []any{a.UserID, a.BankVersion, a.Area, a.QuestionIDs, orders, a.StartedAt, len(a.QuestionIDs)}, nil
 }
 
 // QuizAnswer is one answer of an attempt.
@@ -122,15 +130,7 @@ type QuizAnswer struct {
 // one round trip.
 func (db *DB) RecordAnswer(ctx context.Context, a QuizAnswer) (QuizAnswer, error) {
 	stored := a
-	err := db.Pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (attempt_id, position) DO NOTHING
-			RETURNING question_id, chosen, correct, answered_at)
-		SELECT question_id, chosen, correct, answered_at FROM ins
-		UNION ALL
-		SELECT question_id, chosen, correct, answered_at FROM quiz_answers WHERE attempt_id = $1 AND position = $2
-		LIMIT 1`, a.AttemptID, a.Position, a.QuestionID, a.Chosen, a.Correct, a.At).
+	err := db.Pool.QueryRow(ctx, recordAnswerSQL, a.AttemptID, a.Position, a.QuestionID, a.Chosen, a.Correct, a.At).
 		Scan(&stored.QuestionID, &stored.Chosen, &stored.Correct, &stored.At)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The same position was being written by another transaction: the
@@ -141,6 +141,16 @@ func (db *DB) RecordAnswer(ctx context.Context, a QuizAnswer) (QuizAnswer, error
 	}
 	return stored, err
 }
+
+const recordAnswerSQL = `WITH ins AS (
+		INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (attempt_id, position) DO NOTHING
+		RETURNING question_id, chosen, correct, answered_at)
+	SELECT question_id, chosen, correct, answered_at FROM ins
+	UNION ALL
+	SELECT question_id, chosen, correct, answered_at FROM quiz_answers WHERE attempt_id = $1 AND position = $2
+	LIMIT 1`
 
 // FinishedAttempt is the outcome of an attempt.
 type FinishedAttempt struct {
@@ -154,18 +164,20 @@ type FinishedAttempt struct {
 // total. Finishing again returns the outcome recorded the first time.
 func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, passPercent int, at time.Time) (FinishedAttempt, error) {
 	var f FinishedAttempt
-	err := db.Pool.QueryRow(ctx, `WITH s AS (
-			SELECT count(*) FILTER (WHERE correct)::int AS score FROM quiz_answers WHERE attempt_id = $1),
-		upd AS (
-			UPDATE quiz_attempts a SET score = s.score, passed = s.score * 100 >= $2 * a.total, finished_at = $3
-			FROM s WHERE a.id = $1 AND a.finished_at IS NULL
-			RETURNING a.score, a.total, a.passed, a.finished_at)
-		SELECT score, total, passed, finished_at FROM upd
-		UNION ALL
-		SELECT score, total, passed, finished_at FROM quiz_attempts WHERE id = $1 AND finished_at IS NOT NULL
-		LIMIT 1`, attemptID, passPercent, at).Scan(&f.Score, &f.Total, &f.Passed, &f.FinishedAt)
+	err := db.Pool.QueryRow(ctx, finishAttemptSQL, attemptID, passPercent, at).Scan(&f.Score, &f.Total, &f.Passed, &f.FinishedAt)
 	return f, err
 }
+
+const finishAttemptSQL = `WITH s AS (
+		SELECT count(*) FILTER (WHERE correct)::int AS score FROM quiz_answers WHERE attempt_id = $1),
+	upd AS (
+		UPDATE quiz_attempts a SET score = s.score, passed = s.score * 100 >= $2 * a.total, finished_at = $3
+		FROM s WHERE a.id = $1 AND a.finished_at IS NULL
+		RETURNING a.score, a.total, a.passed, a.finished_at)
+	SELECT score, total, passed, finished_at FROM upd
+	UNION ALL
+	SELECT score, total, passed, finished_at FROM quiz_attempts WHERE id = $1 AND finished_at IS NOT NULL
+	LIMIT 1`
 
 // AbandonAttempt marks the user's attempt in progress, if any, as abandoned
 // (/stop). Its answers stay recorded. It reports whether there was one.
@@ -263,95 +275,6 @@ func (db *DB) AreaBests(ctx context.Context, userID int64) ([]AreaBest, error) {
 	})
 }
 
-// AnswerBatcher records answers as RecordAnswer does, but writes the answers
-// that arrive together (many users answering at once) in one statement and
-// one commit. Each caller still returns only once its answer is durable, so
-// an update is acknowledged after its effects, as before; what it saves is
-// PostgreSQL's work per answer, which bounds the quiz's throughput.
-//
-// Its workers start on demand and stop when idle: nothing to close.
-type AnswerBatcher struct {
-	db *DB
-	// Workers is how many batches may be in flight at once.
-	Workers int
-	// MaxBatch bounds the answers of one statement.
-	MaxBatch int
-
-	reqs    chan *answerReq
-	running atomic.Int32
-}
-
-type answerReq struct {
-	a    QuizAnswer
-	done chan answerRes
-}
-
-type answerRes struct {
-	a   QuizAnswer
-	err error
-}
-
-// idleStop is how long a worker waits for work before it stops.
-const idleStop = time.Second
-
-// NewAnswerBatcher returns a batcher over db.
-func NewAnswerBatcher(db *DB) *AnswerBatcher {
-	return &AnswerBatcher{db: db, Workers: 4, MaxBatch: 200, reqs: make(chan *answerReq, 1024)}
-}
-
-// RecordAnswer implements the same contract as DB.RecordAnswer.
-func (b *AnswerBatcher) RecordAnswer(ctx context.Context, a QuizAnswer) (QuizAnswer, error) {
-	r := &answerReq{a: a, done: make(chan answerRes, 1)}
-	select {
-	case b.reqs <- r:
-	case <-ctx.Done():
-		return a, ctx.Err()
-	}
-	if n := b.running.Load(); n < int32(b.Workers) && b.running.CompareAndSwap(n, n+1) {
-		go b.work()
-	}
-	select {
-	case res := <-r.done:
-		return res.a, res.err
-	case <-ctx.Done():
-		// The answer may still be written: recording it again is harmless.
-		return a, ctx.Err()
-	}
-}
-
-func (b *AnswerBatcher) work() {
-	defer b.running.Add(-1)
-	idle := time.NewTimer(idleStop)
-	defer idle.Stop()
-	batch := make([]*answerReq, 0, 16)
-	for {
-		select {
-		case r := <-b.reqs:
-			batch = append(batch[:0], r)
-		case <-idle.C:
-			// A request queued right as we stop still finds a worker: the
-			// sender starts one when fewer than Workers run.
-			select {
-			case r := <-b.reqs:
-				batch = append(batch[:0], r)
-			default:
-				return
-			}
-		}
-	drain:
-		for len(batch) < b.MaxBatch {
-			select {
-			case r := <-b.reqs:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
-		b.write(batch)
-		idle.Reset(idleStop)
-	}
-}
-
 // batchAnswersSQL writes a batch of answers. Rows already there are read
 // from the statement's snapshot, rows just inserted from RETURNING:
 // together, each answer as stored.
@@ -376,64 +299,3 @@ const batchAnswersSQL = `WITH input AS (
 	FROM input i, LATERAL (
 		SELECT a.attempt_id, a.position, a.question_id, a.chosen, a.correct, a.answered_at FROM quiz_answers a
 		WHERE a.attempt_id = i.attempt_id AND a.position = i.position LIMIT 1) q`
-
-func (b *AnswerBatcher) write(batch []*answerReq) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if len(batch) == 1 {
-		a, err := b.db.RecordAnswer(ctx, batch[0].a)
-		batch[0].done <- answerRes{a, err}
-		return
-	}
-	type key struct {
-		attempt  int64
-		position int
-	}
-	n := len(batch)
-	attempts, positions, chosen := make([]int64, 0, n), make([]int32, 0, n), make([]int32, 0, n)
-	questions, correct, at := make([]string, 0, n), make([]bool, 0, n), make([]time.Time, 0, n)
-	first := make(map[key]bool, n)
-	for _, r := range batch {
-		k := key{r.a.AttemptID, r.a.Position}
-		if first[k] {
-			continue // the same answer twice in one batch: the first counts
-		}
-		first[k] = true
-		attempts, positions, questions = append(attempts, r.a.AttemptID), append(positions, int32(r.a.Position)), append(questions, r.a.QuestionID)
-		chosen, correct, at = append(chosen, int32(r.a.Chosen)), append(correct, r.a.Correct), append(at, r.a.At)
-	}
-	rows, err := b.db.Pool.Query(ctx, batchAnswersSQL, attempts, positions, questions, chosen, correct, at)
-	stored := make(map[key]QuizAnswer, len(attempts))
-	if err == nil {
-		for rows.Next() {
-			var a QuizAnswer
-			if err = rows.Scan(&a.AttemptID, &a.Position, &a.QuestionID, &a.Chosen, &a.Correct, &a.At); err != nil {
-				break
-			}
-			stored[key{a.AttemptID, a.Position}] = a
-		}
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
-		}
-	}
-	if err != nil {
-		// One bad answer (its attempt erased meanwhile...) must not fail
-		// the others: each is written alone.
-		for _, r := range batch {
-			a, err := b.db.RecordAnswer(ctx, r.a)
-			r.done <- answerRes{a, err}
-		}
-		return
-	}
-	for _, r := range batch {
-		a, ok := stored[key{r.a.AttemptID, r.a.Position}]
-		if !ok {
-			// Written meanwhile by another transaction (see RecordAnswer).
-			a, err := b.db.RecordAnswer(ctx, r.a)
-			r.done <- answerRes{a, err}
-			continue
-		}
-		r.done <- answerRes{a, nil}
-	}
-}

@@ -192,10 +192,117 @@ func TestQuizAttempts(t *testing.T) {
 	}
 }
 
+// Attempts started at once by many users are created together, each with
+// its own id, the left-over attempt of each abandoned; a bad one (a user
+// erased meanwhile) fails alone.
+func TestQuizWriterCreatesAttempts(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	const users = 30
+	uids := make([]int64, users)
+	left := make([]int64, users)
+	for i := range users {
+		uids[i] = newQuizUser(t, db, "c"+string(rune('a'+i%26))+string(rune('a'+i/26)))
+		var err error
+		if left[i], err = db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: uids[i], BankVersion: "v", QuestionIDs: []string{"q0"},
+			OptionOrders: make([][]int, 1), StartedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := store.NewQuizWriter(db)
+	ids := make([]int64, users+1)
+	errs := make([]error, users+1)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range users + 1 {
+		wg.Go(func() {
+			<-start
+			uid := int64(1 << 40) // no such user
+			if i < users {
+				uid = uids[i]
+			}
+			ids[i], errs[i] = w.CreateAttempt(ctx, store.NewQuizAttempt{UserID: uid, BankVersion: "v", Area: "3",
+				QuestionIDs: []string{"q0", "q1"}, OptionOrders: [][]int{{1, 0}, {0, 1}}, StartedAt: time.Now()})
+		})
+	}
+	close(start)
+	wg.Wait()
+	if errs[users] == nil {
+		t.Error("an attempt for a missing user was created")
+	}
+	seen := map[int64]bool{}
+	for i := range users {
+		if errs[i] != nil || ids[i] == 0 || seen[ids[i]] {
+			t.Fatalf("user %d: id %d, %v", i, ids[i], errs[i])
+		}
+		seen[ids[i]] = true
+		a, ok, err := db.UnfinishedAttempt(ctx, uids[i])
+		if err != nil || !ok || a.ID != ids[i] || a.Area != "3" || len(a.OptionOrders) != 2 || a.OptionOrders[0][0] != 1 {
+			t.Errorf("user %d: attempt in progress %+v %v %v, want %d", i, a, ok, err, ids[i])
+		}
+		var abandoned bool
+		if err := db.Pool.QueryRow(ctx, `SELECT abandoned_at IS NOT NULL FROM quiz_attempts WHERE id = $1`, left[i]).Scan(&abandoned); err != nil || !abandoned {
+			t.Errorf("user %d: the attempt left over was not abandoned (%v)", i, err)
+		}
+	}
+}
+
+// Answers and finishes of many users at once, in the same batches: each
+// finish counts the answers recorded before it, and finishing again gives
+// the same outcome.
+func TestQuizWriterFinishesAttempts(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	const users = 30
+	attempts := make([]int64, users)
+	for i := range users {
+		uid := newQuizUser(t, db, "f"+string(rune('a'+i%26))+string(rune('a'+i/26)))
+		var err error
+		if attempts[i], err = db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: uid, BankVersion: "v", QuestionIDs: []string{"q0", "q1"},
+			OptionOrders: make([][]int, 2), StartedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := store.NewQuizWriter(db)
+	var wg sync.WaitGroup
+	results := make([][2]store.FinishedAttempt, users)
+	for i := range users {
+		wg.Go(func() {
+			// Right answers for the first half, one wrong for the others.
+			for pos := range 2 {
+				if _, err := w.RecordAnswer(ctx, store.QuizAnswer{AttemptID: attempts[i], Position: pos, QuestionID: "q",
+					Correct: i < users/2 || pos == 0, At: time.Now()}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			for k := range 2 {
+				f, err := w.FinishAttempt(ctx, attempts[i], 80, time.Now())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				results[i][k] = f
+			}
+		})
+	}
+	wg.Wait()
+	for i := range users {
+		f := results[i][0]
+		want := 1
+		if i < users/2 {
+			want = 2
+		}
+		if f.Score != want || f.Total != 2 || f.Passed != (want == 2) || f.FinishedAt.IsZero() || results[i][1] != f {
+			t.Errorf("user %d: finished %+v then %+v, want %d/2", i, f, results[i][1], want)
+		}
+	}
+}
+
 // Answers given at once by many users are written together; each caller gets
 // its answer as stored, the first one at a position counts, and a bad
 // answer does not fail the others.
-func TestAnswerBatcher(t *testing.T) {
+func TestQuizWriterRecordsAnswers(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
 	const users = 40
@@ -209,7 +316,7 @@ func TestAnswerBatcher(t *testing.T) {
 		}
 		attempts[i] = id
 	}
-	bt := store.NewAnswerBatcher(db)
+	bt := store.NewQuizWriter(db)
 	type result struct {
 		got store.QuizAnswer
 		err error

@@ -113,7 +113,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	quizFlow := quiz.New(a.db, quiz.Config{Bank: quizBank, PassPercent: cfg.QuizPassPercent, AfterAttempt: profileFlow.Offer,
 		Buttons: a.nudges.Buttons,
 		// Answers arriving together are written in one commit.
-		Answers: store.NewAnswerBatcher(a.db)})
+		Writer: store.NewQuizWriter(a.db)})
 
 	// The certificate once every area of the bank is passed; /verify in chat and on the web.
 	a.certs = &cert.Config{Store: a.db, Areas: quizBank, Text: a.cat, Location: cfg.Timezone, PublicURL: cfg.PublicURL}

@@ -74,7 +74,7 @@ func BenchmarkQuizPath(b *testing.B) {
 	}
 	cfg := quiz.Config{Bank: bk, Rand: rand.New(rand.NewPCG(1, 2))}
 	if os.Getenv("BENCH_BATCH") != "" {
-		cfg.Answers = store.NewAnswerBatcher(db)
+		cfg.Writer = store.NewQuizWriter(db)
 	}
 	flow := quiz.New(db, cfg)
 	sender := &lastButtons{}

@@ -42,10 +42,12 @@ type Store interface {
 	QuizBank(ctx context.Context, version string) (store.QuizBank, error)
 }
 
-// AnswerRecorder records an answer once per position and returns it as
-// stored.
-type AnswerRecorder interface {
+// Writer makes the writes of an attempt's progress, as the Store does: a
+// store.QuizWriter makes those of many users in one commit.
+type Writer interface {
+	CreateAttempt(ctx context.Context, a store.NewQuizAttempt) (int64, error)
 	RecordAnswer(ctx context.Context, a store.QuizAnswer) (store.QuizAnswer, error)
+	FinishAttempt(ctx context.Context, attemptID int64, passPercent int, at time.Time) (store.FinishedAttempt, error)
 }
 
 // Config sets the quiz up.
@@ -65,9 +67,10 @@ type Config struct {
 	// (result set) and under /progress, from the user's best attempts: the
 	// weekly learning nudge's on and off (flows/digest).
 	Buttons func(c *bot.Conversation, bests []store.AreaBest, result bool) ([]bot.Button, error)
-	// Answers, when set, records the answers instead of the Store: a
-	// store.AnswerBatcher writes the answers of many users in one commit.
-	Answers AnswerRecorder
+	// Writer, when set, creates attempts, records answers and finishes
+	// attempts instead of the Store: a store.QuizWriter writes those of
+	// many users in one commit.
+	Writer Writer
 	// Rand draws questions and shuffles options; a seeded one makes tests
 	// repeatable. Nil draws from the runtime's random source.
 	Rand *rand.Rand
@@ -97,8 +100,8 @@ func New(st Store, cfg Config) *Flow {
 	if cfg.AreaSize <= 0 {
 		cfg.AreaSize = 10
 	}
-	if cfg.Answers == nil {
-		cfg.Answers = st
+	if cfg.Writer == nil {
+		cfg.Writer = st
 	}
 	return &Flow{store: st, cfg: cfg, bank: cfg.Bank}
 }
@@ -298,7 +301,7 @@ func (f *Flow) begin(c *bot.Conversation, which string, edit bool) error {
 		orders[i] = f.perm(len(q.Options))
 		st.Orders[i] = encodeOrder(orders[i])
 	}
-	id, err := f.store.CreateAttempt(c.Ctx, store.NewQuizAttempt{
+	id, err := f.cfg.Writer.CreateAttempt(c.Ctx, store.NewQuizAttempt{
 		UserID: c.Session.UserID, BankVersion: b.Version, Area: area,
 		QuestionIDs: st.IDs, OptionOrders: orders, StartedAt: c.Now,
 	})
@@ -449,7 +452,7 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 		return nil
 	}
 	chosen := int(order[k] - '0')
-	stored, err := f.cfg.Answers.RecordAnswer(c.Ctx, store.QuizAnswer{
+	stored, err := f.cfg.Writer.RecordAnswer(c.Ctx, store.QuizAnswer{
 		AttemptID: st.ID, Position: st.Pos, QuestionID: q.ID, Chosen: chosen, Correct: chosen == q.Correct, At: c.Now,
 	})
 	if err != nil {
@@ -481,7 +484,7 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 // finish closes the attempt: the last feedback, the score, what was missed,
 // the next steps; then the AfterAttempt hook.
 func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, feedback string, edit bool) error {
-	res, err := f.store.FinishAttempt(c.Ctx, st.ID, f.cfg.PassPercent, c.Now)
+	res, err := f.cfg.Writer.FinishAttempt(c.Ctx, st.ID, f.cfg.PassPercent, c.Now)
 	if err != nil {
 		return err
 	}

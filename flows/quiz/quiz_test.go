@@ -69,8 +69,8 @@ func newFixture(t *testing.T, cfg quiz.Config) *fixture {
 	}
 	fx.cfg = cfg
 	fx.h = flowtest.New(t, flowtest.WithMenu(quiz.MenuItem), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
-		if cfg.Answers == nil {
-			cfg.Answers = store.NewAnswerBatcher(h.DB) // as serve runs it
+		if cfg.Writer == nil {
+			cfg.Writer = store.NewQuizWriter(h.DB) // as serve runs it
 		}
 		fx.flow = quiz.New(h.DB, cfg)
 		return fx.flow
