@@ -475,6 +475,49 @@ func TestVietnameseHasDiacritics(t *testing.T) {
 	}
 }
 
+// One placement of the tone mark in the open syllables oa, oe and uy, the
+// one official documents and the province's unit names use: "xóa", "hủy",
+// "hóa", "khỏe", "Ủy ban", never "xoá", "huỷ". Mixing both looks careless,
+// and a user searching the chat for one spelling misses the other.
+func TestVietnameseToneMarksHaveOnePlacement(t *testing.T) {
+	cats := readCatalogues(t)
+	for _, id := range sortedIDs(cats["vi"]) {
+		if word, ok := newStyleToneMark(cats["vi"][id]); ok {
+			t.Errorf("vi/%s writes %q: put the tone mark on the first vowel (xóa, hủy, hóa), as the rest of the catalogue does", id, word)
+		}
+	}
+	for _, ok := range []string{"xóa", "Hủy", "hoàn", "quý", "khỏe", "thủy", "hoạt"} {
+		if w, bad := newStyleToneMark(ok); bad {
+			t.Errorf("the check takes %q for the other placement", w)
+		}
+	}
+	for _, bad := range []string{"xoá", "Huỷ", "khoẻ", "thuỷ", "Uỷ ban"} {
+		if _, found := newStyleToneMark(bad); !found {
+			t.Errorf("the check misses %q", bad)
+		}
+	}
+}
+
+// newStyleToneMark finds a word ending in oa, oe or uy (not qu-y) with the
+// tone mark on its last vowel.
+func newStyleToneMark(text string) (string, bool) {
+	for _, word := range strings.FieldsFunc(norm.NFC.String(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		r := []rune(strings.ToLower(word))
+		n := len(r)
+		if n < 2 {
+			continue
+		}
+		last, before := r[n-1], r[n-2]
+		switch {
+		case before == 'o' && strings.ContainsRune("áàảãạéèẻẽẹ", last):
+			return word, true
+		case before == 'u' && strings.ContainsRune("ýỳỷỹỵ", last) && (n < 3 || r[n-3] != 'q'):
+			return word, true
+		}
+	}
+	return "", false
+}
+
 func mapsValues(c catalogue) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for _, v := range c {

@@ -61,7 +61,7 @@ func TestServeDigest_OfficialsOnly(t *testing.T) {
 			t.Errorf("message %d:\n%s\nwant:\n%s", i, got[i], want[i].Text)
 		}
 	}
-	mustContain(t, got, "📋 Bản tin báo cáo hằng tuần, ngày "+time.Now().In(reportconfig.Location).Format("02/01/2006"))
+	mustContain(t, got, "📋 Bản tin báo cáo ngày "+time.Now().In(reportconfig.Location).Format("02/01/2006"))
 	if strings.Contains(strings.Join(got, "\n"), "📌") {
 		// A period is open: both units yet to submit have nobody to remind.
 		mustContain(t, got, "• Sở Nội vụ (SNV): chưa có đầu mối đăng ký")

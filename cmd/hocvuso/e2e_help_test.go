@@ -102,5 +102,5 @@ func TestServe_HelpAndMenuFollowTheUsersRoles(t *testing.T) {
 	mustContain(t, s.texts(chat), "Bạn muốn xem kỳ báo cáo nào?")
 	s.deliver(textUpdate(chat, "vi", "/menu"))
 	s.tap(chat, "vi", "Bản tin báo cáo")
-	mustContain(t, s.texts(chat), "Bản tin báo cáo hằng tuần")
+	mustContain(t, s.texts(chat), "Bản tin báo cáo ngày")
 }

@@ -159,14 +159,14 @@ func TestWeekly_CountsByKindLateUnitsAndFocalPointsOutOfReach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `📋 Bản tin báo cáo hằng tuần, ngày 07/07/2025
+	want := `📋 Bản tin báo cáo ngày 07/07/2025
 
 📌 Văn bản triển khai Phong trào thi đua năm 2025
-Hạn nộp 30/06/2025: đã qua 7 ngày.
-Đã nộp: 3/6 đơn vị.
+Hạn gửi 30/06/2025: đã qua 7 ngày.
+Đã gửi: 3/6 đơn vị.
 • Sở, ban, ngành: 2/4
 • UBND xã, phường: 1/2 (hạn 30/07/2025)
-⏰ Trễ hạn, chưa nộp (2):
+⏰ Trễ hạn, chưa gửi (2):
 • Sở Tài chính (STC): trễ 7 ngày
 • Sở Y tế (SYT): trễ 7 ngày
 
@@ -182,8 +182,8 @@ Hạn nộp 30/06/2025: đã qua 7 ngày.
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range []string{"📋 Weekly digest of the reports, 07/07/2025", "Was due 30/06/2025: 7 day(s) ago.",
-		"Submitted: 3 of 6 units.", "• Departments and boards: 2/4", "• Sở Tài chính (STC): 7 day(s) late",
+	for _, line := range []string{"📋 Digest of the reports, 07/07/2025", "Was due 30/06/2025. Days past due: 7.",
+		"Submitted: 3 of 6 units.", "• Departments and boards: 2/4", "• Sở Tài chính (STC): days late: 7",
 		"• Sở Y tế (SYT): no focal point registered"} {
 		if !strings.Contains(texts(en), line) {
 			t.Errorf("the English digest lacks %q:\n%s", line, texts(en))
@@ -203,11 +203,11 @@ func TestWeekly_ShowsOpenPeriodsUntilTwoMonthsPastDue(t *testing.T) {
 		// Before plan-2025 opens (21/6/2025): nothing.
 		{ict(2025, 6, 16, 8, 0), []string{"Hiện không có kỳ báo cáo nào đang mở."}, []string{"📌"}},
 		// The communes' due date, 30/7: counted as today.
-		{ict(2025, 7, 30, 8, 0), []string{"Hạn nộp 30/06/2025: đã qua 30 ngày.", "• UBND xã, phường: 1/2 (hạn 30/07/2025)"}, nil},
+		{ict(2025, 7, 30, 8, 0), []string{"Hạn gửi 30/06/2025: đã qua 30 ngày.", "• UBND xã, phường: 1/2 (hạn 30/07/2025)"}, nil},
 		// Three days later: Chiềng Cơi is late too.
-		{ict(2025, 8, 2, 8, 0), []string{"⏰ Trễ hạn, chưa nộp (3):", "• Phường Chiềng Cơi (03670): trễ 3 ngày"}, nil},
+		{ict(2025, 8, 2, 8, 0), []string{"⏰ Trễ hạn, chưa gửi (3):", "• Phường Chiềng Cơi (03670): trễ 3 ngày"}, nil},
 		// The annual report opens on 1/10 while plan-2025 is past its last due date by 2 months.
-		{ict(2025, 10, 6, 8, 0), []string{"📌 Báo cáo kết quả thực hiện Phong trào thi đua năm 2025", "Hạn nộp 10/11/2025: còn 35 ngày.", "Đã nộp: 0/6 đơn vị."},
+		{ict(2025, 10, 6, 8, 0), []string{"📌 Báo cáo kết quả thực hiện Phong trào thi đua năm 2025", "Hạn gửi 10/11/2025: còn 35 ngày.", "Đã gửi: 0/6 đơn vị."},
 			[]string{"Văn bản triển khai", "⏰"}},
 	} {
 		msgs, err := db.digests.Weekly(ctx, tc.now, "vi")
@@ -237,8 +237,8 @@ func TestEscalation_TheUnitsLateForADueDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `🚨 Báo cáo trễ hạn: Văn bản triển khai Phong trào thi đua năm 2025
-Hạn nộp 30/06/2025: đã qua 7 ngày.
-2/4 đơn vị chưa nộp:
+Hạn gửi 30/06/2025: đã qua 7 ngày.
+2/4 đơn vị chưa gửi:
 • Sở Tài chính (STC): trễ 7 ngày
 • Sở Y tế (SYT): trễ 7 ngày
 
@@ -255,7 +255,7 @@ Hạn nộp 30/06/2025: đã qua 7 ngày.
 		t.Fatal(err)
 	}
 	got := texts(msgs)
-	for _, w := range []string{"Was due 30/07/2025: 1 day(s) ago.", "1 of 2 units have not submitted:", "• Phường Chiềng Cơi (03670): 1 day(s) late", "Quàng Thị Mai is out of reach on Zalo"} {
+	for _, w := range []string{"Was due 30/07/2025. Days past due: 1.", "1 of 2 units have not submitted:", "• Phường Chiềng Cơi (03670): days late: 1", "Quàng Thị Mai is out of reach on Zalo"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("communes' escalation lacks %q:\n%s", w, got)
 		}
@@ -266,7 +266,7 @@ Hạn nộp 30/06/2025: đã qua 7 ngày.
 	// Once every unit due that day has submitted: it says so.
 	db.submit("03670", ict(2025, 7, 31, 9, 0))
 	msgs, _ = db.digests.Escalation(ctx, "plan-2025", ict(2025, 7, 30, 0, 0), ict(2025, 7, 31, 10, 0), "vi")
-	if got := texts(msgs); !strings.HasSuffix(got, "✅ Cả 2 đơn vị đã nộp.") {
+	if got := texts(msgs); !strings.HasSuffix(got, "✅ Cả 2 đơn vị đã gửi.") {
 		t.Errorf("escalation with nobody late:\n%s", got)
 	}
 	if _, err := db.digests.Escalation(ctx, "no-such-period", time.Time{}, db.now, "vi"); err == nil {

@@ -201,7 +201,7 @@ func TestNudge_SentAtMostOnceAWeekAndStoppedByOneTap(t *testing.T) {
 	if m.Text != preview[0].Text {
 		t.Errorf("Send and Nudge differ:\n%s\n%s", m.Text, preview[0].Text)
 	}
-	for _, want := range []string{"Lời nhắc học hằng tuần", "Bạn đã đạt 0/2 lĩnh vực", "«Sử dụng thiết bị số cơ bản»", "vài phút"} {
+	for _, want := range []string{"Lời nhắc học hằng tuần", "Bạn đã đạt 0/2 lĩnh vực", "“Sử dụng thiết bị số cơ bản”", "vài phút"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the nudge lacks %q:\n%s", want, m.Text)
 		}
@@ -262,7 +262,7 @@ func TestNudge_SuggestsTheBestTriedAreaAndStopsOnceAllArePassed(t *testing.T) {
 	nb := newNudgeBot(t)
 	u, id := nb.user("Lường Thị Mai", "en")
 	r := u.Send("/nudge")
-	if !strings.Contains(r.Text(), "reminder is off") || !strings.Contains(r.Text(), "You have passed 0 of 2 areas. Next: «Basic use of digital devices».") {
+	if !strings.Contains(r.Text(), "reminder is off") || !strings.Contains(r.Text(), "You have passed 0 of 2 areas. Next: “Basic use of digital devices”.") {
 		t.Fatalf("/nudge before any choice:\n%s", r)
 	}
 	r = u.Tap("Remind me every week")
@@ -283,7 +283,7 @@ func TestNudge_SuggestsTheBestTriedAreaAndStopsOnceAllArePassed(t *testing.T) {
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("Nudge = %+v, %v", msgs, err)
 	}
-	for _, want := range []string{"You have passed 0 of 2 areas. Next: «Safety».", "Your best score in this area: 3/6. You pass with 80% or more."} {
+	for _, want := range []string{"You have passed 0 of 2 areas. Next: “Safety”.", "Your best score in this area: 3/6. You pass with 80% or more."} {
 		if !strings.Contains(msgs[0].Text, want) {
 			t.Errorf("the nudge lacks %q:\n%s", want, msgs[0].Text)
 		}
@@ -294,7 +294,7 @@ func TestNudge_SuggestsTheBestTriedAreaAndStopsOnceAllArePassed(t *testing.T) {
 	// Area 4 passed: area 0, not tried, is next.
 	nb.finishQuiz(id, "4", 5, 6)
 	msgs, _ = nb.nudges.Nudge(ctx, id, at, "en")
-	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "passed 1 of 2 areas. Next: «Basic use of digital devices».") {
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "passed 1 of 2 areas. Next: “Basic use of digital devices”.") {
 		t.Fatalf("after passing area 4: %+v", msgs)
 	}
 	// Everything passed: no nudge, nobody due, and /nudge says why.

@@ -142,7 +142,7 @@ func TestStaleEraseButtonDoesNotErase(t *testing.T) {
 	u.Send("/deleteme")
 	first := u.Screen()
 	u.Send("/menu")
-	r := u.TapOn(first, "Xoá hết")
+	r := u.TapOn(first, "Xóa hết")
 	if len(r.Sent) != 0 || r.Notice() != h.T("vi", "stale.button") {
 		t.Errorf("old erase button after /menu: want the stale notice only, got\n%s", r)
 	}
@@ -150,7 +150,7 @@ func TestStaleEraseButtonDoesNotErase(t *testing.T) {
 	u.Send("/deleteme")
 	second := u.Screen()
 	u.Send("/deleteme")
-	if r := u.TapOn(second, "Xoá hết"); r.Notice() != h.T("vi", "stale.button") {
+	if r := u.TapOn(second, "Xóa hết"); r.Notice() != h.T("vi", "stale.button") {
 		t.Errorf("erase button of the previous confirmation: %s", r)
 	}
 	if r := u.TapOn(first, "Không, giữ lại"); r.Notice() != h.T("vi", "stale.button") {
@@ -162,7 +162,7 @@ func TestStaleEraseButtonDoesNotErase(t *testing.T) {
 
 	// The current one works, once: a double tap erases once and says so once.
 	latest := u.Screen()
-	r = u.Do(u.TapUpdate(latest, "Xoá hết"), u.TapUpdate(latest, "Xoá hết"))
+	r = u.Do(u.TapUpdate(latest, "Xóa hết"), u.TapUpdate(latest, "Xóa hết"))
 	if got := r.Texts(); len(got) != 1 || got[0] != h.T("vi", "deleteme.done") || r.Answered != 2 {
 		t.Errorf("double tap on erase: %s", r)
 	}
@@ -179,7 +179,7 @@ func TestEraseButtonAfterRedisLoss(t *testing.T) {
 	u.Send("/deleteme")
 	confirm := u.Screen()
 	h.FlushRedis()
-	r := u.TapOn(confirm, "Xoá hết")
+	r := u.TapOn(confirm, "Xóa hết")
 	if got := r.Texts(); len(got) != 2 || got[0] != h.T("vi", "lost.track") {
 		t.Errorf("erase after the loss: %s", r)
 	}
@@ -358,7 +358,7 @@ func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
 	if n := h.Count("users"); n != 1 {
 		t.Fatalf("asking erased something: %d users", n)
 	}
-	if r := zl.Tap("Xoá hết"); r.Text() != h.T("vi", "deleteme.done") {
+	if r := zl.Tap("Xóa hết"); r.Text() != h.T("vi", "deleteme.done") {
 		t.Fatalf("erase: %s", r)
 	}
 

@@ -232,7 +232,7 @@ func TestLeaderboardInEnglish(t *testing.T) {
 		"🥇 Chiềng Cơi ward — 3 taking part, 33% passed",
 		"🥈 Mường La commune — 1 taking part, 100% passed",
 		"📍 Your commune: #2 of 75 — 1 taking part",
-		"💪 Just 3 more people taking a test and you move up to #1. Ask family and neighbours to join!",
+		"💪 Just 3 more taking a test and you move up to #1. Ask family and neighbours to join!",
 	} {
 		hasLine(t, r, want)
 	}

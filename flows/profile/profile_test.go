@@ -360,7 +360,7 @@ func TestProfileCommandChangesIt(t *testing.T) {
 	}
 	r := u.TapOn(menu, "👤 Hồ sơ")
 	contains(t, r, "Nơi ở: chưa cho biết", "Nhóm: chưa cho biết")
-	if _, ok := r.Last().Button("Xoá hồ sơ"); ok {
+	if _, ok := r.Last().Button("Xóa hồ sơ"); ok {
 		t.Error("nothing to delete, yet a delete button")
 	}
 
@@ -379,7 +379,7 @@ func TestProfileCommandChangesIt(t *testing.T) {
 	u.Tap("Đổi xã/phường")
 	r = u.Tap("Bỏ qua")
 	contains(t, r, "Nơi ở: Xã Sốp Cộp")
-	r = u.Tap("Xoá hồ sơ")
+	r = u.Tap("Xóa hồ sơ")
 	contains(t, r, b.T("vi", "profile.cleared"), "Nơi ở: chưa cho biết", "Nhóm: chưa cho biết")
 	if p := b.profileOf(u); p.CommuneCode != "" || p.Group != "" {
 		t.Errorf("after delete: %+v", p)

@@ -395,7 +395,7 @@ func TestRedeliveredAnswerCountsOnce(t *testing.T) {
 		t.Fatal("the failing hook did not fail the update")
 	}
 	r := u.Do(last) // the channel delivers it again
-	mustContain(t, r.Text(), "Bạn đúng 6/6 câu (100%)", "Bạn đã đạt lĩnh vực «Sử dụng thiết bị số cơ bản»")
+	mustContain(t, r.Text(), "Bạn đúng 6/6 câu (100%)", "Bạn đã đạt lĩnh vực “Sử dụng thiết bị số cơ bản”")
 	if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 6 {
 		t.Errorf("%d answers, want 6", n)
 	}
@@ -573,7 +573,7 @@ func TestProgressAndPassMark(t *testing.T) {
 	fx.takeArea(u, "An toàn", 1)
 	chat := u.Chat()
 	result := chat[len(chat)-1]
-	mustContain(t, result.Text, "Bạn đúng 5/6 câu (83%).", "🎉 Bạn đã đạt lĩnh vực «An toàn».", "🎓 Bạn đã đạt tất cả 2 lĩnh vực!")
+	mustContain(t, result.Text, "Bạn đúng 5/6 câu (83%).", "🎉 Bạn đã đạt lĩnh vực “An toàn”.", "🎓 Bạn đã đạt tất cả 2 lĩnh vực!")
 	b, ok := result.Button("Nhận chứng nhận")
 	if !ok {
 		t.Fatalf("no certificate button on the result: %q", result.Labels())
@@ -595,7 +595,7 @@ func TestProgressAndPassMark(t *testing.T) {
 	u2 := fx2.user("Lò Thị Xuân", "vi")
 	fx2.takeArea(u2, "An toàn", 3)
 	chat = u2.Chat()
-	mustContain(t, chat[len(chat)-1].Text, "Bạn đúng 3/6 câu (50%).", "Bạn đã đạt lĩnh vực «An toàn».")
+	mustContain(t, chat[len(chat)-1].Text, "Bạn đúng 3/6 câu (50%).", "Bạn đã đạt lĩnh vực “An toàn”.")
 	r = u2.Send("/progress")
 	mustContain(t, r.Text(), "đúng từ 50% số câu")
 }

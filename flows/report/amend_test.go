@@ -49,7 +49,7 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	r = u.Send("Sửa số lớp đã mở")
 	mustContain(t, "the amendment's review", r.Text(), f.T("vi", "report.reason.saved"), "Sửa đổi phiên bản 1. Lý do: Sửa số lớp đã mở",
 		"2. Số lớp đã mở\n10 lớp")
-	for _, b := range []string{"Gửi báo cáo", "Sửa lý do", "Huỷ sửa đổi"} {
+	for _, b := range []string{"Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi"} {
 		if _, ok := r.Last().Button(b); !ok {
 			t.Errorf("the amendment's review has no %q button: %q", b, r.Last().Labels())
 		}
@@ -88,9 +88,9 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	u.Tap("Sửa lý do")
 	r = u.Send("Bổ sung tệp")
 	mustContain(t, "the changed reason", r.Text(), "Lý do: Bổ sung tệp")
-	r = u.Tap("Huỷ sửa đổi")
+	r = u.Tap("Hủy sửa đổi")
 	mustContain(t, "the confirmation", r.Text(), f.T("vi", "report.discard.confirm", "Version", 2))
-	r = u.Tap("Có, huỷ sửa đổi")
+	r = u.Tap("Có, hủy sửa đổi")
 	mustContain(t, "dropped", r.Text(), f.T("vi", "report.discard.done"), "Phiên bản 2 · biên nhận plan-0001.2")
 	if len(f.versions("SNV", "plan")) != 2 {
 		t.Error("a dropped amendment changed the versions")
@@ -117,7 +117,7 @@ func TestReport_StatusOfEveryPeriod(t *testing.T) {
 	f.clock.Set(ict(2025, 6, 30, 23, 59))
 	mustContain(t, "the due date", u.Send("/status").Text(), "hạn là hôm nay")
 	f.clock.Set(ict(2025, 7, 1, 0, 0))
-	mustContain(t, "a day late", u.Send("/status").Text(), "quá hạn, đang soạn (1 câu đã trả lời) · quá hạn 1 ngày")
+	mustContain(t, "a day late", u.Send("/status").Text(), "chưa gửi, đang soạn (1 câu đã trả lời) · quá hạn 1 ngày")
 	f.clock.Set(ict(2025, 7, 3, 8, 0))
 	r = u.Send("/report")
 	mustContain(t, "resumed", r.Text(), "Câu 2/8")

@@ -76,7 +76,7 @@ func TestReport_TwoFocalPointsOfOneUnit(t *testing.T) {
 		t.Errorf("B's answer: draft %+v %v; want an amendment of version 1", d, ok)
 	}
 	// B changes their mind: the amendment is dropped, the report stays.
-	r = b.Tap("Huỷ")
+	r = b.Tap("Hủy")
 	mustContain(t, "B cancels", r.Text(), f.T("vi", "report.discard.done"), "Phiên bản 1 · biên nhận plan-0001.1")
 	if _, ok := f.draft("03670", "plan"); ok {
 		t.Error("the amendment B cancelled is still there")
