@@ -43,23 +43,6 @@ func (w *world) addOfficial(chat int64, lang string) int64 {
 	return u
 }
 
-// draft opens the unit's draft for the period and returns the submission
-// of it, without its Notify.
-func (w *world) draft(unit, periodID string, by int64, at time.Time) store.Submission {
-	w.t.Helper()
-	ctx := context.Background()
-	p, _ := w.reports.Period(periodID)
-	form := w.reports.PeriodForm(p)
-	if err := w.db.RecordForm(ctx, store.StoredForm{ID: form.ID, Version: form.Version, Hash: form.Hash, Content: []byte("form"), RecordedAt: at}); err != nil {
-		w.t.Fatal(err)
-	}
-	d, _, err := w.db.OpenDraft(ctx, store.DraftStart{UnitCode: unit, PeriodID: periodID, FormID: form.ID, FormVersion: form.Version, By: by, At: at})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return store.Submission{UnitCode: unit, PeriodID: periodID, Seen: d.Version, Due: p.Due, By: by, At: at}
-}
-
 func (w *world) count(query string, args ...any) int {
 	w.t.Helper()
 	var n int

@@ -207,12 +207,11 @@ func (w *world) addUnits(kind config.Kind, n int, chat0 int64, lang string) []fo
 	return out
 }
 
-// submit submits unit's report for period, through the store as the report
-// flow does.
-func (w *world) submit(unit, periodID string, by int64) {
+// draft opens the unit's draft for the period and returns the submission
+// of it, without its Notify.
+func (w *world) draft(unit, periodID string, by int64, at time.Time) store.Submission {
 	w.t.Helper()
 	ctx := context.Background()
-	at := time.Now()
 	p, _ := w.reports.Period(periodID)
 	form := w.reports.PeriodForm(p)
 	if err := w.db.RecordForm(ctx, store.StoredForm{ID: form.ID, Version: form.Version, Hash: form.Hash, Content: []byte("form"), RecordedAt: at}); err != nil {
@@ -222,7 +221,14 @@ func (w *world) submit(unit, periodID string, by int64) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.db.SubmitReport(ctx, store.Submission{UnitCode: unit, PeriodID: periodID, Seen: d.Version, Due: p.Due, By: by, At: at}); err != nil {
+	return store.Submission{UnitCode: unit, PeriodID: periodID, Seen: d.Version, Due: p.Due, By: by, At: at}
+}
+
+// submit submits unit's report for period, through the store as the report
+// flow does.
+func (w *world) submit(unit, periodID string, by int64) {
+	w.t.Helper()
+	if _, err := w.db.SubmitReport(context.Background(), w.draft(unit, periodID, by, time.Now())); err != nil {
 		w.t.Fatal(err)
 	}
 }
