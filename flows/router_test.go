@@ -53,17 +53,6 @@ func newHarness(t *testing.T) *flowtest.Harness {
 	)
 }
 
-func consented(t *testing.T, h *flowtest.Harness, name, lang string) *flowtest.User {
-	t.Helper()
-	u := h.NewUser(name, lang)
-	u.Send("/start")
-	u.Tap(h.T(bot.LangFromTag(lang), "privacy.agree"))
-	if h.Count("users") == 0 {
-		t.Fatal("no user after agreeing")
-	}
-	return u
-}
-
 // Someone who has not agreed is never met with silence, whatever they send,
 // and nothing of theirs is stored.
 func TestNoUpdateBeforeConsentGoesUnanswered(t *testing.T) {
@@ -125,7 +114,7 @@ func TestPrivateFlowNeedsConsent(t *testing.T) {
 func TestUnexpectedInputIsExplained(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Lan", "vi")
+	u := h.Agreed("Lan", "vi")
 	hintAndMenu := func(what string, r flowtest.Result) {
 		t.Helper()
 		if got := r.Texts(); len(got) != 2 || got[0] != h.T("vi", "unknown.hint") || got[1] != h.T("vi", "menu.title") {
@@ -160,7 +149,7 @@ func TestUnexpectedInputIsExplained(t *testing.T) {
 func TestGarbageButtonsGetTheStaleNotice(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Ann", "en")
+	u := h.Agreed("Ann", "en")
 	for _, data := range []string{
 		"", "garbage", "|||", "home|agree", "home|agree|x|", "home|agree|-1|", "HOME|menu|1|",
 		"nosuchflow|go|1|", "home|nosuchaction|1|", "home|lang|1|fr", "privacy|nosuchaction|1|",
@@ -182,7 +171,7 @@ func TestGarbageButtonsGetTheStaleNotice(t *testing.T) {
 func TestTypedInputGoesToTheOwningFlow(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Minh", "vi")
+	u := h.Agreed("Minh", "vi")
 	u.Send("/echo")
 	if r := u.Send("xin chào"); r.Text() != "echo xin chào" {
 		t.Errorf("text in the echo flow: %s", r)
@@ -202,7 +191,7 @@ func TestTypedInputGoesToTheOwningFlow(t *testing.T) {
 func TestRedisLossKeepsTheUser(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Ann", "en")
+	u := h.Agreed("Ann", "en")
 	menu := u.Screen()
 	h.FlushRedis()
 

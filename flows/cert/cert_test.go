@@ -87,14 +87,8 @@ func newBot(t *testing.T) *testBot {
 // join registers a user through the consent and returns their users.id.
 func (b *testBot) join(name, language string) (*flowtest.User, int64) {
 	b.TB.Helper()
-	u := b.NewUser(name, language)
-	u.Send("/start")
-	u.Tap(b.T(lang(u), "privacy.agree"))
-	var id int64
-	if err := b.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM accounts WHERE external_id = $1`, u.ID).Scan(&id); err != nil {
-		b.TB.Fatalf("user %s did not join: %v", name, err)
-	}
-	return u, id
+	u := b.Agreed(name, language)
+	return u, u.UserID()
 }
 
 // pass records a finished, passed attempt at an area, as the quiz does.

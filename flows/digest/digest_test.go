@@ -277,17 +277,9 @@ Hạn gửi 30/06/2025: đã qua 7 ngày.
 func TestDigestCommand_ForOfficialsOnly(t *testing.T) {
 	t.Parallel()
 	db := plan2025(t)
-	official := db.h.NewUser("Official", "vi")
-	official.Send("/start")
-	official.Tap("Tôi đồng ý")
-	citizen := db.h.NewUser("Citizen", "en")
-	citizen.Send("/start")
-	citizen.Tap("I agree")
-	var id int64
-	if err := db.h.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM accounts WHERE external_id = $1`, official.ID).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.h.DB.GrantRole(context.Background(), id, store.RoleOfficial, "", "admin", db.now); err != nil {
+	official := db.h.Agreed("Official", "vi")
+	citizen := db.h.Agreed("Citizen", "en")
+	if _, err := db.h.DB.GrantRole(context.Background(), official.UserID(), store.RoleOfficial, "", "admin", db.now); err != nil {
 		t.Fatal(err)
 	}
 

@@ -65,18 +65,8 @@ func newNudgeBot(t *testing.T) *nudgeBot {
 // user returns a user who agreed to the privacy notice, and their id.
 func (nb *nudgeBot) user(name, lang string) (*flowtest.User, int64) {
 	nb.t.Helper()
-	u := nb.h.NewUser(name, lang)
-	u.Send("/start")
-	if lang == "en" {
-		u.Tap("I agree")
-	} else {
-		u.Tap("Tôi đồng ý")
-	}
-	var id int64
-	if err := nb.h.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM accounts WHERE external_id = $1`, u.ID).Scan(&id); err != nil {
-		nb.t.Fatal(err)
-	}
-	return u, id
+	u := nb.h.Agreed(name, lang)
+	return u, u.UserID()
 }
 
 // finishQuiz records a finished attempt in area: score right of total.

@@ -8,17 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"hocvuso/bot"
 	"hocvuso/flows"
 	"hocvuso/flows/enrol"
 	"hocvuso/flows/flowtest"
 	"hocvuso/store"
 )
-
-// clock is the test's time, moved by hand.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
 
 // lookups counts the flow's lookups of codes in the real store.
 type lookups struct {
@@ -33,14 +27,14 @@ func (l *lookups) InviteByCode(ctx context.Context, code string) (store.Invite, 
 
 type bench struct {
 	*flowtest.Harness
-	clock   *clock
+	clock   *flowtest.Clock
 	tries   *store.Throttle
 	lookups *lookups
 }
 
 func newBench(t *testing.T) *bench {
 	t.Helper()
-	b := &bench{clock: &clock{now: time.Date(2025, 6, 2, 9, 0, 0, 0, store.ReportZone)}}
+	b := &bench{clock: flowtest.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, store.ReportZone))}
 	b.Harness = flowtest.New(t, flowtest.WithClock(b.clock.Now), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
 		b.tries = store.NewThrottle(h.Redis.Client, h.Redis.Prefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow)
 		b.lookups = &lookups{DB: h.DB}
@@ -49,7 +43,7 @@ func newBench(t *testing.T) *bench {
 	_, _, err := b.DB.UpsertUnits(context.Background(), []store.Unit{
 		{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"},
 		{Code: "03670", Name: "Phường Chiềng Cơi", Kind: "commune"},
-	}, "admin", b.clock.now)
+	}, "admin", b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +54,7 @@ func newBench(t *testing.T) *bench {
 // or an official when unit is "".
 func (b *bench) invite(unit string, valid time.Duration) string {
 	b.TB.Helper()
-	n := store.NewInvite{Role: store.RoleFocal, UnitCode: unit, CreatedBy: "admin", At: b.clock.now, ExpiresAt: b.clock.now.Add(valid)}
+	n := store.NewInvite{Role: store.RoleFocal, UnitCode: unit, CreatedBy: "admin", At: b.clock.Now(), ExpiresAt: b.clock.Now().Add(valid)}
 	if unit == "" {
 		n.Role = store.RoleOfficial
 	}
@@ -71,27 +65,9 @@ func (b *bench) invite(unit string, valid time.Duration) string {
 	return code
 }
 
-// consented is a user who agreed to the privacy notice.
-func (b *bench) consented(name string) *flowtest.User {
-	b.TB.Helper()
-	u := b.NewUser(name, "vi")
-	u.Send("/start")
-	u.Tap("Tôi đồng ý")
-	return u
-}
-
-func (b *bench) userID(u *flowtest.User) int64 {
-	b.TB.Helper()
-	a, ok, err := b.DB.FindAccount(context.Background(), bot.Telegram, u.ID)
-	if err != nil || !ok {
-		b.TB.Fatalf("no account for %s: %v", u.Name, err)
-	}
-	return a.UserID
-}
-
 func (b *bench) roles(u *flowtest.User) []store.Role {
 	b.TB.Helper()
-	roles, err := b.DB.UserRoles(context.Background(), b.userID(u))
+	roles, err := b.DB.UserRoles(context.Background(), u.UserID())
 	if err != nil {
 		b.TB.Fatal(err)
 	}
@@ -102,7 +78,7 @@ func (b *bench) roles(u *flowtest.User) []store.Role {
 func TestDeepLinkMakesAFocalPoint(t *testing.T) {
 	b := newBench(t)
 	code := b.invite("SNV", 7*24*time.Hour)
-	u := b.consented("Cầm Thị Lan")
+	u := b.Agreed("Cầm Thị Lan", "vi")
 	r := u.Send("/start " + code)
 	if want := b.T("vi", "enrol.focal.done", "Unit", "Sở Nội vụ"); r.Last().Text != want {
 		t.Fatalf("got:\n%s\nwant %q", r, want)
@@ -118,7 +94,7 @@ func TestDeepLinkMakesAFocalPoint(t *testing.T) {
 func TestJoinThenTypedCodeMakesAnOfficial(t *testing.T) {
 	b := newBench(t)
 	code := b.invite("", 24*time.Hour)
-	u := b.consented("Quàng Văn Minh")
+	u := b.Agreed("Quàng Văn Minh", "vi")
 	r := u.Send("/join")
 	if r.Last().Text != b.T("vi", "enrol.ask") {
 		t.Fatalf("/join alone:\n%s", r)
@@ -158,7 +134,7 @@ func TestJoinThenTypedCodeMakesAnOfficial(t *testing.T) {
 func TestAlreadyAFocalPointKeepsTheCode(t *testing.T) {
 	b := newBench(t)
 	first, second := b.invite("03670", time.Hour), b.invite("03670", time.Hour)
-	lan, hoa := b.consented("Lò Thị Lan"), b.consented("Cầm Thị Hoa")
+	lan, hoa := b.Agreed("Lò Thị Lan", "vi"), b.Agreed("Cầm Thị Hoa", "vi")
 	lan.Send("/join " + first)
 	r := lan.Send("/join " + second)
 	if want := b.T("vi", "enrol.focal.already", "Unit", "Phường Chiềng Cơi"); r.Last().Text != want {
@@ -189,7 +165,7 @@ func TestAlreadyAFocalPointKeepsTheCode(t *testing.T) {
 func TestUsedAndExpiredCodes(t *testing.T) {
 	b := newBench(t)
 	code := b.invite("SNV", 48*time.Hour)
-	lan, hoa := b.consented("Lò Thị Lan"), b.consented("Cầm Thị Hoa")
+	lan, hoa := b.Agreed("Lò Thị Lan", "vi"), b.Agreed("Cầm Thị Hoa", "vi")
 	lan.Send("/join " + code)
 	shown := store.FormatInviteCode(code)
 	r := hoa.Send("/join " + code)
@@ -197,7 +173,7 @@ func TestUsedAndExpiredCodes(t *testing.T) {
 		t.Fatalf("used:\n%s", r)
 	}
 	late := b.invite("SNV", 48*time.Hour)
-	b.clock.now = b.clock.now.Add(48 * time.Hour)
+	b.clock.Add(48 * time.Hour)
 	r = hoa.Send(late) // typed: the flow still waits for a code
 	if want := b.T("vi", "enrol.expired", "Code", store.FormatInviteCode(late), "At", "09:00 04/06/2025"); r.Last().Text != want {
 		t.Fatalf("expired:\n%s\nwant %q", r, want)
@@ -211,7 +187,7 @@ func TestUsedAndExpiredCodes(t *testing.T) {
 	}
 	// A revoked focal point's own code does not bring the role back.
 	roles := b.roles(lan)
-	if err := b.DB.RevokeRole(context.Background(), roles[0].ID, "admin", b.clock.now); err != nil {
+	if err := b.DB.RevokeRole(context.Background(), roles[0].ID, "admin", b.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := lan.Send("/start " + code); r.Last().Text != b.T("vi", "enrol.used", "Code", shown) {
@@ -224,8 +200,8 @@ func TestUsedAndExpiredCodes(t *testing.T) {
 func TestWrongCodesAreSlowedDown(t *testing.T) {
 	b := newBench(t)
 	code := b.invite("SNV", 24*time.Hour)
-	u := b.consented("Lò Thị Lan")
-	other := b.consented("Cầm Thị Hoa")
+	u := b.Agreed("Lò Thị Lan", "vi")
+	other := b.Agreed("Cầm Thị Hoa", "vi")
 	for i := 1; i < enrol.MaxWrongCodes; i++ {
 		wrong := fmt.Sprintf("AAAA-BBBB-CCC%d", i)
 		r := u.Send("/join " + wrong)
@@ -327,7 +303,7 @@ func TestJoinAloneBeforeConsentAndOtherStartPayloads(t *testing.T) {
 // A file or a photo where the code was expected: the code is asked again.
 func TestNonTextWhileAsked(t *testing.T) {
 	b := newBench(t)
-	u := b.consented("Lò Thị Lan")
+	u := b.Agreed("Lò Thị Lan", "vi")
 	u.Send("/join")
 	if r := u.SendFile("ma.jpg", "image/jpeg"); r.Last().Text != b.T("vi", "enrol.ask") {
 		t.Fatalf("a photo:\n%s", r)

@@ -187,6 +187,48 @@ func (h *Harness) NewUserOn(ch bot.Channel, name, languageCode string) *User {
 	return u
 }
 
+// Agreed returns a user who started the bot and agreed to the privacy
+// notice, as most conversations begin.
+func (h *Harness) Agreed(name, languageCode string) *User {
+	h.TB.Helper()
+	return h.AgreedOn(h.Channel, name, languageCode)
+}
+
+// AgreedOn is Agreed on a channel.
+func (h *Harness) AgreedOn(ch bot.Channel, name, languageCode string) *User {
+	h.TB.Helper()
+	u := h.NewUserOn(ch, name, languageCode)
+	u.Agree()
+	return u
+}
+
+// Agree starts the bot and taps the privacy notice's agreement, in the
+// user's language, and returns what the tap produced; the test fails
+// unless the account then belongs to a user.
+func (u *User) Agree() Result {
+	u.h.TB.Helper()
+	u.Send("/start")
+	r := u.Tap(u.h.T(bot.LangFromTag(u.LanguageCode), "privacy.agree"))
+	if u.UserID() == 0 {
+		u.h.TB.Fatalf("flowtest: %s has no user after agreeing to the privacy notice:\n%s", u.Name, r)
+	}
+	return r
+}
+
+// UserID is the user (users.id) the account belongs to; 0 when it belongs
+// to none, as before the consent.
+func (u *User) UserID() int64 {
+	u.h.TB.Helper()
+	a, ok, err := u.h.DB.FindAccount(context.Background(), u.Channel, u.ID)
+	if err != nil {
+		u.h.TB.Fatalf("flowtest: account of %s: %v", u.Name, err)
+	}
+	if !ok {
+		return 0
+	}
+	return a.UserID
+}
+
 // Message is a message of the chat as it currently shows.
 type Message struct {
 	ID      string

@@ -29,19 +29,13 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 	}
 	person := func(name string, roles ...string) *flowtest.User {
 		t.Helper()
-		u := h.NewUser(name, "vi")
-		u.Send("/start")
-		u.Tap("Tôi đồng ý")
-		a, _, err := h.DB.FindAccount(ctx, u.Channel, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := h.Agreed(name, "vi")
 		for _, role := range roles {
 			unit := ""
 			if role == store.RoleFocal {
 				unit = "SNV"
 			}
-			if _, err := h.DB.GrantRole(ctx, a.UserID, role, unit, "admin", at); err != nil {
+			if _, err := h.DB.GrantRole(ctx, u.UserID(), role, unit, "admin", at); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -20,33 +20,21 @@ import (
 type linkBot struct {
 	t     *testing.T
 	h     *flowtest.Harness
-	mu    sync.Mutex
-	now   time.Time
+	clock *flowtest.Clock
+	mu    sync.Mutex // guards codes
 	codes []string
 }
 
 func newLinkBot(t *testing.T) *linkBot {
 	t.Helper()
-	lb := &linkBot{t: t, now: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC),
+	lb := &linkBot{t: t, clock: flowtest.NewClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)),
 		codes: []string{"BK74QX2M", "ZZ22HH33", "CF45GJ67", "MN89PQ23"}}
-	lb.h = flowtest.New(t, flowtest.WithClock(lb.clock), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
+	lb.h = flowtest.New(t, flowtest.WithClock(lb.clock.Now), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
 		f := link.New(h.DB, h.State, h.State.LinkTries(), nil)
 		f.NewCode = lb.nextCode
 		return f
 	}))
 	return lb
-}
-
-func (lb *linkBot) clock() time.Time {
-	lb.mu.Lock()
-	defer lb.mu.Unlock()
-	return lb.now
-}
-
-func (lb *linkBot) advance(d time.Duration) {
-	lb.mu.Lock()
-	defer lb.mu.Unlock()
-	lb.now = lb.now.Add(d)
 }
 
 func (lb *linkBot) nextCode() string {
@@ -55,28 +43,6 @@ func (lb *linkBot) nextCode() string {
 	c := lb.codes[0]
 	lb.codes = append(lb.codes[1:], c)
 	return c
-}
-
-// agreed is a user of a channel who agreed to the privacy notice.
-func (lb *linkBot) agreed(ch bot.Channel, name string) *flowtest.User {
-	lb.t.Helper()
-	u := lb.h.NewUserOn(ch, name, "vi")
-	u.Send("/start")
-	u.Tap("Tôi đồng ý")
-	return u
-}
-
-// userOf is the user id an account belongs to, 0 for none.
-func (lb *linkBot) userOf(u *flowtest.User) int64 {
-	lb.t.Helper()
-	a, ok, err := lb.h.DB.FindAccount(context.Background(), u.Channel, u.ID)
-	if err != nil {
-		lb.t.Fatal(err)
-	}
-	if !ok {
-		return 0
-	}
-	return a.UserID
 }
 
 // code asks for a code on u's chat and reads it from the reply.
@@ -100,7 +66,7 @@ func mustSay(t *testing.T, r flowtest.Result, want string) {
 
 func TestLink_ANewZaloChatJoinsTheTelegramUser(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lò Thị Hương")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lò Thị Hương", "vi")
 	r := tg.Send("/link")
 	mustSay(t, r, "/link BK74-QX2M")
 	mustSay(t, r, "10 phút")
@@ -112,8 +78,8 @@ func TestLink_ANewZaloChatJoinsTheTelegramUser(t *testing.T) {
 	zl := lb.h.NewUserOn(bot.Zalo, "Hương", "")
 	r = zl.Send("/link bk74 qx2m")
 	mustSay(t, r, "đã liên kết với tài khoản của bạn trên Telegram")
-	if lb.userOf(zl) != lb.userOf(tg) || lb.h.Count("users") != 1 {
-		t.Fatalf("zalo's user %d, telegram's %d, %d users", lb.userOf(zl), lb.userOf(tg), lb.h.Count("users"))
+	if zl.UserID() != tg.UserID() || lb.h.Count("users") != 1 {
+		t.Fatalf("zalo's user %d, telegram's %d, %d users", zl.UserID(), tg.UserID(), lb.h.Count("users"))
 	}
 	// The Telegram chat is told, on its own channel.
 	told := tg.Chat()[len(tg.Chat())-1]
@@ -135,13 +101,13 @@ func TestLink_ANewZaloChatJoinsTheTelegramUser(t *testing.T) {
 func TestLink_TwoUsersWithDataBecomeTheOlderOne(t *testing.T) {
 	lb := newLinkBot(t)
 	ctx := context.Background()
-	zl := lb.agreed(bot.Zalo, "Cầm Văn Minh") // the older user
-	lb.advance(time.Hour)
-	tg := lb.agreed(bot.Telegram, "Minh")
-	older, newer := lb.userOf(zl), lb.userOf(tg)
+	zl := lb.h.AgreedOn(bot.Zalo, "Cầm Văn Minh", "vi") // the older user
+	lb.clock.Add(time.Hour)
+	tg := lb.h.AgreedOn(bot.Telegram, "Minh", "vi")
+	older, newer := zl.UserID(), tg.UserID()
 	for _, u := range []int64{older, newer} {
 		if _, err := lb.h.DB.CreateAttempt(ctx, store.NewQuizAttempt{UserID: u, BankVersion: "b", Area: "4",
-			QuestionIDs: []string{"q"}, OptionOrders: [][]int{{0, 1, 2}}, StartedAt: lb.clock()}); err != nil {
+			QuestionIDs: []string{"q"}, OptionOrders: [][]int{{0, 1, 2}}, StartedAt: lb.clock.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -150,8 +116,8 @@ func TestLink_TwoUsersWithDataBecomeTheOlderOne(t *testing.T) {
 	mustSay(t, zl.Send("/link"), "Gõ mã vào đây")
 	r := zl.Send(code)
 	mustSay(t, r, "đã gộp làm một")
-	if lb.h.Count("users") != 1 || lb.userOf(tg) != older || lb.userOf(zl) != older {
-		t.Fatalf("%d users; telegram's %d, zalo's %d; want both %d", lb.h.Count("users"), lb.userOf(tg), lb.userOf(zl), older)
+	if lb.h.Count("users") != 1 || tg.UserID() != older || zl.UserID() != older {
+		t.Fatalf("%d users; telegram's %d, zalo's %d; want both %d", lb.h.Count("users"), tg.UserID(), zl.UserID(), older)
 	}
 	if n := lb.h.Count("quiz_attempts WHERE user_id = " + strconv.FormatInt(older, 10)); n != 2 {
 		t.Errorf("%d attempts of the kept user, want both users' 2", n)
@@ -178,7 +144,7 @@ func mustSayMsg(t *testing.T, m flowtest.Message, want string) {
 
 func TestLink_WrongCodesAreCountedAndThenRefused(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lan")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lan", "vi")
 	code := lb.code(tg)
 	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "")
 	// Not a code at all: explained, not counted.
@@ -191,7 +157,7 @@ func TestLink_WrongCodesAreCountedAndThenRefused(t *testing.T) {
 	// The right code now waits out the hour.
 	r := zl.Send("/link " + code)
 	mustSay(t, r, "thử lại sau 60 phút")
-	if lb.userOf(zl) != 0 {
+	if zl.UserID() != 0 {
 		t.Fatal("linked while refused")
 	}
 	// Another account is not held up.
@@ -201,10 +167,10 @@ func TestLink_WrongCodesAreCountedAndThenRefused(t *testing.T) {
 
 func TestLink_ExpiredOwnAndUsedCodes(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lan")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lan", "vi")
 	code := lb.code(tg)
 	mustSay(t, tg.Send("/link "+code), "Mã này để gõ ở ứng dụng kia")
-	lb.advance(link.CodeTTL)
+	lb.clock.Add(link.CodeTTL)
 	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "en")
 	mustSay(t, zl.Send("/link "+code), "expired or was used")
 	code = lb.code(tg)
@@ -212,7 +178,7 @@ func TestLink_ExpiredOwnAndUsedCodes(t *testing.T) {
 	mustSay(t, zl.Send("/link "+code), "đã liên kết với tài khoản của bạn trên Telegram")
 	other := lb.h.NewUserOn(bot.Zalo, "Khác", "")
 	mustSay(t, other.Send("/link "+code), "đã hết hạn hoặc đã được dùng")
-	if lb.userOf(other) != 0 {
+	if other.UserID() != 0 {
 		t.Error("a used code linked a second account")
 	}
 	// Typed again by the chat it linked: already linked.
@@ -223,7 +189,7 @@ func TestLink_ExpiredOwnAndUsedCodes(t *testing.T) {
 // it: the link is applied once and the other chat told once.
 func TestLink_AppliedOnceWhenHandledAgain(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lan")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lan", "vi")
 	code := lb.code(tg)
 	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "")
 	upd := zl.Message("/link " + code)
@@ -242,21 +208,21 @@ func TestLink_AppliedOnceWhenHandledAgain(t *testing.T) {
 
 func TestLink_UnlinkTheOtherChat(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lan")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lan", "vi")
 	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "")
 	zl.Send("/link " + lb.code(tg))
 	tg.Send("/link")
 	mustSay(t, tg.Tap("Bỏ liên kết Zalo"), "Cuộc trò chuyện đó sẽ không còn thấy dữ liệu")
 	r := tg.Tap("Bỏ liên kết")
 	mustSay(t, r, "Đã bỏ liên kết Zalo")
-	if lb.userOf(zl) != 0 || lb.h.Count("accounts") != 1 {
-		t.Fatalf("zalo still belongs to %d; %d accounts", lb.userOf(zl), lb.h.Count("accounts"))
+	if zl.UserID() != 0 || lb.h.Count("accounts") != 1 {
+		t.Fatalf("zalo still belongs to %d; %d accounts", zl.UserID(), lb.h.Count("accounts"))
 	}
 	mustSayMsg(t, zl.Chat()[len(zl.Chat())-1], "đã bỏ liên kết")
 	// The Zalo chat is a stranger's again.
 	mustSay(t, zl.Send("/mydata"), lb.h.T("vi", "mydata.none"))
 	// The data stays with Telegram.
-	if lb.userOf(tg) == 0 {
+	if tg.UserID() == 0 {
 		t.Fatal("telegram lost its user")
 	}
 	// With one account left, nothing can be unlinked.
@@ -267,13 +233,13 @@ func TestLink_UnlinkTheOtherChat(t *testing.T) {
 
 func TestLink_UnlinkThisChat(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lan")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lan", "vi")
 	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "")
 	zl.Send("/link " + lb.code(tg))
 	zl.Send("/link")
 	zl.Tap("Bỏ liên kết Zalo")
 	mustSay(t, zl.Tap("Bỏ liên kết"), "Dữ liệu của bạn vẫn ở tài khoản Telegram")
-	if lb.userOf(zl) != 0 {
+	if zl.UserID() != 0 {
 		t.Fatal("still linked")
 	}
 	mustSay(t, zl.Send("/mydata"), lb.h.T("vi", "mydata.none"))
@@ -282,7 +248,7 @@ func TestLink_UnlinkThisChat(t *testing.T) {
 	tg.Send("/link")
 	tg.Tap("Bỏ liên kết Zalo")
 	mustSay(t, tg.Tap("Không, giữ nguyên"), "Vẫn giữ nguyên")
-	if lb.userOf(zl) != lb.userOf(tg) {
+	if zl.UserID() != tg.UserID() {
 		t.Fatal("unlinked after no")
 	}
 }
@@ -291,7 +257,7 @@ func TestLink_UnlinkThisChat(t *testing.T) {
 // that chat starts again as a stranger's.
 func TestLink_ErasureReachesTheLinkedChat(t *testing.T) {
 	lb := newLinkBot(t)
-	tg := lb.agreed(bot.Telegram, "Lan")
+	tg := lb.h.AgreedOn(bot.Telegram, "Lan", "vi")
 	zl := lb.h.NewUserOn(bot.Zalo, "Lan", "")
 	zl.Send("/link " + lb.code(tg))
 	zl.Send("/deleteme")

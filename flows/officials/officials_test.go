@@ -68,14 +68,8 @@ func (b *testBot) join(name, language string) (*flowtest.User, int64) {
 // joinOn is join on a channel.
 func (b *testBot) joinOn(ch bot.Channel, name, language string) (*flowtest.User, int64) {
 	b.TB.Helper()
-	u := b.NewUserOn(ch, name, language)
-	u.Send("/start")
-	u.Tap(b.T(bot.LangFromTag(language), "privacy.agree"))
-	var id int64
-	if err := b.DB.Pool.QueryRow(context.Background(), `SELECT user_id FROM accounts WHERE external_id = $1`, u.ID).Scan(&id); err != nil {
-		b.TB.Fatalf("user %s did not join: %v", name, err)
-	}
-	return u, id
+	u := b.AgreedOn(ch, name, language)
+	return u, u.UserID()
 }
 
 func (b *testBot) official(name, language string) *flowtest.User {

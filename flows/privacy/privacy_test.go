@@ -22,23 +22,12 @@ func newHarness(t *testing.T) *flowtest.Harness {
 	return flowtest.New(t, flowtest.WithClock(func() time.Time { return consentAt }))
 }
 
-func consented(t *testing.T, h *flowtest.Harness, name, code string) *flowtest.User {
-	t.Helper()
-	u := h.NewUser(name, code)
-	u.Send("/start")
-	u.Tap("✅")
-	if h.Count("users") == 0 {
-		t.Fatal("no user after agreeing")
-	}
-	return u
-}
-
 // /mydata lists what is kept: the name, the language, when the consent was
 // given (in Sơn La's time), and the channel account.
 func TestMyDataShowsWhatIsStored(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Lò Văn Sơn", "vi")
+	u := h.Agreed("Lò Văn Sơn", "vi")
 	r := u.Send("/mydata")
 	if len(r.Sent) != 1 {
 		t.Fatalf("/mydata: %s", r)
@@ -86,8 +75,8 @@ func TestMyDataOfAStranger(t *testing.T) {
 func TestDeleteMeErasesEverything(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	other := consented(t, h, "Người khác", "vi")
-	u := consented(t, h, "Ann", "en")
+	other := h.Agreed("Người khác", "vi")
+	u := h.Agreed("Ann", "en")
 
 	r := u.Send("/deleteme")
 	if !strings.HasPrefix(r.Text(), h.T("en", "deleteme.confirm")) || len(r.Last().Labels()) != 2 {
@@ -118,7 +107,7 @@ func TestDeleteMeErasesEverything(t *testing.T) {
 func TestDeleteMeCancelKeepsTheData(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Bình", "vi")
+	u := h.Agreed("Bình", "vi")
 	u.Send("/deleteme")
 	r := u.Tap("Không, giữ lại")
 	if r.Text() != h.T("vi", "deleteme.cancelled") || !r.Last().Edited {
@@ -137,7 +126,7 @@ func TestDeleteMeCancelKeepsTheData(t *testing.T) {
 func TestStaleEraseButtonDoesNotErase(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Chiến", "vi")
+	u := h.Agreed("Chiến", "vi")
 
 	u.Send("/deleteme")
 	first := u.Screen()
@@ -175,7 +164,7 @@ func TestStaleEraseButtonDoesNotErase(t *testing.T) {
 func TestEraseButtonAfterRedisLoss(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Dung", "vi")
+	u := h.Agreed("Dung", "vi")
 	u.Send("/deleteme")
 	confirm := u.Screen()
 	h.FlushRedis()
@@ -194,7 +183,7 @@ func TestEraseButtonAfterRedisLoss(t *testing.T) {
 func TestMyDataQuizCertificateAndErasedElsewhere(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Cầm Thị Hoa", "vi")
+	u := h.Agreed("Cầm Thị Hoa", "vi")
 	ctx := t.Context()
 	var userID int64
 	if err := h.DB.Pool.QueryRow(ctx, "SELECT id FROM users").Scan(&userID); err != nil {
@@ -259,15 +248,6 @@ func personBot(t *testing.T) *flowtest.Harness {
 		}))
 }
 
-func userID(t *testing.T, h *flowtest.Harness, u *flowtest.User) int64 {
-	t.Helper()
-	a, ok, err := h.DB.FindAccount(t.Context(), u.Channel, u.ID)
-	if err != nil || !ok {
-		t.Fatalf("no user for %s: %v", u.Name, err)
-	}
-	return a.UserID
-}
-
 // A focal point of Sở Nội vụ, once an official, who linked Zalo, turned the
 // weekly reminder on and submitted the unit's report: /mydata lists all of
 // it and says the report is the unit's; /deleteme says what goes and what
@@ -277,14 +257,14 @@ func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
 	t.Parallel()
 	h := personBot(t)
 	ctx := t.Context()
-	tg := consented(t, h, "Lò Văn Sơn", "vi")
+	tg := h.Agreed("Lò Văn Sơn", "vi")
 	tg.Send("/link")
 	zl := h.NewUserOn(bot.Zalo, "Sơn", "vi")
 	if r := zl.Send("/link BK74QX2M"); !strings.Contains(r.Text(), "Telegram") {
 		t.Fatalf("linking Zalo: %s", r)
 	}
 	tg.Send("/link") // a second code, not used
-	id := userID(t, h, tg)
+	id := tg.UserID()
 
 	if _, _, err := h.DB.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", consentAt); err != nil {
 		t.Fatal(err)
@@ -392,7 +372,7 @@ func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
 func TestMyDataOfACitizenSaysNothingOfUnits(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	u := consented(t, h, "Tòng Văn Hải", "en")
+	u := h.Agreed("Tòng Văn Hải", "en")
 	text := u.Send("/mydata").Text()
 	for _, id := range []string{"mydata.reports.note", "mydata.footer"} {
 		if want := h.T("en", id); strings.Contains(text, want) != (id == "mydata.footer") {

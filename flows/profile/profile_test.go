@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,19 +37,6 @@ func (q *fakeQuiz) Handle(c *bot.Conversation, in flows.Input) error {
 	return q.after(c)
 }
 
-// clock is the engine's clock, which a test moves.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 var hcm = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
@@ -62,7 +48,7 @@ var hcm = func() *time.Location {
 type testBot struct {
 	*flowtest.Harness
 	profile *profile.Flow
-	clock   *clock
+	clock   *flowtest.Clock
 }
 
 // newBot is the bot with the profile flow wired as in cmd/hocvuso: its menu
@@ -70,7 +56,7 @@ type testBot struct {
 // 15 November 2026, 10:00 in Sơn La.
 func newBot(t *testing.T) *testBot {
 	t.Helper()
-	b := &testBot{clock: &clock{now: time.Date(2026, 11, 15, 10, 0, 0, 0, hcm)}}
+	b := &testBot{clock: flowtest.NewClock(time.Date(2026, 11, 15, 10, 0, 0, 0, hcm))}
 	b.Harness = flowtest.New(t,
 		flowtest.WithLocation(hcm),
 		flowtest.WithClock(b.clock.Now),
@@ -94,30 +80,15 @@ func newBot(t *testing.T) *testBot {
 func (b *testBot) join(name, lang string) *flowtest.User {
 	b.TB.Helper()
 	u := b.NewUser(name, lang)
-	u.Send("/start")
-	agree := "Tôi đồng ý"
-	if lang == "en" {
-		agree = "I agree"
-	}
-	if r := u.Tap(agree); !strings.Contains(r.Text(), b.T(bot.LangFromTag(lang), "menu.title")) {
+	if r := u.Agree(); !strings.Contains(r.Text(), b.T(bot.LangFromTag(lang), "menu.title")) {
 		b.TB.Fatalf("no menu after consent:\n%s", r)
 	}
 	return u
 }
 
-func (b *testBot) userID(u *flowtest.User) int64 {
-	b.TB.Helper()
-	var id int64
-	if err := b.DB.Pool.QueryRow(context.Background(),
-		`SELECT user_id FROM accounts WHERE external_id = $1`, u.ID).Scan(&id); err != nil {
-		b.TB.Fatal(err)
-	}
-	return id
-}
-
 func (b *testBot) profileOf(u *flowtest.User) store.Profile {
 	b.TB.Helper()
-	p, err := b.DB.Profile(context.Background(), b.userID(u))
+	p, err := b.DB.Profile(context.Background(), u.UserID())
 	if err != nil {
 		b.TB.Fatal(err)
 	}

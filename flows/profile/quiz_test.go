@@ -38,9 +38,7 @@ func TestOfferAfterARealQuizAttempt(t *testing.T) {
 			return quiz.New(h.DB, quiz.Config{Bank: b, AfterAttempt: func(c *bot.Conversation) error { return prof.Offer(c) }})
 		}),
 	)
-	u := h.NewUser("Lò Văn Piêng", "vi")
-	u.Send("/start")
-	u.Tap("Tôi đồng ý")
+	u := h.Agreed("Lò Văn Piêng", "vi")
 
 	attempt := func() flowtest.Result {
 		t.Helper()

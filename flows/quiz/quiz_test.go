@@ -101,14 +101,7 @@ func (fx *fixture) restart(cfg quiz.Config) {
 
 func (fx *fixture) user(name, lang string) *flowtest.User {
 	fx.t.Helper()
-	u := fx.h.NewUser(name, lang)
-	u.Send("/start")
-	label := "Tôi đồng ý"
-	if lang == "en" {
-		label = "I agree"
-	}
-	u.Tap(label)
-	return u
+	return fx.h.Agreed(name, lang)
 }
 
 // screen is the question a message shows.

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -139,24 +138,6 @@ func testConfig(t testing.TB, extra ...config.File) *config.Config {
 	return c
 }
 
-// clock is the engine's clock, moved by the tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // fixture is a bot with the report flow over its own PostgreSQL and Redis,
 // files downloaded from a fake Bot API by the real Telegram client, two
 // units (a department and a commune), and a clock set in the plan period.
@@ -165,7 +146,7 @@ type fixture struct {
 	h      *flowtest.Harness
 	fake   *fakeapi.Server
 	client *telegram.Client
-	clock  *clock
+	clock  *flowtest.Clock
 	cfg    *config.Config
 	flow   *report.Flow
 }
@@ -175,7 +156,7 @@ func newFixture(t testing.TB, cfg *config.Config) *fixture {
 	if cfg == nil {
 		cfg = testConfig(t)
 	}
-	f := &fixture{t: t, fake: fakeapi.Start(botToken), clock: &clock{now: ict(2025, 6, 25, 9, 0)}, cfg: cfg}
+	f := &fixture{t: t, fake: fakeapi.Start(botToken), clock: flowtest.NewClock(ict(2025, 6, 25, 9, 0)), cfg: cfg}
 	t.Cleanup(f.fake.Close)
 	client, err := telegram.New(context.Background(), telegram.Config{Token: botToken, APIURL: f.fake.URL, Log: quiet()})
 	if err != nil {
@@ -211,36 +192,12 @@ func newFixture(t testing.TB, cfg *config.Config) *fixture {
 	return f
 }
 
-// person is someone who agreed to the privacy notice.
-func (f *fixture) person(name, lang string) *flowtest.User {
-	f.t.Helper()
-	u := f.h.NewUser(name, lang)
-	u.Send("/start")
-	u.Tap("✅")
-	if f.userID(u) == 0 {
-		f.t.Fatalf("%s has no user after agreeing", name)
-	}
-	return u
-}
-
-func (f *fixture) userID(u *flowtest.User) int64 {
-	f.t.Helper()
-	acc, ok, err := f.h.DB.FindAccount(context.Background(), bot.Telegram, u.ID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if !ok {
-		return 0
-	}
-	return acc.UserID
-}
-
 // focal is a focal point of the units.
 func (f *fixture) focal(name, lang string, units ...string) *flowtest.User {
 	f.t.Helper()
-	u := f.person(name, lang)
+	u := f.h.Agreed(name, lang)
 	for _, code := range units {
-		if _, err := f.h.DB.GrantRole(context.Background(), f.userID(u), store.RoleFocal, code, "admin", f.clock.Now()); err != nil {
+		if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, code, "admin", f.clock.Now()); err != nil {
 			f.t.Fatal(err)
 		}
 	}
@@ -250,8 +207,8 @@ func (f *fixture) focal(name, lang string, units ...string) *flowtest.User {
 // official is an official of Sở Nội vụ or Sở KH&CN.
 func (f *fixture) official(name, lang string) *flowtest.User {
 	f.t.Helper()
-	u := f.person(name, lang)
-	if _, err := f.h.DB.GrantRole(context.Background(), f.userID(u), store.RoleOfficial, "", "admin", f.clock.Now()); err != nil {
+	u := f.h.Agreed(name, lang)
+	if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleOfficial, "", "admin", f.clock.Now()); err != nil {
 		f.t.Fatal(err)
 	}
 	return u

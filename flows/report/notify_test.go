@@ -34,7 +34,7 @@ func TestReport_EachOfficialIsToldOnceInTheirLanguage(t *testing.T) {
 	en := f.official("Cầm Thị Lan", "en")
 	u := f.focal("Lò Văn Sơn", "vi", "SNV")
 	// The focal point is an official too: they know what they sent.
-	if _, err := f.h.DB.GrantRole(context.Background(), f.userID(u), store.RoleOfficial, "", "admin", f.clock.Now()); err != nil {
+	if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleOfficial, "", "admin", f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 

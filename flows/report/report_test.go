@@ -144,12 +144,12 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 // Someone who is no focal point is told how to become one.
 func TestReport_NotAFocalPoint(t *testing.T) {
 	f := newFixture(t, nil)
-	u := f.person("Hà Văn Tú", "vi")
+	u := f.h.Agreed("Hà Văn Tú", "vi")
 	r := u.Send("/report")
 	mustContain(t, "/report", r.Text(), f.T("vi", "report.not_focal"))
 	r = u.Send("/status")
 	mustContain(t, "/status", r.Text(), f.T("vi", "report.not_focal"))
-	en := f.person("Anna", "en")
+	en := f.h.Agreed("Anna", "en")
 	mustContain(t, "/report in English", en.Send("/report").Text(), "invite code")
 }
 

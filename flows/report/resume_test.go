@@ -46,10 +46,8 @@ func TestReport_ResumesWhereTheDraftIsAfterRedisIsFlushed(t *testing.T) {
 	mustContain(t, "the receipt", r.Text(), "plan-0001.1")
 
 	// The same person on a second device, with its own session.
-	other := f.h.NewUser("Lò Văn Sơn (máy tính bảng)", "vi")
-	other.Send("/start")
-	other.Tap("✅")
-	if _, err := f.h.DB.GrantRole(context.Background(), f.userID(other), store.RoleFocal, "SNV", "admin", f.clock.Now()); err != nil {
+	other := f.h.Agreed("Lò Văn Sơn (máy tính bảng)", "vi")
+	if _, err := f.h.DB.GrantRole(context.Background(), other.UserID(), store.RoleFocal, "SNV", "admin", f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	mustContain(t, "the other device", other.Send("/status").Text(), "đã gửi đúng hạn, biên nhận plan-0001.1")
@@ -101,7 +99,7 @@ func TestReport_ADraftKeepsItsFormVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := f.h.DB.SaveDraftAnswer(ctx, store.DraftAnswer{
-		DraftStart: store.DraftStart{UnitCode: "SNV", PeriodID: "plan", FormID: "t", FormVersion: 1, By: f.userID(u), At: f.clock.Now()},
+		DraftStart: store.DraftStart{UnitCode: "SNV", PeriodID: "plan", FormID: "t", FormVersion: 1, By: u.UserID(), At: f.clock.Now()},
 		Key:        "doc_kind", Value: []byte(`{"type":"choice","choice":"plan"}`),
 	}); err != nil {
 		t.Fatal(err)
