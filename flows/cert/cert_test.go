@@ -147,9 +147,6 @@ func (b *testBot) get(path string) (int, string) {
 	return res.StatusCode, string(body)
 }
 
-// Lang is the catalogue language a user's channel reports.
-func lang(u *flowtest.User) string { return bot.LangFromTag(u.LanguageCode) }
-
 // quizButton is the button the quiz shows once every area is passed.
 func quizButton(u *flowtest.User) flowtest.Result {
 	return u.Do(u.Callback(bot.Callback{Flow: "cert", Action: "start"}.String(), "quiz-result"))
