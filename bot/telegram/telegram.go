@@ -87,13 +87,14 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		// enough idle connections to it, or every burst dials anew (the
 		// default keeps two). Each HTTP/1.1 connection costs two
 		// goroutines and their buffers (~24 KiB); under load (200 chats at
-		// once, 2 calls per update) 64 are never all busy, and 64 instead
-		// of one per chat in flight saves ~5 MiB of RSS. Over HTTPS the
-		// Bot API speaks HTTP/2, where one connection carries every call.
+		// once, one call per update, the tap's answer going back in the
+		// webhook's response) 32 are enough, and 32 instead of one per
+		// chat in flight saves ~5 MiB of RSS. Over HTTPS the Bot API
+		// speaks HTTP/2, where one connection carries every call.
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConns = 64
-		t.MaxIdleConnsPerHost = 64
-		t.MaxConnsPerHost = 64
+		t.MaxIdleConns = 32
+		t.MaxIdleConnsPerHost = 32
+		t.MaxConnsPerHost = 32
 		c.hc = &http.Client{Timeout: 75 * time.Second, Transport: t}
 	}
 	if c.log == nil {

@@ -116,7 +116,9 @@ func botMetrics(addr string) map[string]float64 {
 		switch {
 		case !ok:
 		case name == "go_memstats_mallocs_total", name == "go_memstats_alloc_bytes_total",
-			name == "go_gc_duration_seconds_count", name == "go_goroutines":
+			name == "go_gc_duration_seconds_count", name == "go_goroutines",
+			name == "go_memstats_heap_inuse_bytes", name == "go_memstats_stack_inuse_bytes",
+			name == "go_memstats_sys_bytes", name == "go_memstats_next_gc_bytes":
 			out[name], _ = strconv.ParseFloat(value, 64)
 		}
 	}
@@ -128,9 +130,11 @@ func botMetricsReport(a, b map[string]float64, updates int) string {
 		return "-"
 	}
 	per := func(k string) float64 { return (b[k] - a[k]) / float64(updates) }
-	return fmt.Sprintf("%.0f allocs %.1f KiB, %.0f GCs in all, %.0f goroutines at the end",
+	const mib = 1 << 20
+	return fmt.Sprintf("%.0f allocs %.1f KiB, %.0f GCs in all; at the end %.0f goroutines, heap %.1f MiB in use (GC goal %.1f), stacks %.1f MiB, from the OS %.1f MiB",
 		per("go_memstats_mallocs_total"), per("go_memstats_alloc_bytes_total")/1024,
-		b["go_gc_duration_seconds_count"]-a["go_gc_duration_seconds_count"], b["go_goroutines"])
+		b["go_gc_duration_seconds_count"]-a["go_gc_duration_seconds_count"], b["go_goroutines"],
+		b["go_memstats_heap_inuse_bytes"]/mib, b["go_memstats_next_gc_bytes"]/mib, b["go_memstats_stack_inuse_bytes"]/mib, b["go_memstats_sys_bytes"]/mib)
 }
 
 // perfStat counts, with perf, the system calls and context switches of
