@@ -13,31 +13,6 @@ import (
 	"hocvuso/store/storetest"
 )
 
-// finishQuiz records a finished attempt in area with score right answers of
-// total, passed at 80%.
-func finishQuiz(t testing.TB, db *store.DB, userID int64, area string, score, total int, at time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	ids := make([]string, total)
-	orders := make([][]int, total)
-	for i := range ids {
-		ids[i], orders[i] = fmt.Sprintf("q%d", i), []int{0, 1, 2}
-	}
-	id, err := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: userID, BankVersion: "test", Area: area,
-		QuestionIDs: ids, OptionOrders: orders, StartedAt: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range total {
-		if _, err := db.RecordAnswer(ctx, store.QuizAnswer{AttemptID: id, Position: i, QuestionID: ids[i], Chosen: 0, Correct: i < score, At: at}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := db.FinishAttempt(ctx, id, 80, at); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestNudgePref_ChoiceIsKeptAndTheLastNudgeSurvivesIt(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
@@ -138,12 +113,12 @@ func TestDueNudges_OnlyTheOptedInWithAnAreaLeftNotNudgedThisWeek(t *testing.T) {
 	}
 	due := user("due-new", true)
 	dueFailed := user("due-failed", true)
-	finishQuiz(t, db, dueFailed, "0", 10, 10, at.Add(-48*time.Hour)) // area 0 passed, 4 left
-	finishQuiz(t, db, dueFailed, "4", 5, 10, at.Add(-47*time.Hour))
+	storetest.FinishQuiz(t, db, dueFailed, "0", 10, 10, at.Add(-48*time.Hour)) // area 0 passed, 4 left
+	storetest.FinishQuiz(t, db, dueFailed, "4", 5, 10, at.Add(-47*time.Hour))
 	allPassed := user("all-passed", true)
-	finishQuiz(t, db, allPassed, "0", 9, 10, at.Add(-48*time.Hour))
-	finishQuiz(t, db, allPassed, "4", 4, 10, at.Add(-48*time.Hour))
-	finishQuiz(t, db, allPassed, "4", 8, 10, at.Add(-24*time.Hour)) // passed on the second try
+	storetest.FinishQuiz(t, db, allPassed, "0", 9, 10, at.Add(-48*time.Hour))
+	storetest.FinishQuiz(t, db, allPassed, "4", 4, 10, at.Add(-48*time.Hour))
+	storetest.FinishQuiz(t, db, allPassed, "4", 8, 10, at.Add(-24*time.Hour)) // passed on the second try
 	never := user("never-chose", false)
 	_ = never
 	off := user("opted-out", true)
