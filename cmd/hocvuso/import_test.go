@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"hocvuso/flows/quiz/bank"
+	"hocvuso/flows/quiz/bank/banktest"
 	"hocvuso/store"
 	"hocvuso/store/storetest"
 )
@@ -26,19 +26,7 @@ func runCmd(t *testing.T, dbURL string, args ...string) (code int, stdout, stder
 // quizBankFile writes the test bank as one file with areas and questions.
 func quizBankFile(t *testing.T, edit func(string) string) string {
 	t.Helper()
-	var files []bank.File
-	for _, name := range []string{"areas.yaml", "questions.yaml"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "flows", "quiz", "bank", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, bank.File{Name: name, Data: data})
-	}
-	b, err := bank.Load(files...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content := string(b.Canonical())
+	content := string(banktest.Load(t).Canonical())
 	if edit != nil {
 		content = edit(content)
 	}

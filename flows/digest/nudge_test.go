@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,28 +13,10 @@ import (
 	"hocvuso/flows/digest"
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/quiz"
-	"hocvuso/flows/quiz/bank"
+	"hocvuso/flows/quiz/bank/banktest"
 	"hocvuso/store"
+	"hocvuso/store/storetest"
 )
-
-// testBank is the quiz's small test bank: area "0" (Sử dụng thiết bị số cơ
-// bản) and area "4" (An toàn), six questions each.
-func testBank(t testing.TB) *bank.Bank {
-	t.Helper()
-	var files []bank.File
-	for _, name := range []string{"areas.yaml", "questions.yaml"} {
-		data, err := os.ReadFile(filepath.Join("..", "quiz", "bank", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, bank.File{Name: name, Data: data})
-	}
-	b, err := bank.Load(files...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // nudgeBot is the bot as serve wires it: the quiz with the nudge's buttons,
 // and the nudge's flow.
@@ -49,7 +29,7 @@ type nudgeBot struct {
 func newNudgeBot(t *testing.T) *nudgeBot {
 	t.Helper()
 	nb := &nudgeBot{t: t}
-	b := testBank(t)
+	b := banktest.Load(t)
 	nb.h = flowtest.New(t, flowtest.WithMenu(quiz.MenuItem),
 		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
 			nb.nudges = digest.NewNudges(h.DB, digest.Config{Text: h.Catalog, Bank: b, PassPercent: 80})
@@ -72,30 +52,7 @@ func (nb *nudgeBot) user(name, lang string) (*flowtest.User, int64) {
 // finishQuiz records a finished attempt in area: score right of total.
 func (nb *nudgeBot) finishQuiz(userID int64, area string, score, total int) {
 	nb.t.Helper()
-	finishQuiz(nb.t, nb.h.DB, userID, area, score, total, time.Now())
-}
-
-func finishQuiz(t testing.TB, db *store.DB, userID int64, area string, score, total int, at time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	ids := make([]string, total)
-	orders := make([][]int, total)
-	for i := range ids {
-		ids[i], orders[i] = fmt.Sprintf("q%d", i), []int{0, 1, 2}
-	}
-	id, err := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: userID, BankVersion: "test", Area: area,
-		QuestionIDs: ids, OptionOrders: orders, StartedAt: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range total {
-		if _, err := db.RecordAnswer(ctx, store.QuizAnswer{AttemptID: id, Position: i, QuestionID: ids[i], Correct: i < score, At: at}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := db.FinishAttempt(ctx, id, 80, at); err != nil {
-		t.Fatal(err)
-	}
+	storetest.FinishQuiz(nb.t, nb.h.DB, userID, area, score, total, time.Now())
 }
 
 func (nb *nudgeBot) pref(userID int64) store.NudgePref {

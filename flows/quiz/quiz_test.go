@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,28 +20,10 @@ import (
 	"hocvuso/flows/privacy"
 	"hocvuso/flows/quiz"
 	"hocvuso/flows/quiz/bank"
+	"hocvuso/flows/quiz/bank/banktest"
 	"hocvuso/locales"
 	"hocvuso/store"
 )
-
-// testBank is the small bank of flows/quiz/bank/testdata: area "0" (six
-// questions) and area "4" (six questions).
-func testBank(t testing.TB) *bank.Bank {
-	t.Helper()
-	var files []bank.File
-	for _, name := range []string{"areas.yaml", "questions.yaml"} {
-		data, err := os.ReadFile(filepath.Join("bank", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, bank.File{Name: name, Data: data})
-	}
-	b, err := bank.Load(files...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // fixture is a bot with the quiz, a seeded draw, and a user who agreed.
 type fixture struct {
@@ -58,7 +38,7 @@ type fixture struct {
 func newFixture(t *testing.T, cfg quiz.Config) *fixture {
 	t.Helper()
 	if cfg.Bank == nil {
-		cfg.Bank = testBank(t)
+		cfg.Bank = banktest.Load(t)
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(1, 2))
@@ -717,7 +697,7 @@ func TestLoadAndImportBank(t *testing.T) {
 }
 
 func FuzzTypedAnswer(f *testing.F) {
-	b := testBank(f)
+	b := banktest.Load(f)
 	for _, s := range []string{"B", "b", "2", " c. ", "(a)", "Câu B", "đáp án 3", "Không ai cả", "KHONG AI CA", norm.NFD.String("Không ai cả"),
 		"không", "nhân viên ngân hàng", "E", "5", "0", "", "\u0301", "ａ"} {
 		f.Add(s, 6, "201")

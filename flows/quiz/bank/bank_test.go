@@ -12,7 +12,7 @@ import (
 
 func fixture(t testing.TB, name string) File {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	data, err := os.ReadFile(filepath.Join("banktest", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,11 +249,11 @@ func TestEmbeddedBank(t *testing.T) {
 }
 
 func FuzzLoadBank(f *testing.F) {
-	areas, err := os.ReadFile("testdata/areas.yaml")
+	areas, err := os.ReadFile("banktest/testdata/areas.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
-	questions, err := os.ReadFile("testdata/questions.yaml")
+	questions, err := os.ReadFile("banktest/testdata/questions.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
