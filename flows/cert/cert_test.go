@@ -518,6 +518,32 @@ func TestVerify_InChatGenuineForgedAndMalformed(t *testing.T) {
 	}
 }
 
+// Someone who typed /verify only to look is not held until they type a
+// code: the question, and the answer to a wrong code, carry the way back
+// to the menu, after which typed text is no longer taken for a code.
+func TestVerify_AskingForACodeOffersTheWayBack(t *testing.T) {
+	b := newBot(t)
+	u, _ := b.join("Lò Văn Minh", "vi")
+	back := b.T("vi", "menu.back")
+	r := u.Send("/verify")
+	if _, ok := r.Last().Button(back); !ok {
+		t.Fatalf("a bare /verify: no way back; buttons %q", r.Last().Labels())
+	}
+	r = u.Send("thôi")
+	if !strings.Contains(r.Text(), "không đúng dạng") {
+		t.Fatalf("a word that is no code: %s", r)
+	}
+	if _, ok := r.Last().Button(back); !ok {
+		t.Fatalf("a malformed code: no way back; buttons %q", r.Last().Labels())
+	}
+	if r = u.Tap(back); r.Last().Text != b.T("vi", "menu.title") {
+		t.Fatalf("the way back does not lead to the menu: %s", r)
+	}
+	if r = u.Send("xin chào"); strings.Contains(r.Text(), "không đúng dạng") {
+		t.Errorf("after going back, typed text is still taken for a code: %s", r)
+	}
+}
+
 func TestVerify_WebPageGenuineForgedAndEscaped(t *testing.T) {
 	b := newBot(t)
 	_, _, code := b.issueFor("Lò Thị Hương")

@@ -50,7 +50,13 @@ func (v *Verify) ask(c *bot.Conversation, id string) error {
 	if err := c.Session.Enter(VerifyName, stepCode, nil); err != nil {
 		return err
 	}
-	c.Say(id)
+	// Someone who only wanted to look has a way out other than a code.
+	var rows [][]bot.Button
+	if c.Session.UserID != 0 {
+		c.NextScreen()
+		rows = [][]bot.Button{flows.BackToMenu(c)}
+	}
+	c.Reply(bot.Reply{Text: c.T(id), Buttons: rows})
 	return nil
 }
 

@@ -209,12 +209,27 @@ func (n *Nudges) show(c *bot.Conversation) error {
 	}
 	txt += "\n\n" + n.where(c, bests)
 	c.NextScreen()
-	toggle := c.Button(c.T("nudge.turn_on"), NudgeName, "on", "")
-	if pref.OptedIn {
-		toggle = c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")
+	rows := n.continueRow(c, bests)
+	switch {
+	case pref.OptedIn:
+		rows = append(rows, []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")})
+	case n.standing(bests).next != nil:
+		// With every area passed there is nothing to remind of: no offer
+		// that the text just said was not needed.
+		rows = append(rows, []bot.Button{c.Button(c.T("nudge.turn_on"), NudgeName, "on", "")})
 	}
-	c.Reply(bot.Reply{Text: txt, Buttons: [][]bot.Button{{toggle}, flows.BackToMenu(c)}})
+	c.Reply(bot.Reply{Text: txt, Buttons: append(rows, flows.BackToMenu(c))})
 	return nil
+}
+
+// continueRow is the button that starts the next area to pass, the one the
+// text names, so the user can act on it at once; none once all are passed.
+func (n *Nudges) continueRow(c *bot.Conversation, bests []store.AreaBest) [][]bot.Button {
+	s := n.standing(bests)
+	if s.next == nil {
+		return nil
+	}
+	return [][]bot.Button{{c.Button(c.T("nudge.continue", "Area", s.next.Short.In(c.Lang())), quizFlow, quizGo, s.next.ID)}}
 }
 
 // where says how many areas are passed and which comes next.
@@ -255,7 +270,7 @@ func (n *Nudges) set(c *bot.Conversation, on bool) error {
 		return err
 	}
 	c.Notice(c.T("nudge.on.notice"))
-	c.Reply(bot.Reply{Text: c.T("nudge.on") + "\n\n" + n.where(c, bests), Buttons: [][]bot.Button{
-		{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")}, flows.BackToMenu(c)}})
+	rows := append(n.continueRow(c, bests), []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")}, flows.BackToMenu(c))
+	c.Reply(bot.Reply{Text: c.T("nudge.on") + "\n\n" + n.where(c, bests), Buttons: rows})
 	return nil
 }

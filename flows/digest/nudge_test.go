@@ -281,3 +281,42 @@ func TestNudge_DueListsTheOptedInWithTheirChat(t *testing.T) {
 		t.Errorf("Due = %+v; want %+v", due, want)
 	}
 }
+
+// /nudge names the next area to pass and has the button that starts it, as
+// does the confirmation of turning the reminder on. With every area passed
+// it does not offer to turn on a reminder it just said is not needed.
+func TestNudge_OffersTheNextAreaAndNoReminderOnceAllArePassed(t *testing.T) {
+	t.Parallel()
+	nb := newNudgeBot(t)
+	u, id := nb.user("Cầm Văn Hoa", "en")
+
+	r := u.Send("/nudge")
+	if !strings.Contains(r.Text(), "Next: “Basic use of digital devices”") {
+		t.Fatalf("/nudge does not name the next area:\n%s", r)
+	}
+	if _, ok := r.Last().Button("▶️ 📱 Devices"); !ok {
+		t.Fatalf("/nudge has no button to start the next area; buttons %q", r.Last().Labels())
+	}
+	r = u.Tap("Remind me every week")
+	if _, ok := r.Last().Button("▶️ 📱 Devices"); !ok {
+		t.Errorf("turning the reminder on does not offer to start the next area; buttons %q", r.Last().Labels())
+	}
+	if r = u.Tap("▶️ 📱 Devices"); !strings.Contains(r.Text(), "Question 1/6 · 📱 Devices") {
+		t.Fatalf("the button did not start the area:\n%s", r)
+	}
+	u.Send("/stop")
+
+	nb.finishQuiz(id, "0", 6, 6)
+	nb.finishQuiz(id, "4", 6, 6)
+	r = u.Send("/nudge")
+	if !strings.Contains(r.Text(), "You have passed every area") {
+		t.Fatalf("/nudge with every area passed:\n%s", r)
+	}
+	if got := r.Last().Labels(); len(got) != 2 || got[0] != "🔕 Stop the weekly reminder" || got[1] != "⬅️ Back to menu" {
+		t.Errorf("opted in, every area passed: buttons %q; want only to stop and the menu", got)
+	}
+	u.Tap("Stop the weekly reminder")
+	if got := u.Send("/nudge").Last().Labels(); len(got) != 1 || got[0] != "⬅️ Back to menu" {
+		t.Errorf("opted out, every area passed: buttons %q; want only the menu", got)
+	}
+}

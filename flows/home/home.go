@@ -159,6 +159,9 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		case "help":
 			return f.help(c, true)
 		case "menu":
+			// Back at the menu, what is typed next is no longer an answer
+			// to the screen left (a code, a name, a commune), as after /menu.
+			leave(c)
 			return f.Menu(c, true)
 		}
 		c.Notice(c.T("stale.button"))
@@ -180,7 +183,7 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		c.Say("welcome")
 		return f.Menu(c, false)
 	case "menu":
-		c.Session.Reset()
+		leave(c)
 		return f.Menu(c, false)
 	case "help":
 		return f.help(c, false)
@@ -188,6 +191,14 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		return f.chooseLanguage(c, false)
 	}
 	return f.Menu(c, false)
+}
+
+// leave ends the conversation the user was in. Before consent there is
+// none, and what AwaitConsent kept stays kept.
+func leave(c *bot.Conversation) {
+	if c.Session.UserID != 0 {
+		c.Session.Reset()
+	}
 }
 
 // Greet shows who the bot is and the privacy notice, with the consent
