@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,6 +50,10 @@ type Config struct {
 }
 
 var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// webhookPathRE is a Telegram webhook path serve can listen on as written:
+// not "/" (which would catch every POST), no wildcard braces, no escapes.
+var webhookPathRE = regexp.MustCompile(`^(/[A-Za-z0-9._~:-]+)+/?$`)
 
 // configError names the variable that stops start-up.
 type configError struct{ name, msg string }
@@ -98,6 +103,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		u, err := url.Parse(c.TelegramWebhookURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, &configError{"TELEGRAM_WEBHOOK_URL", "must be an https URL"}
+		}
+		// Telegram posts to exactly this URL and serve answers on its path
+		// only: a URL without a plain path of its own cannot be both.
+		if !webhookPathRE.MatchString(u.Path) || u.RawPath != "" || path.Clean(u.Path) != strings.TrimSuffix(u.Path, "/") {
+			return nil, &configError{"TELEGRAM_WEBHOOK_URL", "needs a path for the webhook, like " + u.Scheme + "://" + u.Host + "/telegram/webhook (letters, digits and . _ ~ : - between the slashes)"}
 		}
 		if c.TelegramToken == "" {
 			return nil, &configError{"TELEGRAM_TOKEN", "is required when TELEGRAM_WEBHOOK_URL is set"}
@@ -190,11 +200,13 @@ func (c *Config) loadZalo(get func(name, def string) string) error {
 // ZaloEnabled reports whether the Zalo OA channel is configured.
 func (c *Config) ZaloEnabled() bool { return c.ZaloAppID != "" }
 
-// WebhookPath is the path of the Telegram webhook on our HTTP server.
+// WebhookPath is the path of the Telegram webhook on our HTTP server: the
+// path of the URL registered with setWebhook, which LoadConfig checked.
+// Empty without a webhook.
 func (c *Config) WebhookPath() string {
 	u, err := url.Parse(c.TelegramWebhookURL)
-	if err != nil || u.Path == "" {
-		return "/telegram/webhook"
+	if err != nil {
+		return ""
 	}
 	return u.Path
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -27,8 +28,8 @@ func TestConfigDefaults(t *testing.T) {
 	if c.Timezone.String() != "Asia/Ho_Chi_Minh" || c.LogLevel != slog.LevelInfo || c.SessionTTL != 720*time.Hour {
 		t.Errorf("defaults: zone %s, level %s, session TTL %s", c.Timezone, c.LogLevel, c.SessionTTL)
 	}
-	if c.WebhookPath() != "/telegram/webhook" {
-		t.Errorf("default webhook path %q", c.WebhookPath())
+	if c.WebhookPath() != "" {
+		t.Errorf("a webhook path %q without a webhook", c.WebhookPath())
 	}
 	// Blank is unset.
 	if c, err := LoadConfig(envOf(map[string]string{"LOG_LEVEL": "  ", "BOT_TIMEZONE": ""})); err != nil || c.LogLevel != slog.LevelInfo {
@@ -121,6 +122,62 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 			if strings.Contains(msg, s) {
 				t.Errorf("%q: error %q repeats the secret %q", tc.vars, msg, s)
 			}
+		}
+	}
+}
+
+// Telegram posts to the URL registered with setWebhook, and serve answers on
+// that URL's path only: a URL whose path serve could not listen on as
+// written is refused, naming the variable and what to write instead.
+func TestConfigWebhookURLNeedsAPathServeAnswersOn(t *testing.T) {
+	const token, secret = "987654:XYZ-uvw", "s3cr3t"
+	load := func(hook string) (*Config, error) {
+		return LoadConfig(envOf(map[string]string{
+			"TELEGRAM_TOKEN": token, "TELEGRAM_WEBHOOK_URL": hook, "TELEGRAM_WEBHOOK_SECRET": secret,
+		}))
+	}
+	for _, hook := range []string{
+		"https://bot.sonla.gov.vn",
+		"https://bot.sonla.gov.vn/",
+		"https://bot.sonla.gov.vn?from=telegram",
+		"https://bot.sonla.gov.vn//",
+		"https://bot.sonla.gov.vn/tg//hook",
+		"https://bot.sonla.gov.vn/tg/../hook",
+		"https://bot.sonla.gov.vn/tg/./hook",
+		"https://bot.sonla.gov.vn/{hook}",
+		"https://bot.sonla.gov.vn/tg%2Fhook",
+		"https://bot.sonla.gov.vn/h%C3%B3ok",
+		"https://bot.sonla.gov.vn/hóok",
+	} {
+		c, err := load(hook)
+		if err == nil {
+			t.Errorf("%s: accepted, serve would answer on %q", hook, c.WebhookPath())
+			continue
+		}
+		var ce *configError
+		if !errors.As(err, &ce) || ce.name != "TELEGRAM_WEBHOOK_URL" {
+			t.Errorf("%s: error %v does not name TELEGRAM_WEBHOOK_URL", hook, err)
+		}
+		if !strings.Contains(err.Error(), "https://bot.sonla.gov.vn/telegram/webhook") {
+			t.Errorf("%s: error %q does not say what to write", hook, err)
+		}
+	}
+	for hook, path := range map[string]string{
+		"https://bot.sonla.gov.vn/telegram/webhook":         "/telegram/webhook",
+		"http://127.0.0.1:8080/hook":                        "/hook",
+		"https://bot.sonla.gov.vn/tg/hook/":                 "/tg/hook/",
+		"https://bot.sonla.gov.vn/tg/hook?from=telegram":    "/tg/hook",
+		"https://bot.sonla.gov.vn/telegram/" + token:        "/telegram/" + token,
+		"https://bot.sonla.gov.vn/v1.2/~bot/hook_a-b.c:d":   "/v1.2/~bot/hook_a-b.c:d",
+		"https://bot.sonla.gov.vn:8443/.well-known/tg-hook": "/.well-known/tg-hook",
+	} {
+		c, err := load(hook)
+		if err != nil {
+			t.Errorf("%s: %v", hook, err)
+			continue
+		}
+		if c.TelegramWebhookURL != hook || c.WebhookPath() != path {
+			t.Errorf("%s: registers %q and answers on %q, want the URL as written and %q", hook, c.TelegramWebhookURL, c.WebhookPath(), path)
 		}
 	}
 }

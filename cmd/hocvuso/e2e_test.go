@@ -95,7 +95,8 @@ func startServe(t *testing.T, webhook bool, extra map[string]string) *served {
 		vars["TELEGRAM_WEBHOOK_SECRET"] = s.secret
 	}
 	for k, v := range extra {
-		vars[k] = v
+		// "{base}" in a value is our server's http://addr, picked here.
+		vars[k] = strings.ReplaceAll(v, "{base}", s.base)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
@@ -563,6 +564,51 @@ func TestServe_LongPolling(t *testing.T) {
 				t.Errorf("/%s (language %q) has no description", cmd.Command, c.Params["language_code"])
 			}
 		}
+	}
+}
+
+// Telegram posts updates to the URL serve registered with setWebhook, so
+// serve answers on that URL's path, whatever path it is.
+func TestServe_WebhookAnsweredWhereRegistered(t *testing.T) {
+	s := startServe(t, true, map[string]string{"TELEGRAM_WEBHOOK_URL": "{base}/tg/hook-2/?from=telegram"})
+	if want := s.base + "/tg/hook-2/?from=telegram"; s.hook != want {
+		t.Fatalf("setWebhook registered %q, want %q", s.hook, want)
+	}
+	// The fake Bot API pushes a queued update to the registered URL, as
+	// Telegram does, until it is answered with a 2xx.
+	const chat = 7011
+	s.fake.UserText(chat, "/start")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := s.fake.WaitFor(ctx, func([]fakeapi.Call) bool { return s.fake.Pending() == 0 && len(s.fake.MessagesTo(chat)) > 0 }); err != nil {
+		t.Fatalf("the update pushed to %s was not answered (%d pending); log:\n%s", s.hook, s.fake.Pending(), s.stderr.String())
+	}
+	mustContain(t, s.texts(chat), "91/2025/QH15")
+}
+
+// A webhook URL without a path is refused before anything is registered:
+// Telegram would post to "/", where serve does not answer.
+func TestServe_WebhookURLWithoutPathIsRefused(t *testing.T) {
+	fake := fakeapi.Start(testToken)
+	defer fake.Close()
+	vars := map[string]string{
+		"DATABASE_URL": storetest.NewDatabaseURL(t), "REDIS_URL": storetest.RedisURL(), "HTTP_ADDR": freeAddr(t),
+		"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": fake.URL, "TELEGRAM_WEBHOOK_SECRET": "e2e-Secret_123",
+	}
+	vars["TELEGRAM_WEBHOOK_URL"] = "http://" + vars["HTTP_ADDR"]
+	// A serve that took the URL would run until stopped.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	code := run(ctx, []string{"serve"}, &env{
+		getenv: func(k string) string { return vars[k] },
+		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+	})
+	if code == 0 || !strings.Contains(stderr.String(), "TELEGRAM_WEBHOOK_URL") || !strings.Contains(stderr.String(), vars["TELEGRAM_WEBHOOK_URL"]+"/telegram/webhook") {
+		t.Fatalf("code %d, stderr %q", code, stderr.String())
+	}
+	if hook, _ := fake.Webhook(); hook != "" || len(fake.Calls("setWebhook")) != 0 {
+		t.Errorf("setWebhook registered %q", hook)
 	}
 }
 
