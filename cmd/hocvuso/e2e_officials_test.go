@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/flows/report/config"
+	"hocvuso/flows/report/reporttest"
 	"hocvuso/store"
 	"hocvuso/store/storetest"
 )
@@ -64,28 +64,18 @@ func seedReports(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	submit := func(unit, kind, docNumber string, when time.Time, reason string) {
+	submit := func(unit, docNumber string, when time.Time, reason string) {
 		t.Helper()
-		start := store.DraftStart{UnitCode: unit, PeriodID: p.ID, FormID: p.FormID, FormVersion: p.FormVersion, By: focal, At: when.Add(-time.Minute)}
-		var d store.Draft
-		for _, a := range []struct{ key, value string }{
-			{"doc_number", fmt.Sprintf(`{"type":"text","text":%q}`, docNumber)},
-			{"doc_date", `{"type":"date","date":"2025-06-27"}`},
-			{"registrations", `{"type":"number","number":"4"}`},
-		} {
-			if d, err = db.SaveDraftAnswer(ctx, store.DraftAnswer{DraftStart: start, Key: a.key, Value: json.RawMessage(a.value), Seen: d.Version}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := db.SubmitReport(ctx, store.Submission{UnitCode: unit, PeriodID: p.ID, Seen: d.Version,
-			Due: p.DueFor(config.Kind(kind)), By: focal, At: when, Reason: reason}); err != nil {
-			t.Fatal(err)
-		}
+		reporttest.Submit(t, db, reporttest.Report{Period: p, Unit: unit, By: focal, At: when, Reason: reason, Answers: []reporttest.Answer{
+			{Key: "doc_number", Value: fmt.Sprintf(`{"type":"text","text":%q}`, docNumber)},
+			{Key: "doc_date", Value: `{"type":"date","date":"2025-06-27"}`},
+			{Key: "registrations", Value: `{"type":"number","number":"4"}`},
+		}})
 	}
-	submit("SNV", "department", "12/KH-SNV", at(6, 28, 10), "")
-	submit("SNV", "department", "13/KH-SNV", at(7, 2, 9), "Sửa số văn bản")
-	submit("SYT", "department", "7/KH-SYT", at(7, 3, 16), "")
-	submit("03670", "commune", "3/KH-UBND", at(7, 10, 9), "")
+	submit("SNV", "12/KH-SNV", at(6, 28, 10), "")
+	submit("SNV", "13/KH-SNV", at(7, 2, 9), "Sửa số văn bản")
+	submit("SYT", "7/KH-SYT", at(7, 3, 16), "")
+	submit("03670", "3/KH-UBND", at(7, 10, 9), "")
 }
 
 // sheetRows opens an XLSX and returns the rows of both sheets.

@@ -2,7 +2,6 @@ package digest_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"hocvuso/flows/digest"
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/report/config"
+	"hocvuso/flows/report/reporttest"
 	"hocvuso/scheduler"
 	"hocvuso/store"
 )
@@ -86,20 +86,10 @@ func (db *digestBot) focal(userID int64, unit string) {
 // submit fills in a draft of plan-2025 for unit and submits it at at.
 func (db *digestBot) submit(unit string, at time.Time) {
 	db.t.Helper()
-	ctx := context.Background()
-	d, err := db.h.DB.SaveDraftAnswer(ctx, store.DraftAnswer{
-		DraftStart: store.DraftStart{UnitCode: unit, PeriodID: "plan-2025", FormID: "plan-2025", FormVersion: 1, By: db.admin, At: at},
-		Key:        "doc_number", Value: json.RawMessage(`{"type":"text","text":"1/KH"}`)})
-	if err != nil {
-		db.t.Fatal(err)
-	}
 	reports, _ := config.Embedded()
 	p, _ := reports.Period("plan-2025")
-	u, _, _ := db.h.DB.Unit(ctx, unit)
-	if _, err := db.h.DB.SubmitReport(ctx, store.Submission{UnitCode: unit, PeriodID: "plan-2025", Seen: d.Version,
-		Due: p.DueFor(config.Kind(u.Kind)), By: db.admin, At: at}); err != nil {
-		db.t.Fatal(err)
-	}
+	reporttest.Submit(db.t, db.h.DB, reporttest.Report{Period: p, Unit: unit, By: db.admin, At: at,
+		Answers: []reporttest.Answer{{Key: "doc_number", Value: `{"type":"text","text":"1/KH"}`}}})
 }
 
 // plan2025 sets up the plan-2025 period (departments due 30/6/2025,

@@ -3,7 +3,6 @@ package officials_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/officials"
 	"hocvuso/flows/report/config"
+	"hocvuso/flows/report/reporttest"
 	"hocvuso/store"
 )
 
@@ -127,25 +127,11 @@ func (b *testBot) seed() {
 // conversation does.
 func (b *testBot) report(unit, docNumber string, at time.Time, reason string) {
 	b.TB.Helper()
-	ctx := context.Background()
 	p, _ := b.cfg.Period("plan-2025")
-	u, _, _ := b.DB.Unit(ctx, unit)
-	start := store.DraftStart{UnitCode: unit, PeriodID: p.ID, FormID: p.FormID, FormVersion: p.FormVersion, By: b.focal, At: at.Add(-time.Minute)}
-	var d store.Draft
-	for _, a := range []struct{ key, value string }{
-		{"doc_number", fmt.Sprintf(`{"type":"text","text":%q}`, docNumber)},
-		{"registrations", `{"type":"number","number":"4"}`},
-	} {
-		var err error
-		d, err = b.DB.SaveDraftAnswer(ctx, store.DraftAnswer{DraftStart: start, Key: a.key, Value: json.RawMessage(a.value), Seen: d.Version})
-		if err != nil {
-			b.TB.Fatal(err)
-		}
-	}
-	if _, err := b.DB.SubmitReport(ctx, store.Submission{UnitCode: unit, PeriodID: p.ID, Seen: d.Version,
-		Due: p.DueFor(config.Kind(u.Kind)), By: b.focal, At: at, Reason: reason}); err != nil {
-		b.TB.Fatal(err)
-	}
+	reporttest.Submit(b.TB, b.DB, reporttest.Report{Period: p, Unit: unit, By: b.focal, At: at, Reason: reason, Answers: []reporttest.Answer{
+		{Key: "doc_number", Value: fmt.Sprintf(`{"type":"text","text":%q}`, docNumber)},
+		{Key: "registrations", Value: `{"type":"number","number":"4"}`},
+	}})
 }
 
 func TestOverview_RefusedToAnyoneButOfficials(t *testing.T) {

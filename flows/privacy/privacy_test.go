@@ -1,7 +1,6 @@
 package privacy_test
 
 import (
-	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,8 @@ import (
 	"hocvuso/flows/enrol"
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/link"
+	"hocvuso/flows/report/config"
+	"hocvuso/flows/report/reporttest"
 	"hocvuso/store"
 )
 
@@ -285,16 +286,8 @@ func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
 	if err := h.DB.RecordForm(ctx, store.StoredForm{ID: "plan", Version: 1, Hash: "h", Content: []byte("id: plan"), RecordedAt: consentAt}); err != nil {
 		t.Fatal(err)
 	}
-	draft, err := h.DB.SaveDraftAnswer(ctx, store.DraftAnswer{
-		DraftStart: store.DraftStart{UnitCode: "SNV", PeriodID: "plan-2026", FormID: "plan", FormVersion: 1, By: id, At: consentAt},
-		Key:        "doc_number", Value: json.RawMessage(`{"type":"text","text":"12/KH-SNV"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.DB.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2026", Seen: draft.Version,
-		Due: consentAt.Add(48 * time.Hour), By: id, At: consentAt}); err != nil {
-		t.Fatal(err)
-	}
+	reporttest.Submit(t, h.DB, reporttest.Report{Period: &config.Period{ID: "plan-2026", FormID: "plan", FormVersion: 1, Due: consentAt.Add(48 * time.Hour)},
+		Unit: "SNV", By: id, At: consentAt, Answers: []reporttest.Answer{{Key: "doc_number", Value: `{"type":"text","text":"12/KH-SNV"}`}}})
 
 	r := tg.Send("/mydata")
 	text := r.Text()
