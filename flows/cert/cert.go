@@ -20,6 +20,9 @@ import (
 	"hocvuso/store"
 )
 
+// quizFlow is the quiz's flow name, whose "start" shows its areas.
+const quizFlow = "quiz"
+
 // Name is the flow's name; the quiz shows Callback{Flow: Name, Action: "start"}.
 const Name = "cert"
 
@@ -185,7 +188,11 @@ func (f *Flow) start(c *bot.Conversation) error {
 			lines = append(lines, "", c.T("cert.missing.hint"))
 			text = strings.Join(lines, "\n")
 		}
-		c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+		// The quiz's own button, so the way on is one tap, not a command.
+		c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{
+			{c.Button(c.T("quiz.start.button"), quizFlow, "start", "")},
+			flows.BackToMenu(c),
+		}})
 		return nil
 	}
 	st := state{}

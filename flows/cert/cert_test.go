@@ -203,6 +203,11 @@ func TestCertificate_RefusedUntilEveryAreaIsPassedWithTheListOfWhatRemains(t *te
 	if !strings.Contains(text, "/quiz") {
 		t.Errorf("the refusal does not say how to go on:\n%s", text)
 	}
+	if btn, ok := r.Last().Button(b.T("vi", "quiz.start.button")); !ok {
+		t.Errorf("the refusal has no button to take a quiz; buttons %q", r.Last().Labels())
+	} else if cb, err := bot.ParseCallback(btn.Data); err != nil || cb.Flow != "quiz" || cb.Action != "start" {
+		t.Errorf("the quiz button leads to %q; want the quiz's start", btn.Data)
+	}
 	// The flow is not waiting for a name: typed text is not taken as one.
 	r = u.Send("Lò Thị Hương")
 	if strings.Contains(r.Text(), "Lò Thị Hương") || b.certificates(id) != 0 {

@@ -17,7 +17,7 @@ func TestReport_TwoFocalPointsOfOneUnit(t *testing.T) {
 	a.Tap("1. Kế hoạch")
 	// B's /report finds the unit's one draft and joins it.
 	r := b.Send("/report")
-	mustContain(t, "B joins the same draft", r.Text(), f.T("vi", "report.resuming"), "Câu 1/10")
+	mustContain(t, "B joins the same draft", r.Text(), f.T("vi", "report.resuming", "Period", "Kế hoạch năm 2025", "Unit", "Phường Chiềng Cơi"), "Câu 1/10")
 
 	// Both are asked the first question; A answers first.
 	a.Tap("Kế hoạch")

@@ -1,8 +1,10 @@
 package report_test
 
 import (
+	"strings"
 	"testing"
 
+	"hocvuso/bot"
 	"hocvuso/flows/flowtest"
 	"hocvuso/flows/report/config"
 )
@@ -12,6 +14,13 @@ func toFiles(t *testing.T, f *fixture, u *flowtest.User) {
 	t.Helper()
 	u.Send("/report")
 	u.Tap("1. Kế hoạch")
+	toFilesFrom(t, u)
+}
+
+// toFilesFrom answers a new plan draft from its first question to its file
+// question.
+func toFilesFrom(t *testing.T, u *flowtest.User) {
+	t.Helper()
 	for _, in := range []string{"1", "10", "20", "có", "2/6/2025", "1/KH", "Kết quả"} {
 		u.Send(in)
 	}
@@ -96,5 +105,25 @@ func TestReport_AFileWhereTextIsAsked(t *testing.T) {
 	mustContain(t, "a file for a number", r.Text(), f.T("vi", "report.file.not_here"), "Câu 2/8")
 	if n := f.h.Count("report_attachments"); n != 0 {
 		t.Errorf("%d attachments stored", n)
+	}
+}
+
+// Something that is neither text nor a file (a sticker, a location) is
+// answered in the terms of the question: a file question asks for a file,
+// another for typing or a tap; the question is asked again either way.
+func TestReport_NeitherTextNorFileIsExplainedByTheQuestion(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch")
+	r := u.Do(u.Update(bot.KindOther))
+	mustContain(t, "a sticker at a choice", r.Text(), f.T("vi", "report.input.unsupported"), "Câu 1/8")
+
+	toFilesFrom(t, u)
+	r = u.Do(u.Update(bot.KindOther))
+	mustContain(t, "a sticker at the file question", r.Text(),
+		f.T("vi", "report.input.file.expected", "Kinds", "PDF, Word, Excel, JPG, PNG"), "Câu 8/8")
+	if strings.Contains(r.Text(), f.T("vi", "report.input.unsupported")) {
+		t.Errorf("the file question is told to type or tap:\n%s", r)
 	}
 }

@@ -197,6 +197,12 @@ func (f *Flow) openTapped(c *bot.Conversation, arg string) error {
 // open goes to a unit's period: its draft where it stands, the submitted
 // report, or a new draft.
 func (f *Flow) open(c *bot.Conversation, code, periodID string) error {
+	return f.openDraft(c, code, periodID, false)
+}
+
+// openDraft is open; resuming says first which report goes on, for a user
+// back after days, or on a draft another focal point began.
+func (f *Flow) openDraft(c *bot.Conversation, code, periodID string, resuming bool) error {
 	u, ok, err := f.store.Unit(c.Ctx, code)
 	if err != nil {
 		return err
@@ -213,6 +219,9 @@ func (f *Flow) open(c *bot.Conversation, code, periodID string) error {
 		return err
 	}
 	if has {
+		if resuming {
+			c.Reply(bot.Reply{Text: c.T("report.resuming", "Period", p.Name.In(c.Lang()), "Unit", u.Name)})
+		}
 		return f.continueDraft(c, &st, d)
 	}
 	versions, err := f.store.ReportVersions(c.Ctx, code, p.ID)

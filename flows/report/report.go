@@ -278,7 +278,12 @@ func (f *Flow) input(c *bot.Conversation) error {
 		case bot.KindFile:
 			return f.fileAnswer(c, &st, u.File)
 		}
-		c.Say("report.input.unsupported")
+		// A sticker, a location…: said in the terms of the question asked.
+		if _, fl, err := f.field(c, &st); err == nil && fl.Type == config.TypeFile {
+			c.Reply(bot.Reply{Text: c.T("report.input.file.expected", "Kinds", fl.AcceptedKinds())})
+		} else {
+			c.Say("report.input.unsupported")
+		}
 		return f.reask(c, &st)
 	case stepReason:
 		if u.Kind == bot.KindText {
@@ -404,8 +409,7 @@ func (f *Flow) start(c *bot.Conversation) error {
 			if _, has, err := f.store.Draft(c.Ctx, st.Unit, st.Period); err != nil {
 				return err
 			} else if has {
-				c.Say("report.resuming")
-				return f.open(c, st.Unit, st.Period)
+				return f.openDraft(c, st.Unit, st.Period, true)
 			}
 		}
 	}
@@ -430,8 +434,7 @@ func (f *Flow) start(c *bot.Conversation) error {
 		}
 	}
 	if len(drafts) == 1 {
-		c.Say("report.resuming")
-		return f.open(c, drafts[0][0], drafts[0][1])
+		return f.openDraft(c, drafts[0][0], drafts[0][1], true)
 	}
 	return f.list(c)
 }

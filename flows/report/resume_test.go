@@ -29,7 +29,7 @@ func TestReport_ResumesWhereTheDraftIsAfterRedisIsFlushed(t *testing.T) {
 		t.Fatalf("the draft holds %d answers after the flush; want 2", len(d.Answers))
 	}
 	r = u.Send("/report")
-	mustContain(t, "/report after the flush", r.Text(), f.T("vi", "report.resuming"), "Câu 3/8", "Tỉ lệ cán bộ")
+	mustContain(t, "/report after the flush", r.Text(), f.T("vi", "report.resuming", "Period", "Kế hoạch năm 2025", "Unit", "Sở Nội vụ"), "Câu 3/8", "Tỉ lệ cán bộ")
 	u.Send("85,5")
 	u.Tap("Không")
 	u.Send("1/6/2025")
