@@ -421,6 +421,25 @@ func TestDigestsEscalationsAndNudgesGoThroughTheDigestBuilder(t *testing.T) {
 	}
 }
 
+// zalo starts a fake Zalo OA with the reminders' template "tpl-remind"
+// approved, and returns it with the real client in front of it, holding
+// the OA's grant.
+func (w *world) zalo() (*fakezalo.Server, *zalo.Client) {
+	w.t.Helper()
+	fz := fakezalo.Start(fakezalo.Config{})
+	w.t.Cleanup(fz.Close)
+	fc := fz.Config()
+	client, err := zalo.New(zalo.Config{AppID: fc.AppID, AppSecret: fc.AppSecret, APIURL: fz.URL, OAuthURL: fz.URL, Tokens: &zalo.MemoryTokens{}, Log: quiet()})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := client.Seed(context.Background(), fz.Grant()); err != nil {
+		w.t.Fatal(err)
+	}
+	fz.ApproveTemplate("tpl-remind", "unit", "period", "due", "days_left")
+	return fz, client
+}
+
 // zaloFocal makes a focal point of a new unit on Zalo, last seen ago.
 func (w *world) zaloFocal(zaloID string, ago time.Duration) focal {
 	w.t.Helper()
@@ -446,17 +465,7 @@ func TestZaloFocalPointsWithinTheWindowOutsideItAndWithoutATemplate(t *testing.T
 	for _, withTemplate := range []bool{true, false} {
 		t.Run(fmt.Sprintf("template=%v", withTemplate), func(t *testing.T) {
 			w := newWorld(t)
-			fz := fakezalo.Start(fakezalo.Config{})
-			t.Cleanup(fz.Close)
-			fc := fz.Config()
-			client, err := zalo.New(zalo.Config{AppID: fc.AppID, AppSecret: fc.AppSecret, APIURL: fz.URL, OAuthURL: fz.URL, Tokens: &zalo.MemoryTokens{}, Log: quiet()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := client.Seed(context.Background(), fz.Grant()); err != nil {
-				t.Fatal(err)
-			}
-			fz.ApproveTemplate("tpl-remind", "unit", "period", "due", "days_left")
+			fz, client := w.zalo()
 			w.zaloFocal("9001", 24*time.Hour) // within the window
 			silent := w.zaloFocal("9002", 10*24*time.Hour)
 			now := time.Now()

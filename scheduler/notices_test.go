@@ -13,8 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"hocvuso/bot"
-	"hocvuso/bot/zalo"
-	"hocvuso/bot/zalo/fakezalo"
 	"hocvuso/flows/report/config"
 	"hocvuso/reach"
 	"hocvuso/store"
@@ -233,17 +231,7 @@ func TestNoticesOfAReportAndItsAmendment(t *testing.T) {
 func TestANoticeToAnOfficialSilentOnZalo(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	fz := fakezalo.Start(fakezalo.Config{})
-	t.Cleanup(fz.Close)
-	fc := fz.Config()
-	client, err := zalo.New(zalo.Config{AppID: fc.AppID, AppSecret: fc.AppSecret, APIURL: fz.URL, OAuthURL: fz.URL, Tokens: &zalo.MemoryTokens{}, Log: quiet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.Seed(ctx, fz.Grant()); err != nil {
-		t.Fatal(err)
-	}
-	fz.ApproveTemplate("tpl-remind", "unit", "period", "due", "days_left")
+	fz, client := w.zalo()
 	silent := func(zaloID string) int64 {
 		id, err := w.db.CreateUser(ctx, store.NewUser{Channel: bot.Zalo, ExternalID: zaloID, ChatID: zaloID, Language: "vi", ConsentVersion: "test", At: time.Now()})
 		if err != nil {
