@@ -9,9 +9,8 @@ import (
 	"hocvuso/store"
 )
 
-// submitPlan fills in and submits the unit's plan report.
-func submitPlan(t *testing.T, f *fixture, u *flowtest.User) flowtest.Result {
-	t.Helper()
+// fillPlan fills in the unit's plan report, up to its review.
+func fillPlan(u *flowtest.User) {
 	u.Send("/report")
 	u.Tap("1. Kế hoạch")
 	for _, in := range []string{"1", "10", "20", "có", "2/6/2025", "1/KH"} {
@@ -19,6 +18,12 @@ func submitPlan(t *testing.T, f *fixture, u *flowtest.User) flowtest.Result {
 	}
 	u.Tap("Bỏ qua")
 	u.Tap("Bỏ qua")
+}
+
+// submitPlan fills in and submits the unit's plan report.
+func submitPlan(t *testing.T, f *fixture, u *flowtest.User) flowtest.Result {
+	t.Helper()
+	fillPlan(u)
 	return u.Tap("Gửi báo cáo")
 }
 

@@ -38,13 +38,7 @@ func TestReport_EachOfficialIsToldOnceInTheirLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	u.Send("/report")
-	u.Tap("1. Kế hoạch")
-	for _, in := range []string{"1", "10", "20", "có", "2/6/2025", "1/KH"} {
-		u.Send(in)
-	}
-	u.Tap("Bỏ qua")
-	u.Tap("Bỏ qua")
+	fillPlan(u)
 	submit := u.TapUpdate(u.Screen(), "Gửi báo cáo")
 	// What Redis holds of the chat before the tap, to replay it as after
 	// a crash between the flow's commit in PostgreSQL and the update's
