@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hocvuso/bot/zalo/fakezalo"
+	"hocvuso/flows/report/reporttest"
 	"hocvuso/store"
 )
 
@@ -126,7 +127,7 @@ func TestZalo_ExportComesAsADownloadLink(t *testing.T) {
 	if err != nil || !strings.HasPrefix(params["filename"], "bao-cao-plan-2025-") || !strings.HasSuffix(params["filename"], ".xlsx") {
 		t.Errorf("Content-Disposition %q", resp.Header.Get("Content-Disposition"))
 	}
-	units, history := sheetRows(t, data)
+	units, history := reporttest.Workbook(t, data)
 	if len(units) != 5 || len(history) != 5 {
 		t.Fatalf("%d unit rows and %d history rows; want 1+4 and 1+4", len(units), len(history))
 	}
@@ -139,7 +140,7 @@ func TestZalo_ExportComesAsADownloadLink(t *testing.T) {
 		{2, "Số, ký hiệu văn bản (doc_number)", "13/KH-SNV"},
 		{3, "Số ngày trễ", "3"},
 	} {
-		if got := cellOf(t, units, c.row, c.header); got != c.want {
+		if got := reporttest.Cell(t, units, c.row, c.header); got != c.want {
 			t.Errorf("units row %d %s = %q; want %q", c.row, c.header, got, c.want)
 		}
 	}

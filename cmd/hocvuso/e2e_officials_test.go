@@ -8,17 +8,13 @@ package main
 // flows/report/export.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"hocvuso/bot"
 	"hocvuso/flows/report/config"
@@ -78,39 +74,6 @@ func seedReports(t *testing.T, db *store.DB) {
 	submit("03670", "3/KH-UBND", at(7, 10, 9), "")
 }
 
-// sheetRows opens an XLSX and returns the rows of both sheets.
-func sheetRows(t *testing.T, data []byte) (units, history [][]string) {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not an XLSX file: %v", err)
-	}
-	defer func() { _ = f.Close() }()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{"Đơn vị", "Lịch sử"}) {
-		t.Fatalf("sheets %q", got)
-	}
-	if units, err = f.GetRows("Đơn vị"); err != nil {
-		t.Fatal(err)
-	}
-	if history, err = f.GetRows("Lịch sử"); err != nil {
-		t.Fatal(err)
-	}
-	return units, history
-}
-
-// cellOf is the cell of a row under a header.
-func cellOf(t *testing.T, rows [][]string, row int, header string) string {
-	t.Helper()
-	i := slices.Index(rows[0], header)
-	if i < 0 {
-		t.Fatalf("no column %q in %q", header, rows[0])
-	}
-	if i >= len(rows[row]) {
-		return ""
-	}
-	return rows[row][i]
-}
-
 func TestServeOfficials_OverviewAndExport(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, true, nil)
@@ -165,7 +128,7 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 	if caption := docs[0].Params["caption"]; !strings.Contains(caption, planName+": 3/4 đơn vị đã gửi.") {
 		t.Errorf("caption %q", caption)
 	}
-	units, history := sheetRows(t, file.Bytes)
+	units, history := reporttest.Workbook(t, file.Bytes)
 	if len(units) != 5 || len(history) != 5 {
 		t.Fatalf("%d unit rows and %d history rows; want 1+4 and 1+4", len(units), len(history))
 	}
@@ -196,14 +159,14 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 		{4, "Loại đơn vị", "UBND xã, phường"},
 		{4, "Hạn gửi", "30/07/2025"},
 	} {
-		if got := cellOf(t, units, c.row, c.header); got != c.want {
+		if got := reporttest.Cell(t, units, c.row, c.header); got != c.want {
 			t.Errorf("units row %d %s = %q; want %q", c.row, c.header, got, c.want)
 		}
 	}
-	if got := cellOf(t, history, 1, "Số, ký hiệu văn bản (doc_number)"); got != "3/KH-UBND" {
+	if got := reporttest.Cell(t, history, 1, "Số, ký hiệu văn bản (doc_number)"); got != "3/KH-UBND" {
 		t.Errorf("history row 1 (03670 v1) doc_number = %q", got)
 	}
-	if got := cellOf(t, history, 2, "Số, ký hiệu văn bản (doc_number)"); got != "12/KH-SNV" {
+	if got := reporttest.Cell(t, history, 2, "Số, ký hiệu văn bản (doc_number)"); got != "12/KH-SNV" {
 		t.Errorf("history row 2 (SNV v1) doc_number = %q; the first version keeps its answers", got)
 	}
 
@@ -218,7 +181,7 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 	if len(docs) != 2 {
 		t.Fatalf("%d documents after /export; want 2", len(docs))
 	}
-	units2, history2 := sheetRows(t, docs[1].Files["document"].Bytes)
+	units2, history2 := reporttest.Workbook(t, docs[1].Files["document"].Bytes)
 	if fmt.Sprint(units2, history2) != fmt.Sprint(units, history) {
 		t.Errorf("/export and the overview's button gave different workbooks")
 	}
@@ -241,7 +204,7 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	units3, history3 := sheetRows(t, data)
+	units3, history3 := reporttest.Workbook(t, data)
 	if fmt.Sprint(units3, history3) != fmt.Sprint(units, history) {
 		t.Errorf("hocvuso export wrote another workbook than /export sent:\n%q\n%q", units3, units)
 	}

@@ -1,7 +1,6 @@
 package officials_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,8 +11,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"hocvuso/bot"
 	"hocvuso/downloads"
@@ -316,13 +313,7 @@ func TestExport_SendsTheWorkbookOfThePeriod(t *testing.T) {
 	if want := b.T("vi", "officials.export.caption", "Period", plan.Name.VI, "Submitted", 3, "Total", 6, "At", "10:00 15/07/2025"); doc.Caption != want {
 		t.Errorf("caption %q; want %q", doc.Caption, want)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(doc.Bytes))
-	if err != nil {
-		t.Fatalf("not an XLSX: %v", err)
-	}
-	defer func() { _ = f.Close() }()
-	units, _ := f.GetRows("Đơn vị")
-	history, _ := f.GetRows("Lịch sử")
+	units, history := reporttest.Workbook(t, doc.Bytes)
 	if len(units) != 7 || len(history) != 5 {
 		t.Fatalf("%d unit rows, %d history rows; want 1+6 and 1+4", len(units), len(history))
 	}
@@ -334,13 +325,9 @@ func TestExport_SendsTheWorkbookOfThePeriod(t *testing.T) {
 	if got := strings.Join(codes, " "); got != "SKHCN SNV SYT 03664 03670 DN1" {
 		t.Errorf("unit rows: %s", got)
 	}
-	col := map[string]int{}
-	for i, h := range units[0] {
-		col[h] = i
-	}
-	snv := units[2]
-	if snv[col["Trạng thái"]] != "Đã sửa đổi" || snv[col["Số, ký hiệu văn bản (doc_number)"]] != "13/KH-SNV" || snv[col["Phiên bản"]] != "2" {
-		t.Errorf("SNV row: %q", snv)
+	if reporttest.Cell(t, units, 2, "Trạng thái") != "Đã sửa đổi" || reporttest.Cell(t, units, 2, "Số, ký hiệu văn bản (doc_number)") != "13/KH-SNV" ||
+		reporttest.Cell(t, units, 2, "Phiên bản") != "2" {
+		t.Errorf("SNV row: %q", units[2])
 	}
 
 	// From the overview's button too.
@@ -451,12 +438,7 @@ func TestExport_OnZaloAsADownloadLink(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename="bao-cao-plan-2025-20250715-1000.xlsx"`) {
 		t.Fatalf("GET the link: %d %q", resp.StatusCode, resp.Header)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not an XLSX: %v", err)
-	}
-	units, _ := f.GetRows("Đơn vị")
-	_ = f.Close()
+	units, _ := reporttest.Workbook(t, data)
 	if len(units) != 7 || units[2][0] != "SNV" {
 		t.Errorf("unit rows %q", units)
 	}
