@@ -10,12 +10,14 @@ var (
 		Name: "hocvuso_reminders_planned_total",
 		Help: "Deliveries planned (one per rule, recipient and occurrence), by rule.",
 	}, []string{"rule"})
-	// deliveredTotal counts what became of deliveries: sent, failed (gave
-	// up), blocked (the recipient blocked the bot), cancelled (no longer
-	// due), retried (an attempt failed, another will come).
+	// deliveredTotal counts what became of deliveries: the states they end
+	// in, and the attempts that did not end them.
 	deliveredTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "hocvuso_reminders_total",
-		Help: "What became of deliveries, by rule and outcome (sent, failed, blocked, cancelled, retried, snoozed).",
+		Help: "What became of deliveries (reminders, digests, nudges, officials' notices), by rule and outcome: " +
+			"sent; cancelled (no longer due, or nothing to send); blocked (the recipient blocked the bot everywhere, or has no account a running channel serves); " +
+			"unreachable (on Zalo only, outside its 7-day window, and no template carries it); failed (gave up after the last attempt); " +
+			"retried (an attempt failed, another will come); snoozed (quiet hours, the rate limit or a 429: back later, no attempt counted).",
 	}, []string{"rule", "outcome"})
 	planSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
 		Name:    "hocvuso_reminders_plan_duration_seconds",

@@ -58,6 +58,10 @@ const (
 	DeliveryFailed      = "failed"
 )
 
+// DeliveryStates lists every state of a delivery: planned and sending on
+// the way, the others final.
+var DeliveryStates = []string{DeliveryPlanned, DeliverySending, DeliverySent, DeliveryCancelled, DeliveryBlocked, DeliveryUnreachable, DeliveryFailed}
+
 // recipients is the SELECT of an occurrence's recipients, with the columns
 // of a delivery. Its parameters: $1 rule, $2 kind, $3 occurs_at, $4 send_at,
 // $5 subject, $6 period, $7 due, $8 unit kinds, $9 user ids, $10 now.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 
 	"hocvuso/flows/report/config"
 	"hocvuso/scheduler"
+	"hocvuso/store"
 )
 
 // reminderConfig is the scheduler's part of the environment (README.md,
@@ -136,7 +138,8 @@ const remindUsage = `usage:
   hocvuso remind status [--rule ID] [--state STATE] [--limit N] [--since DURATION]
       the occurrences planned since DURATION ago (default 168h), counted by
       state, and the last deliveries (of a rule, in a state: planned, sending,
-      sent, cancelled, blocked, failed) with the reason of their state.`
+      sent, cancelled, blocked, unreachable, failed) with the reason of their
+      state.`
 
 func runRemind(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "status" {
@@ -293,6 +296,10 @@ func runRemindStatus(ctx context.Context, e *env, args []string) error {
 			err = errors.New("remind status: unexpected arguments")
 		}
 		return err
+	}
+	if *state != "" && !slices.Contains(store.DeliveryStates, *state) {
+		// A misspelt state would list nothing, as if all were well.
+		return fmt.Errorf("remind status: --state %q is none of %s", *state, strings.Join(store.DeliveryStates, ", "))
 	}
 	cfg, a, err := loadQuietApp(ctx, e)
 	if err != nil {

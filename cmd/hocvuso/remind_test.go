@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"hocvuso/store"
 )
 
 func TestReminderConfigDefaultsAndMistakes(t *testing.T) {
@@ -36,6 +42,23 @@ func TestReminderConfigDefaultsAndMistakes(t *testing.T) {
 		if !errors.As(err, &ce) || ce.name != name {
 			t.Errorf("%s=%s: %v, want an error naming it", name, value, err)
 		}
+	}
+}
+
+// remind status names every state a delivery can be in, and refuses one it
+// does not know rather than list nothing, as if all were well.
+func TestRemindStatusKnowsEveryState(t *testing.T) {
+	for _, st := range store.DeliveryStates {
+		if !regexp.MustCompile(`\b` + st + `\b`).MatchString(remindUsage) {
+			t.Errorf("the usage does not list the state %s:\n%s", st, remindUsage)
+		}
+	}
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"remind", "status", "--state", "unreachabel"}, &env{
+		getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+	})
+	if code == 0 || !strings.Contains(stderr.String(), "unreachabel") || !strings.Contains(stderr.String(), strings.Join(store.DeliveryStates, ", ")) {
+		t.Errorf("remind status --state unreachabel: code %d, stderr %q", code, stderr.String())
 	}
 }
 
