@@ -190,8 +190,18 @@ func (f *Flow) redeem(c *bot.Conversation, code string) error {
 		}
 		text = c.T("enrol.focal.done", "Unit", name)
 	}
-	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{roleButton(c, role.Role), flows.BackToMenu(c)}})
 	return nil
+}
+
+// roleButton opens what the role is for: the unit's reports for a focal
+// point, the units' overview for an official. The text names the command
+// too, but on Zalo a command is typed, not tapped.
+func roleButton(c *bot.Conversation, role string) []bot.Button {
+	if role == store.RoleOfficial {
+		return []bot.Button{c.Button(c.T("officials.menu"), "officials", "start", "")}
+	}
+	return []bot.Button{c.Button(c.T("report.menu"), "report", "start", "")}
 }
 
 // holds reports whether the user already holds the role the invite gives.
@@ -221,7 +231,7 @@ func (f *Flow) already(c *bot.Conversation, inv store.Invite) error {
 		}
 		text = c.T("enrol.focal.already", "Unit", name)
 	}
-	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{flows.BackToMenu(c)}})
+	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{roleButton(c, inv.Role), flows.BackToMenu(c)}})
 	return nil
 }
 

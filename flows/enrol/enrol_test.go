@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"hocvuso/bot"
 	"hocvuso/flows"
 	"hocvuso/flows/enrol"
 	"hocvuso/flows/flowtest"
@@ -87,6 +88,22 @@ func TestDeepLinkMakesAFocalPoint(t *testing.T) {
 	if len(roles) != 1 || roles[0].Role != store.RoleFocal || roles[0].UnitCode != "SNV" || roles[0].GrantedBy != "invite" {
 		t.Fatalf("roles %+v; want a focal point of SNV", roles)
 	}
+	// The reports are one tap away, as well as /report.
+	wantButton(t, r.Last(), b.T("vi", "report.menu"), "report", "start")
+}
+
+// wantButton checks that m has a button labelled label leading to the
+// action of flow.
+func wantButton(t *testing.T, m flowtest.Message, label, flow, action string) {
+	t.Helper()
+	btn, ok := m.Button(label)
+	if !ok {
+		t.Errorf("no button %q; buttons %q", label, m.Labels())
+		return
+	}
+	if cb, err := bot.ParseCallback(btn.Data); err != nil || cb.Flow != flow || cb.Action != action {
+		t.Errorf("the button %q leads to %q; want %s|%s", label, btn.Data, flow, action)
+	}
 }
 
 // /join alone asks for the code; what is typed is searched for one, in any
@@ -114,11 +131,12 @@ func TestJoinThenTypedCodeMakesAnOfficial(t *testing.T) {
 	if r.Last().Text != b.T("vi", "enrol.official.done") {
 		t.Fatalf("%q:\n%s", typed, r)
 	}
-	for _, cmd := range []string{"/overview", "/export"} {
+	for _, cmd := range []string{"/overview", "/export", "/digest"} {
 		if !strings.Contains(r.Last().Text, cmd) {
 			t.Errorf("the official is not told of %s", cmd)
 		}
 	}
+	wantButton(t, r.Last(), b.T("vi", "officials.menu"), "officials", "start")
 	roles := b.roles(u)
 	if len(roles) != 1 || roles[0].Role != store.RoleOfficial || roles[0].UnitCode != "" {
 		t.Fatalf("roles %+v; want official", roles)

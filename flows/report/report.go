@@ -292,8 +292,14 @@ func (f *Flow) input(c *bot.Conversation) error {
 		c.Say("report.reason.ask")
 		return nil
 	}
-	// A list, the review or a conflict is on screen: buttons answer it.
-	c.Say("report.use_buttons")
+	// A list, the review or a conflict is on screen: buttons answer it,
+	// on the message above. Typed at the review, it is most likely a
+	// correction: say how to make one.
+	if c.Session.Step == stepReview {
+		c.Say("report.review.typed")
+		return nil
+	}
+	c.Say("report.use_buttons_above")
 	return nil
 }
 

@@ -89,6 +89,13 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 		t.Error("the review shows the communes' field to a department")
 	}
 
+	// Typing at the review, most likely a correction, is told how to make
+	// one; nothing changes.
+	r = u.Send("câu 2 là 130 lớp")
+	if r.Text() != vi("report.review.typed") {
+		t.Errorf("text typed at the review:\n%s", r)
+	}
+
 	// A change from the review goes back to the review.
 	r = u.Tap("✏️ 2")
 	mustContain(t, "changing a field", r.Text(), "Câu 2/8", "Câu trả lời đã lưu: 120 lớp")
