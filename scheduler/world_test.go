@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -180,8 +179,6 @@ type focal struct {
 // (chat ids from chat0), in lang.
 func (w *world) addUnits(kind config.Kind, n int, chat0 int64, lang string) []focal {
 	w.t.Helper()
-	ctx := context.Background()
-	at := time.Now()
 	units := make([]store.Unit, n)
 	out := make([]focal, n)
 	for i := range n {
@@ -189,20 +186,8 @@ func (w *world) addUnits(kind config.Kind, n int, chat0 int64, lang string) []fo
 		units[i] = store.Unit{Code: code, Name: "Đơn vị " + code, Kind: string(kind)}
 		out[i] = focal{unit: code, chatID: chat0 + int64(i)}
 	}
-	if _, _, err := w.db.UpsertUnits(ctx, units, "test", at); err != nil {
-		w.t.Fatal(err)
-	}
-	for i := range out {
-		chat := strconv.FormatInt(out[i].chatID, 10)
-		id, err := w.db.CreateUser(ctx, store.NewUser{Channel: bot.Telegram, ExternalID: chat, ChatID: chat,
-			DisplayName: "Lò Văn " + chat, Language: lang, ConsentVersion: "test", At: at})
-		if err != nil {
-			w.t.Fatal(err)
-		}
+	for i, id := range storetest.FocalPoints(w.t, w.db, units, chat0, lang) {
 		out[i].user = id
-		if _, err := w.db.GrantRole(ctx, id, store.RoleFocal, out[i].unit, "test", at); err != nil {
-			w.t.Fatal(err)
-		}
 	}
 	return out
 }

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"hocvuso/bot"
 	"hocvuso/bot/telegram/fakeapi"
 	"hocvuso/store"
 	"hocvuso/store/storetest"
@@ -56,28 +55,13 @@ func writeRules(t *testing.T, text string) string {
 // Telegram in chat chat0+i.
 func seedFocalPoints(t *testing.T, db *store.DB, n int, chat0 int64) []int64 {
 	t.Helper()
-	ctx := context.Background()
-	now := time.Now()
 	units := make([]store.Unit, n)
 	chats := make([]int64, n)
 	for i := range n {
 		chats[i] = chat0 + int64(i)
 		units[i] = store.Unit{Code: fmt.Sprintf("SO-%d", chats[i]), Name: fmt.Sprintf("Sở số %d", i+1), Kind: "department"}
 	}
-	if _, _, err := db.UpsertUnits(ctx, units, "test", now); err != nil {
-		t.Fatal(err)
-	}
-	for i, chat := range chats {
-		ext := strconv.FormatInt(chat, 10)
-		id, err := db.CreateUser(ctx, store.NewUser{Channel: bot.Telegram, ExternalID: ext, ChatID: ext, DisplayName: "Lò Văn " + ext,
-			Language: "vi", ConsentVersion: "test", At: now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.GrantRole(ctx, id, store.RoleFocal, units[i].Code, "test", now); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.FocalPoints(t, db, units, chat0, "vi")
 	return chats
 }
 
