@@ -39,15 +39,57 @@ func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration {
 }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
-	return w.s.deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	err := w.s.deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	var held *heldError
+	if errors.As(err, &held) {
+		observe(held.rule, "snoozed")
+		w.s.log.Warn("delivery held back, no attempt counted", "delivery", job.Args.DeliveryID, "rule", held.rule, "after", held.after, "err", held.err)
+		return river.JobSnooze(held.after)
+	}
+	return err
 }
+
+// heldError is an attempt cut short by what says nothing of the delivery
+// itself: PostgreSQL or Redis failing, or this process stopping. Its job is
+// snoozed, which counts no attempt, rather than retried: the attempts are
+// for the delivery's own failures, each recorded with its reason. Were it
+// retried, on the last attempt river would discard the job while the
+// delivery stayed planned (or sending) for ever, and with PostgreSQL failing
+// there would be no recording it failed either. A delivery's other errors
+// are returned only once recorded (see failed).
+type heldError struct {
+	rule  string
+	after time.Duration
+	err   error
+}
+
+func (e *heldError) Error() string { return "held back: " + e.err.Error() }
+func (e *heldError) Unwrap() error { return e.err }
+
+// hold holds a delivery of rule back after err: for RetryBackoff, or, when
+// this process is stopping, for no time, for another replica to take it
+// over now (or this one at its next start).
+func (s *Scheduler) hold(ctx context.Context, rule string, err error) error {
+	after := s.cfg.RetryBackoff
+	if stopping(ctx) {
+		after = 0
+	}
+	return &heldError{rule: rule, after: after, err: err}
+}
+
+// stopping says whether the attempt's context was cancelled, which river
+// does when the process stops; its timeout is a deadline, a failed attempt.
+func stopping(ctx context.Context) bool { return errors.Is(ctx.Err(), context.Canceled) }
 
 // deliver sends delivery id, checking first that it is still due. last says
 // this is the last attempt: a failure then is final.
 func (s *Scheduler) deliver(ctx context.Context, id int64, last bool) error {
 	c, ok, err := s.cfg.DB.CheckDelivery(ctx, id)
-	if err != nil || !ok {
-		return err // not found: the user erased their data
+	if err != nil {
+		return s.hold(ctx, "", err)
+	}
+	if !ok {
+		return nil // not found: the user erased their data
 	}
 	if c.State != store.DeliveryPlanned && c.State != store.DeliverySending {
 		return nil // finished already: this job ran before
@@ -55,11 +97,12 @@ func (s *Scheduler) deliver(ctx context.Context, id int64, last bool) error {
 	// Bookkeeping outlives a shutdown's cancellation.
 	bg := context.WithoutCancel(ctx)
 	finish := func(state, reason, outcome string) error {
-		observe(c.Rule, outcome)
-		if state != store.DeliveryPlanned {
-			s.log.Debug("delivery finished", "delivery", id, "rule", c.Rule, "state", state, "reason", reason)
+		if err := s.cfg.DB.FinishDelivery(bg, id, state, reason, s.cfg.Now()); err != nil {
+			return s.hold(ctx, c.Rule, err)
 		}
-		return s.cfg.DB.FinishDelivery(bg, id, state, reason, s.cfg.Now())
+		observe(c.Rule, outcome)
+		s.log.Debug("delivery finished", "delivery", id, "rule", c.Rule, "state", state, "reason", reason)
+		return nil
 	}
 	now := s.cfg.Now()
 	if reason := s.noLongerDue(c, now); reason != "" {
@@ -83,11 +126,15 @@ func (s *Scheduler) deliver(ctx context.Context, id int64, last bool) error {
 		case errors.Is(err, reach.ErrUnreachableOnZalo):
 			return finish(store.DeliveryUnreachable, err.Error(), "unreachable")
 		case err != nil:
-			return s.failed(bg, c, err, last)
+			return s.failed(ctx, c, err, last)
 		}
 		err = s.send(ctx, c, route, now, last)
-		if !errors.Is(err, bot.ErrBlocked) || tries == 2 {
+		if !errors.Is(err, bot.ErrBlocked) {
 			return err
+		}
+		if tries == 2 {
+			// Planned again by send; the next attempt tries the next account.
+			return s.failed(ctx, c, fmt.Errorf("three accounts refused in one attempt: %w", err), last)
 		}
 		blocked = err
 	}
@@ -109,41 +156,57 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 	bg := context.WithoutCancel(ctx)
 	id := c.ID
 	finish := func(state, reason, outcome string) error {
+		if err := s.cfg.DB.FinishDelivery(bg, id, state, reason, s.cfg.Now()); err != nil {
+			return s.hold(ctx, c.Rule, err)
+		}
 		observe(c.Rule, outcome)
-		return s.cfg.DB.FinishDelivery(bg, id, state, reason, s.cfg.Now())
+		return nil
+	}
+	claimed := false
+	// release holds the delivery back before a part is sent: planned
+	// again when claimed, as the parts sent so far are recorded.
+	release := func(err error) error {
+		if claimed {
+			if ferr := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, err.Error(), s.cfg.Now()); ferr != nil {
+				err = errors.Join(err, ferr) // still sending: the next claim marks it uncertain
+			}
+		}
+		return s.hold(ctx, c.Rule, err)
 	}
 	replies, template, err := s.build(ctx, c, route.Lang, now)
 	if err != nil {
-		return s.failed(bg, c, err, last)
+		return s.failed(ctx, c, err, last)
 	}
 	if len(replies) == 0 {
 		return finish(store.DeliveryCancelled, "nothing to send", "cancelled")
 	}
 	to := route.Target()
-	claimed := false
 	for part := c.PartsSent; part < len(replies); part++ {
 		wait, ok, err := s.limiter.Reserve(ctx, to.Channel, to.ChatID)
 		if err != nil {
-			return s.failed(bg, c, err, last)
+			return release(err)
 		}
 		if !ok {
 			// The channel is busy for a while: come back then, without
 			// counting an attempt.
 			if claimed {
 				if err := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, "", s.cfg.Now()); err != nil {
-					return err
+					return s.hold(ctx, c.Rule, err)
 				}
 			}
 			observe(c.Rule, "snoozed")
 			return river.JobSnooze(wait)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return err
+			return release(fmt.Errorf("waiting %s for a slot of the rate limit: %w", wait.Round(time.Millisecond), err))
 		}
 		if !claimed {
 			d, ok, err := s.cfg.DB.ClaimDelivery(bg, id, to, s.cfg.Now())
-			if err != nil || !ok {
-				return err
+			if err != nil {
+				return s.hold(ctx, c.Rule, err)
+			}
+			if !ok {
+				return nil // finished meanwhile, elsewhere
 			}
 			if d.Uncertain && !c.Uncertain {
 				s.log.Warn("delivery interrupted mid-attempt earlier: its message may have gone; sending again", "delivery", id, "rule", c.Rule)
@@ -159,18 +222,20 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 		case err == nil:
 			if len(replies) > 1 {
 				if err := s.cfg.DB.DeliveryProgress(bg, id, part+1, s.cfg.Now()); err != nil {
-					return err
+					// Still sending: the next claim marks it uncertain, as
+					// this part may go again.
+					return s.hold(ctx, c.Rule, err)
 				}
 			}
 			continue
 		case errors.Is(err, bot.ErrBlocked):
 			a := route.Account
 			if merr := s.cfg.DB.SetBlocked(bg, a.Channel, a.ExternalID, true); merr != nil {
-				return s.failed(bg, c, errors.Join(err, merr), last)
+				return release(errors.Join(err, merr))
 			}
 			// Planned again, for the next route if there is one.
 			if ferr := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, err.Error(), s.cfg.Now()); ferr != nil {
-				return ferr
+				return s.hold(ctx, c.Rule, errors.Join(err, ferr))
 			}
 			return err
 		case errors.Is(err, reach.ErrUnreachableOnZalo):
@@ -181,12 +246,12 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 				s.log.Warn("pause sending", "err", perr)
 			}
 			if ferr := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, err.Error(), s.cfg.Now()); ferr != nil {
-				return ferr
+				return s.hold(ctx, c.Rule, errors.Join(err, ferr))
 			}
 			observe(c.Rule, "snoozed")
 			return river.JobSnooze(later.After)
 		default:
-			return s.failed(bg, c, err, last)
+			return s.failed(ctx, c, err, last)
 		}
 	}
 	return finish(store.DeliverySent, "", "sent")
@@ -194,16 +259,23 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 
 // failed records a failed attempt: the delivery is planned again and its
 // job retried with backoff, or, on the last attempt, failed for good. The
-// reason is kept either way.
+// reason is kept either way. An attempt cut short by the process stopping
+// did not fail, and one whose failure cannot be recorded is not counted:
+// both are held back (see heldError).
 func (s *Scheduler) failed(ctx context.Context, c store.DeliveryCheck, err error, last bool) error {
+	if stopping(ctx) {
+		return s.hold(ctx, c.Rule, err)
+	}
 	state, outcome := store.DeliveryPlanned, "retried"
 	if last {
 		state, outcome = store.DeliveryFailed, "failed"
-		s.log.Warn("delivery failed for good", "delivery", c.ID, "rule", c.Rule, "err", err)
+	}
+	if ferr := s.cfg.DB.FinishDelivery(context.WithoutCancel(ctx), c.ID, state, err.Error(), s.cfg.Now()); ferr != nil {
+		return s.hold(ctx, c.Rule, errors.Join(err, ferr))
 	}
 	observe(c.Rule, outcome)
-	if ferr := s.cfg.DB.FinishDelivery(ctx, c.ID, state, err.Error(), s.cfg.Now()); ferr != nil {
-		return errors.Join(err, ferr)
+	if last {
+		s.log.Warn("delivery failed for good", "delivery", c.ID, "rule", c.Rule, "err", err)
 	}
 	return err
 }
