@@ -11,17 +11,15 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hocvuso/bot"
-	"hocvuso/bot/zalo"
 )
 
 // ZaloTokens is the Zalo OA's token pair in PostgreSQL (zalo_tokens), one
-// row per Zalo app. It implements zalo.TokenStore.
+// row per Zalo app. It implements bot/zalo's TokenStore (the wiring checks
+// it): stores remember, and know no channel adapter.
 type ZaloTokens struct {
 	db    *DB
 	appID string
 }
-
-var _ zalo.TokenStore = (*ZaloTokens)(nil)
 
 // ZaloTokens returns the token store of a Zalo app.
 func (db *DB) ZaloTokens(appID string) *ZaloTokens { return &ZaloTokens{db: db, appID: appID} }
@@ -29,24 +27,24 @@ func (db *DB) ZaloTokens(appID string) *ZaloTokens { return &ZaloTokens{db: db, 
 const zaloTokenColumns = `access_token, coalesce(access_expires_at, 'epoch'), refresh_token,
 	coalesce(refresh_expires_at, 'epoch'), seed_sha256`
 
-func scanTokens(row pgx.Row) (zalo.Tokens, error) {
-	var t zalo.Tokens
+func scanTokens(row pgx.Row) (bot.TokenPair, error) {
+	var t bot.TokenPair
 	err := row.Scan(&t.Access, &t.AccessExpires, &t.Refresh, &t.RefreshExpires, &t.SeedHash)
 	return t, err
 }
 
-// Load implements zalo.TokenStore.
-func (z *ZaloTokens) Load(ctx context.Context) (zalo.Tokens, bool, error) {
+// Load returns the app's pair, ok false when none is stored.
+func (z *ZaloTokens) Load(ctx context.Context) (bot.TokenPair, bool, error) {
 	t, err := scanTokens(z.db.Pool.QueryRow(ctx, `SELECT `+zaloTokenColumns+` FROM zalo_tokens WHERE app_id = $1`, z.appID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return zalo.Tokens{}, false, nil
+		return bot.TokenPair{}, false, nil
 	}
 	return t, err == nil, err
 }
 
-// Seed implements zalo.TokenStore: the pair is stored only when the app has
-// none, whatever the number of replicas starting at once.
-func (z *ZaloTokens) Seed(ctx context.Context, t zalo.Tokens) (bool, error) {
+// Seed stores t, only when the app has no pair, whatever the number of
+// replicas starting at once, and reports whether it did.
+func (z *ZaloTokens) Seed(ctx context.Context, t bot.TokenPair) (bool, error) {
 	tag, err := z.db.Pool.Exec(ctx, `INSERT INTO zalo_tokens
 		(app_id, access_token, access_expires_at, refresh_token, refresh_expires_at, seed_sha256)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (app_id) DO NOTHING`,
@@ -68,24 +66,25 @@ func nullTime(t time.Time) *time.Time {
 // once Zalo has rotated the pair, the new one is the only valid one.
 const saveTimeout = 10 * time.Second
 
-// Rotate implements zalo.TokenStore. The row is locked (SELECT … FOR
+// Rotate calls fn with the stored pair and stores the pair it returns, if
+// any (bot.ErrNoTokenPair when there is none). The row is locked (SELECT … FOR
 // UPDATE) while fn runs, so replicas renew one at a time and whoever waited
 // sees the pair the other stored. The new pair is written and committed on
 // a context the caller cannot cancel; if the commit fails, it is written
 // again outside the transaction before giving up, since Zalo has already
 // spent the old refresh token.
-func (z *ZaloTokens) Rotate(ctx context.Context, fn func(zalo.Tokens) (*zalo.Tokens, error)) (zalo.Tokens, error) {
+func (z *ZaloTokens) Rotate(ctx context.Context, fn func(bot.TokenPair) (*bot.TokenPair, error)) (bot.TokenPair, error) {
 	tx, err := z.db.Pool.Begin(ctx)
 	if err != nil {
-		return zalo.Tokens{}, err
+		return bot.TokenPair{}, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	cur, err := scanTokens(tx.QueryRow(ctx, `SELECT `+zaloTokenColumns+` FROM zalo_tokens WHERE app_id = $1 FOR UPDATE`, z.appID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return zalo.Tokens{}, zalo.ErrNoGrant
+		return bot.TokenPair{}, bot.ErrNoTokenPair
 	}
 	if err != nil {
-		return zalo.Tokens{}, err
+		return bot.TokenPair{}, err
 	}
 	next, err := fn(cur)
 	if err != nil || next == nil {
@@ -132,15 +131,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // ChoiceLists keeps, per chat, the numbered lists a channel showed in
 // place of buttons (Zalo: more than 5 options), in Redis beside the
-// conversations. It implements zalo.Choices.
+// conversations. It implements bot/zalo's Choices (the wiring checks it).
 type ChoiceLists struct {
 	rdb    redis.UniversalClient
 	prefix string
 	// TTL is how long a list is remembered: the 7 days of Zalo's window.
 	TTL time.Duration
 }
-
-var _ zalo.Choices = (*ChoiceLists)(nil)
 
 // ChoiceLists returns the numbered lists kept in the state's Redis.
 func (s *State) ChoiceLists() *ChoiceLists {
@@ -151,7 +148,7 @@ func (c *ChoiceLists) key(chat bot.ChatKey) string {
 	return c.prefix + "choices:{" + string(chat.Channel) + ":" + chat.ChatID + "}"
 }
 
-// PutChoices implements zalo.Choices; an empty list deletes the key.
+// PutChoices records the list shown in chat; an empty list deletes the key.
 func (c *ChoiceLists) PutChoices(ctx context.Context, chat bot.ChatKey, data []string) error {
 	if len(data) == 0 {
 		return c.rdb.Del(ctx, c.key(chat)).Err()
@@ -163,7 +160,7 @@ func (c *ChoiceLists) PutChoices(ctx context.Context, chat bot.ChatKey, data []s
 	return c.rdb.Set(ctx, c.key(chat), b, c.TTL).Err()
 }
 
-// Choices implements zalo.Choices.
+// Choices returns the list last shown in chat, or nil.
 func (c *ChoiceLists) Choices(ctx context.Context, chat bot.ChatKey) ([]string, error) {
 	b, err := c.rdb.Get(ctx, c.key(chat)).Bytes()
 	if errors.Is(err, redis.Nil) {

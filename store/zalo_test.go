@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"hocvuso/bot"
-	"hocvuso/bot/zalo"
 	"hocvuso/store"
 	"hocvuso/store/storetest"
 )
@@ -42,11 +41,11 @@ func testZaloSeedOnlyWhenEmpty(t *testing.T, _ *store.DB, z *store.ZaloTokens, _
 	if _, ok, err := z.Load(ctx); ok || err != nil {
 		t.Fatalf("empty store: ok %v, %v", ok, err)
 	}
-	seed := zalo.Tokens{Refresh: "RT-1", RefreshExpires: tokenTime, SeedHash: zalo.SeedHash("RT-1")}
+	seed := bot.TokenPair{Refresh: "RT-1", RefreshExpires: tokenTime, SeedHash: "hash-of-RT-1"}
 	if seeded, err := z.Seed(ctx, seed); err != nil || !seeded {
 		t.Fatalf("seed: %v %v", seeded, err)
 	}
-	if seeded, err := z.Seed(ctx, zalo.Tokens{Refresh: "RT-2"}); err != nil || seeded {
+	if seeded, err := z.Seed(ctx, bot.TokenPair{Refresh: "RT-2"}); err != nil || seeded {
 		t.Fatalf("second seed: %v %v", seeded, err)
 	}
 	got, ok, err := z.Load(ctx)
@@ -58,11 +57,11 @@ func testZaloSeedOnlyWhenEmpty(t *testing.T, _ *store.DB, z *store.ZaloTokens, _
 
 func testZaloRotateStoresWhatFnReturns(t *testing.T, _ *store.DB, z *store.ZaloTokens, _ string) {
 	ctx := context.Background()
-	if _, err := z.Seed(ctx, zalo.Tokens{Refresh: "RT-1", SeedHash: "h"}); err != nil {
+	if _, err := z.Seed(ctx, bot.TokenPair{Refresh: "RT-1", SeedHash: "h"}); err != nil {
 		t.Fatal(err)
 	}
-	next := zalo.Tokens{Access: "AT-2", AccessExpires: tokenTime.Add(25 * time.Hour), Refresh: "RT-2", RefreshExpires: tokenTime.AddDate(0, 3, 0)}
-	got, err := z.Rotate(ctx, func(cur zalo.Tokens) (*zalo.Tokens, error) {
+	next := bot.TokenPair{Access: "AT-2", AccessExpires: tokenTime.Add(25 * time.Hour), Refresh: "RT-2", RefreshExpires: tokenTime.AddDate(0, 3, 0)}
+	got, err := z.Rotate(ctx, func(cur bot.TokenPair) (*bot.TokenPair, error) {
 		if cur.Refresh != "RT-1" {
 			t.Errorf("fn saw %+v", cur)
 		}
@@ -76,11 +75,11 @@ func testZaloRotateStoresWhatFnReturns(t *testing.T, _ *store.DB, z *store.ZaloT
 		t.Fatalf("stored %+v", stored)
 	}
 	// nil keeps the pair; an error changes nothing.
-	if got, err := z.Rotate(ctx, func(zalo.Tokens) (*zalo.Tokens, error) { return nil, nil }); err != nil || got.Refresh != "RT-2" {
+	if got, err := z.Rotate(ctx, func(bot.TokenPair) (*bot.TokenPair, error) { return nil, nil }); err != nil || got.Refresh != "RT-2" {
 		t.Fatalf("keep: %+v %v", got, err)
 	}
 	boom := errors.New("oauth down")
-	if _, err := z.Rotate(ctx, func(zalo.Tokens) (*zalo.Tokens, error) { return &zalo.Tokens{Refresh: "RT-x"}, boom }); !errors.Is(err, boom) {
+	if _, err := z.Rotate(ctx, func(bot.TokenPair) (*bot.TokenPair, error) { return &bot.TokenPair{Refresh: "RT-x"}, boom }); !errors.Is(err, boom) {
 		t.Fatalf("error: %v", err)
 	}
 	if stored, _, _ := z.Load(ctx); stored.Refresh != "RT-2" {
@@ -90,8 +89,8 @@ func testZaloRotateStoresWhatFnReturns(t *testing.T, _ *store.DB, z *store.ZaloT
 
 func testZaloRotateWithoutPair(t *testing.T, _ *store.DB, z *store.ZaloTokens, _ string) {
 	called := false
-	_, err := z.Rotate(context.Background(), func(zalo.Tokens) (*zalo.Tokens, error) { called = true; return nil, nil })
-	if !errors.Is(err, zalo.ErrNoGrant) || called {
+	_, err := z.Rotate(context.Background(), func(bot.TokenPair) (*bot.TokenPair, error) { called = true; return nil, nil })
+	if !errors.Is(err, bot.ErrNoTokenPair) || called {
 		t.Fatalf("err %v, fn called %v", err, called)
 	}
 }
@@ -100,7 +99,7 @@ func testZaloRotateWithoutPair(t *testing.T, _ *store.DB, z *store.ZaloTokens, _
 // first's commit and sees its pair.
 func testZaloRotateIsExclusive(t *testing.T, db *store.DB, z *store.ZaloTokens, app string) {
 	ctx := context.Background()
-	if _, err := z.Seed(ctx, zalo.Tokens{Refresh: "RT-0"}); err != nil {
+	if _, err := z.Seed(ctx, bot.TokenPair{Refresh: "RT-0"}); err != nil {
 		t.Fatal(err)
 	}
 	other, err := store.Open(ctx, db.Pool.Config().ConnString())
@@ -115,7 +114,7 @@ func testZaloRotateIsExclusive(t *testing.T, db *store.DB, z *store.ZaloTokens, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := replicas[i%2].Rotate(ctx, func(cur zalo.Tokens) (*zalo.Tokens, error) {
+			_, err := replicas[i%2].Rotate(ctx, func(cur bot.TokenPair) (*bot.TokenPair, error) {
 				if inside.Add(1) != 1 {
 					t.Error("two rotations at once")
 				}
@@ -125,7 +124,7 @@ func testZaloRotateIsExclusive(t *testing.T, db *store.DB, z *store.ZaloTokens, 
 				}
 				time.Sleep(50 * time.Millisecond)
 				refreshes.Add(1)
-				return &zalo.Tokens{Access: "AT-1", Refresh: "RT-1"}, nil
+				return &bot.TokenPair{Access: "AT-1", Refresh: "RT-1"}, nil
 			})
 			if err != nil {
 				t.Error(err)
@@ -141,13 +140,13 @@ func testZaloRotateIsExclusive(t *testing.T, db *store.DB, z *store.ZaloTokens, 
 // The caller's context ends while Zalo answers: the pair Zalo issued is
 // saved all the same, or the only valid refresh token would be lost.
 func testZaloNewPairSavedThoughTheCallerGaveUp(t *testing.T, _ *store.DB, z *store.ZaloTokens, _ string) {
-	if _, err := z.Seed(context.Background(), zalo.Tokens{Refresh: "RT-1"}); err != nil {
+	if _, err := z.Seed(context.Background(), bot.TokenPair{Refresh: "RT-1"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	got, err := z.Rotate(ctx, func(zalo.Tokens) (*zalo.Tokens, error) {
+	got, err := z.Rotate(ctx, func(bot.TokenPair) (*bot.TokenPair, error) {
 		cancel() // the request was dropped while the token endpoint answered
-		return &zalo.Tokens{Access: "AT-2", Refresh: "RT-2"}, nil
+		return &bot.TokenPair{Access: "AT-2", Refresh: "RT-2"}, nil
 	})
 	if err != nil || got.Refresh != "RT-2" {
 		t.Fatalf("rotate: %+v %v", got, err)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"hocvuso/bot"
 )
 
 // Lifetimes of the OA tokens (channel-zalo.md §4): the access token lasts
@@ -23,16 +25,8 @@ const (
 	defaultRefreshLifetime = 90 * 24 * time.Hour
 )
 
-// Tokens is the OA's token pair as stored.
-type Tokens struct {
-	Access         string
-	AccessExpires  time.Time
-	Refresh        string
-	RefreshExpires time.Time
-	// SeedHash is the hex sha256 of the refresh token the store was seeded
-	// with, to tell whether ZALO_REFRESH_TOKEN has changed since.
-	SeedHash string
-}
+// Tokens is the OA's token pair as stored (SeedHash: of ZALO_REFRESH_TOKEN).
+type Tokens = bot.TokenPair
 
 // TokenStore keeps the OA's token pair where every replica sees it.
 //
@@ -48,7 +42,8 @@ type TokenStore interface {
 	// Rotate calls fn with the stored pair while holding it exclusively (one
 	// replica at a time); a pair fn returns is stored, durably, before
 	// Rotate returns it. fn returns nil to keep the pair as it is; its
-	// error leaves the pair unchanged.
+	// error leaves the pair unchanged. With no pair stored, Rotate returns
+	// bot.ErrNoTokenPair without calling fn.
 	Rotate(ctx context.Context, fn func(cur Tokens) (*Tokens, error)) (Tokens, error)
 }
 
@@ -100,7 +95,7 @@ func (m *MemoryTokens) Rotate(_ context.Context, fn func(Tokens) (*Tokens, error
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.t == nil {
-		return Tokens{}, ErrNoGrant
+		return Tokens{}, bot.ErrNoTokenPair
 	}
 	next, err := fn(*m.t)
 	if err != nil {
@@ -185,6 +180,9 @@ func (s *tokenSource) rotate(ctx context.Context, rejected string) (string, erro
 		next.SeedHash = cur.SeedHash
 		return next, nil
 	})
+	if errors.Is(err, bot.ErrNoTokenPair) {
+		err = ErrNoGrant
+	}
 	if err != nil {
 		if s.onError != nil {
 			s.onError(err)

@@ -10,6 +10,13 @@ import (
 	"hocvuso/bot"
 	"hocvuso/bot/zalo"
 	"hocvuso/flows/report"
+	"hocvuso/store"
+)
+
+// The store keeps what the Zalo channel needs kept, without knowing it.
+var (
+	_ zalo.TokenStore = (*store.ZaloTokens)(nil)
+	_ zalo.Choices    = (*store.ChoiceLists)(nil)
 )
 
 // zaloKeepFresh is how often a replica checks that the OA access token is
