@@ -71,10 +71,17 @@ func FuzzStateDecode(f *testing.F) {
 	})
 }
 
-// internEven plays a bank that knows the ids of even length.
+// internEven plays a bank that knows the ids of even length. Like a bank's,
+// its ids are of the question-id alphabet (bank's questionIDRE): raw bytes that
+// match one are the decoded string too, with no escape or invalid UTF-8 in them.
 func internEven(b []byte) (string, bool) {
-	if len(b)%2 == 0 {
-		return string(b), true
+	if len(b) == 0 || len(b)%2 != 0 {
+		return "", false
 	}
-	return "", false
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return "", false
+		}
+	}
+	return string(b), true
 }
