@@ -104,6 +104,10 @@ func TestPollerOrderAndOffset(t *testing.T) {
 	if got := j.chat("2"); !slices.Equal(got, []string{"b1", "b2"}) {
 		t.Errorf("chat 2: %v", got)
 	}
+	// The fake records a call before it applies its offset: give it a moment.
+	for deadline := time.Now().Add(2 * time.Second); srv.Pending() != 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if srv.Pending() != 0 {
 		t.Errorf("%d updates not confirmed", srv.Pending())
 	}
