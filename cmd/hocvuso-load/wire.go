@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hocvuso/internal/jsonx"
 	"io"
 	"net"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // hookConn posts updates to the webhook over one kept-alive HTTP/1.1
@@ -202,7 +202,7 @@ func appendTextUpdate(b []byte, updateID, messageID, chat int64, text string) []
 	b = append(b, `,"chat":{"id":`...)
 	b = strconv.AppendInt(b, chat, 10)
 	b = append(b, `,"type":"private","first_name":"Người"},"text":`...)
-	b = appendJSONString(b, text)
+	b = jsonx.AppendString(b, text)
 	return append(b, "}}"...)
 }
 
@@ -211,11 +211,11 @@ func appendTapUpdate(b []byte, updateID int64, queryID string, chat int64, data 
 	b = append(b, `{"update_id":`...)
 	b = strconv.AppendInt(b, updateID, 10)
 	b = append(b, `,"callback_query":{"id":`...)
-	b = appendJSONString(b, queryID)
+	b = jsonx.AppendString(b, queryID)
 	b = append(b, `,"from":`...)
 	b = appendUser(b, chat)
 	b = append(b, `,"chat_instance":"load","data":`...)
-	b = appendJSONString(b, data)
+	b = jsonx.AppendString(b, data)
 	b = append(b, `,"message":{"message_id":`...)
 	b = strconv.AppendInt(b, int64(messageID), 10)
 	b = append(b, `,"date":`...)
@@ -223,52 +223,8 @@ func appendTapUpdate(b []byte, updateID int64, queryID string, chat int64, data 
 	b = append(b, `,"chat":{"id":`...)
 	b = strconv.AppendInt(b, chat, 10)
 	b = append(b, `,"type":"private"},"text":`...)
-	b = appendJSONString(b, messageText)
+	b = jsonx.AppendString(b, messageText)
 	return append(b, "}}}"...)
-}
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD,
-// as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 func (h *hookConn) close() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"unicode/utf8"
 
 	"hocvuso/bot"
 	"hocvuso/bot/telegram"
@@ -35,29 +33,6 @@ func TestUpdatesDecodeAsTelegramOnes(t *testing.T) {
 		u.ChatID != "1000002" || u.MessageID != "77" || u.UserID != "1000002" {
 		t.Errorf("tap update: %+v", u)
 	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "Câu 3/10", "\"\\\n\r\t\x00\x1f\x7f", "\xff\xfe bad", "🙂\u2028"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var back string
-		b := appendJSONString(nil, s)
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatalf("%q encoded as %s: %v", s, b, err)
-		}
-		// Invalid UTF-8 is replaced byte by byte, as encoding/json does.
-		var std string
-		sb, _ := json.Marshal(s)
-		_ = json.Unmarshal(sb, &std)
-		if back != std {
-			t.Fatalf("%q: decoded %q; encoding/json gives %q", s, back, std)
-		}
-		if utf8.ValidString(s) && back != s {
-			t.Fatalf("%q came back as %q", s, back)
-		}
-	})
 }
 
 // hookConn speaks enough HTTP/1.1 for net/http's server: empty and

@@ -3,6 +3,7 @@ package fakeapi
 import (
 	"bytes"
 	"encoding/json"
+	"hocvuso/internal/jsonx"
 	"io"
 	"net/http"
 	"net/url"
@@ -324,38 +325,8 @@ func (s *Server) appendLeanMessage(out []byte, id int, chatID, date int64, text 
 	}
 	out = strconv.AppendInt(out, date, 10)
 	out = append(out, `,"text":`...)
-	out = appendJSONString(out, text)
+	out = jsonx.AppendString(out, text)
 	return append(out, "}}"...)
-}
-
-// appendJSONString appends s as a JSON string. s is valid UTF-8 (checkText
-// made sure).
-func appendJSONString(out []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	out = append(out, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		out = append(out, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			out = append(out, '\\', c)
-		case '\n':
-			out = append(out, '\\', 'n')
-		case '\r':
-			out = append(out, '\\', 'r')
-		case '\t':
-			out = append(out, '\\', 't')
-		default:
-			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	out = append(out, s[start:]...)
-	return append(out, '"')
 }
 
 // fastKeyboard reads an inline keyboard as go-telegram-bot-api marshals it,

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
-	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -47,21 +46,6 @@ func FuzzParseLeanForm(f *testing.F) {
 }
 
 // FuzzAppendJSONString: the hand-made encoding decodes back to the string.
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "Câu 3/10", "\"quoted\" \\ back\n\t\r\x00\x1f", "🙂 <b>&amp;</b>"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if !utf8.ValidString(s) {
-			return // checkText lets only valid UTF-8 through
-		}
-		var back string
-		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil || back != s {
-			t.Fatalf("%q encoded as %s: %q, %v", s, appendJSONString(nil, s), back, err)
-		}
-	})
-}
-
 // FuzzFastKeyboard: whatever the fast reader accepts, encoding/json reads
 // the same way.
 func FuzzFastKeyboard(f *testing.F) {
