@@ -55,17 +55,18 @@ func main() {
 		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
 		keepDB   = flag.Bool("keep-db", false, "keep the scratch database afterwards (its name is printed), to look into it")
 		perfFlag = flag.Bool("perf", false, "count system calls and context switches per update of each process with perf stat (root, or perf_event_paranoid ≤ 1)")
+		byStep   = flag.Bool("by-step", false, "print the latency of each step of the scenario apart")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv, *perfFlag, *keepDB); err != nil {
+	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv, *perfFlag, *keepDB, *byStep); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string, perfCounts, keepDB bool) error {
+func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string, perfCounts, keepDB, byStep bool) error {
 	play, ok := scenarios[scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", scenario)
@@ -251,9 +252,13 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 
 	var lat []time.Duration
 	var errs []string
+	bySteps := map[string][]time.Duration{}
 	for _, s := range results {
 		lat = append(lat, s.latencies...)
 		errs = append(errs, s.errors...)
+		for i, step := range s.steps {
+			bySteps[step] = append(bySteps[step], s.latencies[i])
+		}
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(p float64) time.Duration {
@@ -272,6 +277,9 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	fmt.Printf("latency p99     %s\n", pct(0.99).Round(10*time.Microsecond))
 	if len(lat) > 0 {
 		fmt.Printf("latency max     %s\n", lat[len(lat)-1].Round(10*time.Microsecond))
+	}
+	if byStep {
+		printSteps(bySteps)
 	}
 	fmt.Printf("bot peak RSS    %.1f MiB (%.1f MiB after warm-up)\n", float64(peakRSS(cmd.Process.Pid))/1024, float64(rssBase)/1024)
 	shares, perUpdate := cpuReport(cpuStart, cpuEnd, elapsed.Seconds(), len(lat))
@@ -304,6 +312,7 @@ type loader struct {
 
 type userStats struct {
 	latencies []time.Duration
+	steps     []string // what each latency was the answer to
 	errors    []string
 }
 
@@ -316,6 +325,8 @@ type vuser struct {
 	started   bool // has agreed to the privacy notice
 	hc        *hookConn
 	body      []byte // the update being sent
+	step      string // what it is, for the latency by step
+	stepName  string // names the next tap's step, instead of its prefix
 }
 
 // post delivers one update (u.body) and times the answer: the bot answers
@@ -337,11 +348,13 @@ func (u *vuser) post(ctx context.Context) error {
 	u.l.fake.RunWebhookResponse(u.hc.contentType, u.hc.body)
 	if u.measuring.Load() {
 		u.stats.latencies = append(u.stats.latencies, d)
+		u.stats.steps = append(u.stats.steps, u.step)
 	}
 	return nil
 }
 
 func (u *vuser) say(ctx context.Context, text string) error {
+	u.step = text
 	u.body = appendTextUpdate(u.body[:0], u.l.nextID.Add(1), u.l.nextID.Add(1), u.chat, text)
 	return u.post(ctx)
 }
@@ -359,6 +372,10 @@ func (u *vuser) tap(ctx context.Context, prefix string, suffix ...string) error 
 				var q [24]byte
 				qid := append(q[:0], 'q')
 				qid = strconv.AppendInt(qid, u.l.nextID.Add(1), 10)
+				u.step = prefix
+				if u.stepName != "" {
+					u.step, u.stepName = u.stepName, ""
+				}
 				u.body = appendTapUpdate(u.body[:0], u.l.nextID.Add(1), string(qid), u.chat, b.CallbackData, m.ID, m.Text)
 				return u.post(ctx)
 			}
@@ -385,7 +402,10 @@ var scenarios = map[string]func(ctx context.Context, u *vuser) error{
 		if err := u.tap(ctx, "quiz|go|", "|q"); err != nil {
 			return err
 		}
-		for range 10 {
+		for i := range 10 {
+			if i == 9 {
+				u.stepName = "quiz|ans| 10th"
+			}
 			if err := u.tap(ctx, "quiz|ans|"); err != nil {
 				return err
 			}
@@ -481,5 +501,27 @@ func deleteKeys(rdb *redis.Client, prefix string) {
 	}
 	if len(keys) > 0 {
 		rdb.Del(ctx, keys...)
+	}
+}
+
+// printSteps prints the latency percentiles of each step, the slowest
+// first: where the tail comes from.
+func printSteps(bySteps map[string][]time.Duration) {
+	type row struct {
+		step          string
+		n             int
+		p50, p99, max time.Duration
+	}
+	var rows []row
+	for step, lat := range bySteps {
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		at := func(p float64) time.Duration {
+			return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(10 * time.Microsecond)
+		}
+		rows = append(rows, row{step, len(lat), at(0.5), at(0.99), lat[len(lat)-1].Round(10 * time.Microsecond)})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].p99 > rows[j].p99 })
+	for _, r := range rows {
+		fmt.Printf("  step %-14s n %7d  p50 %9s  p99 %9s  max %9s\n", r.step, r.n, r.p50, r.p99, r.max)
 	}
 }
