@@ -157,6 +157,9 @@ type FinishedAttempt struct {
 	Score, Total int
 	Passed       bool
 	FinishedAt   time.Time
+	// Bests are the user's AreaBests, this attempt counted: what the
+	// result screen shows next, read in the same round trip.
+	Bests []AreaBest
 }
 
 // FinishAttempt closes an attempt: the score is counted from the recorded
@@ -164,8 +167,33 @@ type FinishedAttempt struct {
 // total. Finishing again returns the outcome recorded the first time.
 func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, passPercent int, at time.Time) (FinishedAttempt, error) {
 	var f FinishedAttempt
-	err := db.Pool.QueryRow(ctx, finishAttemptSQL, attemptID, passPercent, at).Scan(&f.Score, &f.Total, &f.Passed, &f.FinishedAt)
-	return f, err
+	var b pgx.Batch
+	queueFinish(&b, &f, attemptID, passPercent, at)
+	return f, db.Pool.SendBatch(ctx, &b).Close()
+}
+
+// AnswerAndFinish records the last answer of an attempt, as RecordAnswer,
+// then finishes the attempt as of the answer's time, as FinishAttempt.
+func (db *DB) AnswerAndFinish(ctx context.Context, a QuizAnswer, passPercent int) (QuizAnswer, FinishedAttempt, error) {
+	stored, err := db.RecordAnswer(ctx, a)
+	if err != nil {
+		return stored, FinishedAttempt{}, err
+	}
+	f, err := db.FinishAttempt(ctx, a.AttemptID, passPercent, a.At)
+	return stored, f, err
+}
+
+// queueFinish queues the finish of an attempt and the reading of its
+// user's bests after it, into f. In one batch they are one implicit
+// transaction: the bests see the finish.
+func queueFinish(b *pgx.Batch, f *FinishedAttempt, attemptID int64, passPercent int, at time.Time) {
+	b.Queue(finishAttemptSQL, attemptID, passPercent, at).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&f.Score, &f.Total, &f.Passed, &f.FinishedAt)
+	})
+	b.Queue(attemptUserBestsSQL, attemptID).Query(func(rows pgx.Rows) (err error) {
+		f.Bests, err = collectAreaBests(rows)
+		return err
+	})
 }
 
 const finishAttemptSQL = `WITH s AS (
@@ -255,15 +283,30 @@ func (db *DB) PassedAreas(ctx context.Context, userID int64) ([]string, error) {
 
 // AreaBests returns the user's best finished attempt per area, by area.
 func (db *DB) AreaBests(ctx context.Context, userID int64) ([]AreaBest, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT ON (area) area, score, total, finished_at,
-			bool_or(passed) OVER w, min(finished_at) FILTER (WHERE passed) OVER w, count(*) OVER w
-		FROM quiz_attempts
-		WHERE user_id = $1 AND finished_at IS NOT NULL
-		WINDOW w AS (PARTITION BY area)
-		ORDER BY area, score::float8 / greatest(total, 1) DESC, finished_at`, userID)
+	rows, err := db.Pool.Query(ctx, userBestsSQL, userID)
 	if err != nil {
 		return nil, err
 	}
+	return collectAreaBests(rows)
+}
+
+// areaBestsSQL reads a user's best finished attempt per area; user is the
+// SQL expression of the user's id.
+func areaBestsSQL(user string) string {
+	return `SELECT DISTINCT ON (area) area, score, total, finished_at,
+			bool_or(passed) OVER w, min(finished_at) FILTER (WHERE passed) OVER w, count(*) OVER w
+		FROM quiz_attempts
+		WHERE user_id = ` + user + ` AND finished_at IS NOT NULL
+		WINDOW w AS (PARTITION BY area)
+		ORDER BY area, score::float8 / greatest(total, 1) DESC, finished_at`
+}
+
+var (
+	userBestsSQL        = areaBestsSQL("$1")
+	attemptUserBestsSQL = areaBestsSQL("(SELECT user_id FROM quiz_attempts WHERE id = $1)")
+)
+
+func collectAreaBests(rows pgx.Rows) ([]AreaBest, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AreaBest, error) {
 		var b AreaBest
 		var passedAt *time.Time

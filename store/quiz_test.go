@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -135,7 +136,10 @@ func TestQuizAttempts(t *testing.T) {
 		t.Fatalf("finish = %+v %v, want 4/5 passed at 80%%", f, err)
 	}
 	// Finishing again (a redelivered update) changes nothing.
-	if f2, err := db.FinishAttempt(ctx, second, 100, t0.Add(3*time.Hour)); err != nil || f2 != f {
+	if len(f.Bests) != 1 || f.Bests[0].Area != "4" || f.Bests[0].Score != 4 || !f.Bests[0].Passed || !f.Bests[0].PassedAt.Equal(f.FinishedAt) {
+		t.Fatalf("bests after finishing = %+v, want this attempt as area 4's best", f.Bests)
+	}
+	if f2, err := db.FinishAttempt(ctx, second, 100, t0.Add(3*time.Hour)); err != nil || !reflect.DeepEqual(f2, f) {
 		t.Fatalf("finishing again = %+v %v, want %+v", f2, err, f)
 	}
 	if _, ok, _ := db.UnfinishedAttempt(ctx, user); ok {
@@ -162,12 +166,16 @@ func TestQuizAttempts(t *testing.T) {
 	third, _ := db.CreateAttempt(ctx, store.NewQuizAttempt{UserID: user, BankVersion: "v1", Area: "4", QuestionIDs: []string{"a", "b"}, OptionOrders: make([][]int, 2), StartedAt: t0.Add(8 * time.Hour)})
 	answer(third, 0, 0, false)
 	answer(third, 1, 0, false)
-	if _, err := db.FinishAttempt(ctx, third, 80, t0.Add(9*time.Hour)); err != nil {
+	f3, err := db.FinishAttempt(ctx, third, 80, t0.Add(9*time.Hour))
+	if err != nil {
 		t.Fatal(err)
 	}
 	bests, err := db.AreaBests(ctx, user)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(f3.Bests, bests) {
+		t.Errorf("bests read with the finish = %+v, by AreaBests = %+v", f3.Bests, bests)
 	}
 	if len(bests) != 2 {
 		t.Fatalf("bests = %+v, want the quick test and area 4 (area 0 was abandoned)", bests)
@@ -248,8 +256,8 @@ func TestQuizWriterCreatesAttempts(t *testing.T) {
 }
 
 // Answers and finishes of many users at once, in the same batches: each
-// finish counts the answers recorded before it, and finishing again gives
-// the same outcome.
+// finish counts the answers recorded before it (or with it, by
+// AnswerAndFinish), and finishing again gives the same outcome.
 func TestQuizWriterFinishesAttempts(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
@@ -269,14 +277,27 @@ func TestQuizWriterFinishesAttempts(t *testing.T) {
 	for i := range users {
 		wg.Go(func() {
 			// Right answers for the first half, one wrong for the others.
+			// Odd users give their last answer and finish in one write.
 			for pos := range 2 {
-				if _, err := w.RecordAnswer(ctx, store.QuizAnswer{AttemptID: attempts[i], Position: pos, QuestionID: "q",
-					Correct: i < users/2 || pos == 0, At: time.Now()}); err != nil {
+				a := store.QuizAnswer{AttemptID: attempts[i], Position: pos, QuestionID: "q", Correct: i < users/2 || pos == 0, At: time.Now()}
+				if pos == 1 && i%2 == 1 {
+					stored, f, err := w.AnswerAndFinish(ctx, a, 80)
+					if err != nil || stored.Correct != a.Correct {
+						t.Errorf("user %d: answer and finish: %+v %v", i, stored, err)
+						return
+					}
+					results[i][0] = f
+					continue
+				}
+				if _, err := w.RecordAnswer(ctx, a); err != nil {
 					t.Error(err)
 					return
 				}
 			}
 			for k := range 2 {
+				if k == 0 && i%2 == 1 {
+					continue
+				}
 				f, err := w.FinishAttempt(ctx, attempts[i], 80, time.Now())
 				if err != nil {
 					t.Error(err)
@@ -293,8 +314,12 @@ func TestQuizWriterFinishesAttempts(t *testing.T) {
 		if i < users/2 {
 			want = 2
 		}
-		if f.Score != want || f.Total != 2 || f.Passed != (want == 2) || f.FinishedAt.IsZero() || results[i][1] != f {
+		if f.Score != want || f.Total != 2 || f.Passed != (want == 2) || f.FinishedAt.IsZero() || !reflect.DeepEqual(results[i][1], f) {
 			t.Errorf("user %d: finished %+v then %+v, want %d/2", i, f, results[i][1], want)
+		}
+		// Each user's bests, read in the same batch, are their own attempt.
+		if len(f.Bests) != 1 || f.Bests[0].Score != want || f.Bests[0].Attempts != 1 || !f.Bests[0].At.Equal(f.FinishedAt) {
+			t.Errorf("user %d: bests %+v, want their one attempt", i, f.Bests)
 		}
 	}
 }

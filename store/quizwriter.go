@@ -38,6 +38,7 @@ const (
 	writeAnswer writeKind = iota
 	writeCreate
 	writeFinish
+	writeAnswerFinish // an answer, then the finish of its attempt
 )
 
 type writeReq struct {
@@ -78,6 +79,16 @@ func (w *QuizWriter) RecordAnswer(ctx context.Context, a QuizAnswer) (QuizAnswer
 		return a, res.err
 	}
 	return res.answer, nil
+}
+
+// AnswerAndFinish implements the same contract as DB.AnswerAndFinish, in
+// one batch: the attempt's last answer costs one commit, not two.
+func (w *QuizWriter) AnswerAndFinish(ctx context.Context, a QuizAnswer, passPercent int) (QuizAnswer, FinishedAttempt, error) {
+	res := w.do(ctx, &writeReq{kind: writeAnswerFinish, answer: a, attempt: a.AttemptID, pass: passPercent, at: a.At})
+	if res.err != nil {
+		return a, res.finished, res.err
+	}
+	return res.answer, res.finished, nil
 }
 
 // FinishAttempt implements the same contract as DB.FinishAttempt.
@@ -150,6 +161,8 @@ func (w *QuizWriter) alone(ctx context.Context, r *writeReq) writeRes {
 		res.id, res.err = w.db.CreateAttempt(ctx, r.create)
 	case writeFinish:
 		res.finished, res.err = w.db.FinishAttempt(ctx, r.attempt, r.pass, r.at)
+	case writeAnswerFinish:
+		res.answer, res.finished, res.err = w.db.AnswerAndFinish(ctx, r.answer, r.pass)
 	}
 	return res
 }
@@ -176,7 +189,7 @@ func (w *QuizWriter) write(batch []*writeReq) {
 		return
 	}
 	for i, r := range batch {
-		if r.kind == writeAnswer {
+		if r.kind == writeAnswer || r.kind == writeAnswerFinish {
 			a, ok := stored[answerKey{r.answer.AttemptID, r.answer.Position}]
 			if !ok {
 				// Written meanwhile by another transaction (see
@@ -203,7 +216,7 @@ func (w *QuizWriter) batch(ctx context.Context, batch []*writeReq, results []wri
 	var at []time.Time
 	first := make(map[answerKey]bool)
 	for _, r := range batch {
-		if r.kind != writeAnswer {
+		if r.kind != writeAnswer && r.kind != writeAnswerFinish {
 			continue
 		}
 		k := answerKey{r.answer.AttemptID, r.answer.Position}
@@ -237,11 +250,8 @@ func (w *QuizWriter) batch(ctx context.Context, batch []*writeReq, results []wri
 			b.Queue(createAttemptSQL, args...).QueryRow(func(row pgx.Row) error {
 				return row.Scan(&results[i].id)
 			})
-		case writeFinish:
-			f := &results[i].finished
-			b.Queue(finishAttemptSQL, r.attempt, r.pass, r.at).QueryRow(func(row pgx.Row) error {
-				return row.Scan(&f.Score, &f.Total, &f.Passed, &f.FinishedAt)
-			})
+		case writeFinish, writeAnswerFinish:
+			queueFinish(&b, &results[i].finished, r.attempt, r.pass, r.at)
 		}
 	}
 	// Close reports the first error, the commit's included.

@@ -6,6 +6,7 @@ import (
 
 	"hocvuso/bot"
 	"hocvuso/flows"
+	"hocvuso/flows/quiz"
 	"hocvuso/flows/quiz/bank"
 	"hocvuso/store"
 )
@@ -146,28 +147,30 @@ func (n *Nudges) lang(code string) lang {
 	return lang{tr: n.cfg.Text, code: code}
 }
 
-// Buttons is the quiz's hook (quiz.Config.Buttons): the nudge's button
-// under a result (result set) and under /progress. Under a result it offers
-// the nudge to a user who never chose and has an area left; under
-// /progress it turns the nudge on or off.
-func (n *Nudges) Buttons(c *bot.Conversation, bests []store.AreaBest, result bool) ([]bot.Button, error) {
-	if c.Session.UserID == 0 {
+// Buttons is the quiz's hook (quiz.Config.Buttons): it reads the user's
+// choice, and gives the nudge's button under a result (result set) and
+// under /progress. Under a result it offers the nudge to a user who never
+// chose and has an area left; under /progress it turns the nudge on or off.
+func (n *Nudges) Buttons(ctx context.Context, userID int64) (quiz.ButtonsFunc, error) {
+	if userID == 0 {
 		return nil, nil
 	}
-	pref, err := n.st.NudgePref(c.Ctx, c.Session.UserID)
+	pref, err := n.st.NudgePref(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	left := n.standing(bests).next != nil
-	switch {
-	case result && (pref.Chosen() || !left):
-		return nil, nil
-	case pref.OptedIn:
-		return []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")}, nil
-	case left:
-		return []bot.Button{c.Button(c.T("nudge.turn_on"), NudgeName, "on", "")}, nil
-	}
-	return nil, nil
+	return func(c *bot.Conversation, bests []store.AreaBest, result bool) []bot.Button {
+		left := n.standing(bests).next != nil
+		switch {
+		case result && (pref.Chosen() || !left):
+			return nil
+		case pref.OptedIn:
+			return []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")}
+		case left:
+			return []bot.Button{c.Button(c.T("nudge.turn_on"), NudgeName, "on", "")}
+		}
+		return nil
+	}, nil
 }
 
 // Handle implements flows.Flow: /nudge shows the choice, the buttons change

@@ -85,23 +85,33 @@ func MenuItems() []flows.MenuItem {
 	}
 }
 
-// Offer asks the optional profile, once per user: the quiz flow calls it
-// when an attempt finishes. The question counts as asked as soon as it is
-// shown, so skipping it, or ignoring it, is never met with it again.
-func (f *Flow) Offer(c *bot.Conversation) error {
-	if c.Session.UserID == 0 {
+// Offer asks the optional profile, once per user: it is the quiz's
+// AfterAttempt hook. It reads whether the profile was asked while the quiz
+// writes the attempt's end; what it returns asks, after the result. The
+// question counts as asked as soon as it is shown, so skipping it, or
+// ignoring it, is never met with it again.
+func (f *Flow) Offer(ctx context.Context, userID int64) (func(c *bot.Conversation) error, error) {
+	if userID == 0 {
+		return nil, nil
+	}
+	p, err := f.st.Profile(ctx, userID)
+	if err != nil || p.AskedAt != nil {
+		return nil, err
+	}
+	return func(c *bot.Conversation) error {
+		// Marked now, once the result is shown; only one of the user's
+		// chats finishing at once asks.
+		first, err := f.st.MarkProfileAsked(c.Ctx, userID, c.Now)
+		if err != nil || !first {
+			return err
+		}
+		if err := c.Session.Enter(Name, stepCommune, state{Offer: true}); err != nil {
+			return err
+		}
+		// No new screen: the buttons of the quiz's result, just shown, stay live.
+		c.Reply(bot.Reply{Text: c.T("profile.offer") + "\n\n" + c.T("profile.commune.ask"), Buttons: f.askRows(c)})
 		return nil
-	}
-	first, err := f.st.MarkProfileAsked(c.Ctx, c.Session.UserID, c.Now)
-	if err != nil || !first {
-		return err
-	}
-	if err := c.Session.Enter(Name, stepCommune, state{Offer: true}); err != nil {
-		return err
-	}
-	// No new screen: the buttons of the quiz's result, just shown, stay live.
-	c.Reply(bot.Reply{Text: c.T("profile.offer") + "\n\n" + c.T("profile.commune.ask"), Buttons: f.askRows(c)})
-	return nil
+	}, nil
 }
 
 // Handle implements flows.Flow.

@@ -70,7 +70,13 @@ func newBot(t *testing.T) *testBot {
 			return p
 		}),
 		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
-			return &fakeQuiz{db: h.DB, after: func(c *bot.Conversation) error { return b.profile.Offer(c) }}
+			return &fakeQuiz{db: h.DB, after: func(c *bot.Conversation) error {
+				ask, err := b.profile.Offer(c.Ctx, c.Session.UserID)
+				if err != nil || ask == nil {
+					return err
+				}
+				return ask(c)
+			}}
 		}),
 	)
 	return b

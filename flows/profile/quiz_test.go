@@ -35,7 +35,9 @@ func TestOfferAfterARealQuizAttempt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return quiz.New(h.DB, quiz.Config{Bank: b, AfterAttempt: func(c *bot.Conversation) error { return prof.Offer(c) }})
+			return quiz.New(h.DB, quiz.Config{Bank: b, AfterAttempt: func(ctx context.Context, userID int64) (func(*bot.Conversation) error, error) {
+				return prof.Offer(ctx, userID)
+			}})
 		}),
 	)
 	u := h.Agreed("Lò Văn Piêng", "vi")

@@ -10,6 +10,7 @@ package quiz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -35,6 +36,7 @@ type Store interface {
 	CreateAttempt(ctx context.Context, a store.NewQuizAttempt) (int64, error)
 	RecordAnswer(ctx context.Context, a store.QuizAnswer) (store.QuizAnswer, error)
 	FinishAttempt(ctx context.Context, attemptID int64, passPercent int, at time.Time) (store.FinishedAttempt, error)
+	AnswerAndFinish(ctx context.Context, a store.QuizAnswer, passPercent int) (store.QuizAnswer, store.FinishedAttempt, error)
 	AbandonAttempt(ctx context.Context, userID int64, at time.Time) (bool, error)
 	UnfinishedAttempt(ctx context.Context, userID int64) (store.QuizAttempt, bool, error)
 	AreaBests(ctx context.Context, userID int64) ([]store.AreaBest, error)
@@ -48,6 +50,7 @@ type Writer interface {
 	CreateAttempt(ctx context.Context, a store.NewQuizAttempt) (int64, error)
 	RecordAnswer(ctx context.Context, a store.QuizAnswer) (store.QuizAnswer, error)
 	FinishAttempt(ctx context.Context, attemptID int64, passPercent int, at time.Time) (store.FinishedAttempt, error)
+	AnswerAndFinish(ctx context.Context, a store.QuizAnswer, passPercent int) (store.QuizAnswer, store.FinishedAttempt, error)
 }
 
 // Config sets the quiz up.
@@ -60,13 +63,16 @@ type Config struct {
 	// QuickSize and AreaSize are the numbers of questions of the quick test
 	// and of an area's test (at most what the area holds); 10 when zero.
 	QuickSize, AreaSize int
-	// AfterAttempt, when set, runs after an attempt's result is shown (the
-	// profile flow asks its optional questions there).
-	AfterAttempt func(c *bot.Conversation) error
-	// Buttons, when set, gives a row of buttons to show under a result
-	// (result set) and under /progress, from the user's best attempts: the
+	// AfterAttempt, when set, is called for the user as an attempt's last
+	// answer is written, and reads what it needs then, at the same time as
+	// the write. The function it returns, if any, runs after the result is
+	// shown (the profile flow asks its optional questions there).
+	AfterAttempt func(ctx context.Context, userID int64) (func(c *bot.Conversation) error, error)
+	// Buttons, when set, is called likewise under a result and under
+	// /progress. The function it returns gives a row of buttons to show
+	// there (result set under a result), from the user's best attempts: the
 	// weekly learning nudge's on and off (flows/digest).
-	Buttons func(c *bot.Conversation, bests []store.AreaBest, result bool) ([]bot.Button, error)
+	Buttons func(ctx context.Context, userID int64) (ButtonsFunc, error)
 	// Writer, when set, creates attempts, records answers and finishes
 	// attempts instead of the Store: a store.QuizWriter writes those of
 	// many users in one commit.
@@ -234,7 +240,13 @@ func (f *Flow) start(c *bot.Conversation, edit bool) error {
 		}
 		if !st.active() {
 			// Every answer was recorded but the result never shown.
-			return f.finish(c, b, &st, "", edit)
+			wait := f.loadExtras(c.Ctx, c.Session.UserID, true)
+			res, err := f.cfg.Writer.FinishAttempt(c.Ctx, st.ID, f.cfg.PassPercent, c.Now)
+			x, err := wait(err)
+			if err != nil {
+				return err
+			}
+			return f.finish(c, b, &st, res, x, "", edit)
 		}
 		if err := f.save(c, &st); err != nil {
 			return err
@@ -452,9 +464,20 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 		return nil
 	}
 	chosen := int(order[k] - '0')
-	stored, err := f.cfg.Writer.RecordAnswer(c.Ctx, store.QuizAnswer{
-		AttemptID: st.ID, Position: st.Pos, QuestionID: q.ID, Chosen: chosen, Correct: chosen == q.Correct, At: c.Now,
-	})
+	answer := store.QuizAnswer{AttemptID: st.ID, Position: st.Pos, QuestionID: q.ID, Chosen: chosen, Correct: chosen == q.Correct, At: c.Now}
+	last := st.Pos == len(st.IDs)-1
+	var stored store.QuizAnswer
+	var res store.FinishedAttempt
+	var x extras
+	if last {
+		// The last answer and the finish in one write, the hooks' reads
+		// at the same time.
+		wait := f.loadExtras(c.Ctx, c.Session.UserID, true)
+		stored, res, err = f.cfg.Writer.AnswerAndFinish(c.Ctx, answer, f.cfg.PassPercent)
+		x, err = wait(err)
+	} else {
+		stored, err = f.cfg.Writer.RecordAnswer(c.Ctx, answer)
+	}
 	if err != nil {
 		return err
 	}
@@ -472,8 +495,8 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 	}
 	fb += "\n" + c.T("quiz.explain", "Text", q.Explanation.In(lang))
 	st.Pos++
-	if !st.active() {
-		return f.finish(c, b, st, fb, edit)
+	if last {
+		return f.finish(c, b, st, res, x, fb, edit)
 	}
 	if err := f.save(c, st); err != nil {
 		return err
@@ -481,17 +504,10 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 	return f.ask(c, b, st, fb, edit)
 }
 
-// finish closes the attempt: the last feedback, the score, what was missed,
-// the next steps; then the AfterAttempt hook.
-func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, feedback string, edit bool) error {
-	res, err := f.cfg.Writer.FinishAttempt(c.Ctx, st.ID, f.cfg.PassPercent, c.Now)
-	if err != nil {
-		return err
-	}
-	bests, err := f.store.AreaBests(c.Ctx, c.Session.UserID)
-	if err != nil {
-		return err
-	}
+// finish shows a finished attempt, res: the last feedback, the score, what
+// was missed, the next steps; then the AfterAttempt hook's part, in x.
+func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, res store.FinishedAttempt, x extras, feedback string, edit bool) error {
+	bests := res.Bests
 	c.Session.Reset()
 	lang := c.Lang()
 	if feedback != "" {
@@ -554,9 +570,7 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, feedback str
 	}
 	rows = append(rows,
 		[]bot.Button{c.Button(c.T("quiz.retake"), Name, "go", retake), c.Button(c.T("quiz.other"), Name, "start", "")})
-	if rows, err = f.extraButtons(c, rows, bests, true); err != nil {
-		return err
-	}
+	rows = x.addButtons(c, rows, bests, true)
 	rows = append(rows, flows.BackToMenu(c))
 	for i, text := range chunks {
 		r := bot.Reply{Text: text}
@@ -565,8 +579,8 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, feedback str
 		}
 		c.Reply(r)
 	}
-	if f.cfg.AfterAttempt != nil {
-		return f.cfg.AfterAttempt(c)
+	if x.after != nil {
+		return x.after(c)
 	}
 	return nil
 }
@@ -618,11 +632,14 @@ func (f *Flow) stop(c *bot.Conversation) error {
 // progress shows, per area, the best score and whether it is passed.
 func (f *Flow) progress(c *bot.Conversation, edit bool) error {
 	var bests []store.AreaBest
+	wait := f.loadExtras(c.Ctx, c.Session.UserID, false)
+	var err error
 	if c.Session.UserID != 0 {
-		var err error
-		if bests, err = f.store.AreaBests(c.Ctx, c.Session.UserID); err != nil {
-			return err
-		}
+		bests, err = f.store.AreaBests(c.Ctx, c.Session.UserID)
+	}
+	x, err := wait(err)
+	if err != nil {
+		return err
 	}
 	byArea := make(map[string]store.AreaBest, len(bests))
 	for _, b := range bests {
@@ -653,25 +670,54 @@ func (f *Flow) progress(c *bot.Conversation, edit bool) error {
 		rows = append(rows, []bot.Button{c.Button(c.T("quiz.cert"), "cert", "start", "")})
 	}
 	rows = append(rows, []bot.Button{c.Button(c.T("quiz.start.button"), Name, "start", "")})
-	rows, err := f.extraButtons(c, rows, bests, false)
-	if err != nil {
-		return err
-	}
+	rows = x.addButtons(c, rows, bests, false)
 	rows = append(rows, flows.BackToMenu(c))
 	c.Reply(bot.Reply{Text: strings.Join(lines, "\n"), Buttons: rows, Edit: edit})
 	return nil
 }
 
-// extraButtons adds the row of Config.Buttons, if any, to rows.
-func (f *Flow) extraButtons(c *bot.Conversation, rows [][]bot.Button, bests []store.AreaBest, result bool) ([][]bot.Button, error) {
-	if f.cfg.Buttons == nil {
-		return rows, nil
+// ButtonsFunc gives a row of buttons to show under a result (result set)
+// or under /progress, from the user's best attempts; nil for none.
+type ButtonsFunc func(c *bot.Conversation, bests []store.AreaBest, result bool) []bot.Button
+
+// extras is what the hooks add to a screen, once they have read their part.
+type extras struct {
+	buttons ButtonsFunc
+	after   func(c *bot.Conversation) error
+}
+
+// loadExtras calls the hooks (AfterAttempt only when result is set) in the
+// background, so that their reads overlap the flow's own. wait returns
+// what they gave, once they are done, and err or else their first error;
+// it must be called, and before the conversation is used again.
+func (f *Flow) loadExtras(ctx context.Context, userID int64, result bool) (wait func(err error) (extras, error)) {
+	var x extras
+	var errs [2]error
+	var wg sync.WaitGroup
+	if f.cfg.Buttons != nil {
+		wg.Go(func() { x.buttons, errs[0] = f.cfg.Buttons(ctx, userID) })
 	}
-	row, err := f.cfg.Buttons(c, bests, result)
-	if err != nil || len(row) == 0 {
-		return rows, err
+	if result && f.cfg.AfterAttempt != nil {
+		wg.Go(func() { x.after, errs[1] = f.cfg.AfterAttempt(ctx, userID) })
 	}
-	return append(rows, row), nil
+	return func(err error) (extras, error) {
+		wg.Wait()
+		if err != nil {
+			return x, err
+		}
+		return x, errors.Join(errs[0], errs[1])
+	}
+}
+
+// addButtons adds the Buttons hook's row, if any, to rows.
+func (x extras) addButtons(c *bot.Conversation, rows [][]bot.Button, bests []store.AreaBest, result bool) [][]bot.Button {
+	if x.buttons == nil {
+		return rows
+	}
+	if row := x.buttons(c, bests, result); len(row) > 0 {
+		return append(rows, row)
+	}
+	return rows
 }
 
 // gone handles an attempt whose bank cannot be loaded any more: it is

@@ -45,7 +45,9 @@ func newFixture(t *testing.T, cfg quiz.Config) *fixture {
 	}
 	fx := &fixture{t: t, bank: cfg.Bank, hooks: &atomic.Int32{}}
 	if cfg.AfterAttempt == nil {
-		cfg.AfterAttempt = func(c *bot.Conversation) error { fx.hooks.Add(1); return nil }
+		cfg.AfterAttempt = func(context.Context, int64) (func(*bot.Conversation) error, error) {
+			return func(*bot.Conversation) error { fx.hooks.Add(1); return nil }, nil
+		}
 	}
 	fx.cfg = cfg
 	fx.h = flowtest.New(t, flowtest.WithMenu(quiz.MenuItem), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
@@ -350,12 +352,12 @@ func TestRedeliveredAnswerCountsOnce(t *testing.T) {
 	var fail atomic.Bool
 	fail.Store(true)
 	var runs atomic.Int32
-	fx := newFixture(t, quiz.Config{AfterAttempt: func(c *bot.Conversation) error {
+	fx := newFixture(t, quiz.Config{AfterAttempt: func(context.Context, int64) (func(*bot.Conversation) error, error) {
 		runs.Add(1)
 		if fail.CompareAndSwap(true, false) {
-			return errors.New("profile store down")
+			return nil, errors.New("profile store down")
 		}
-		return nil
+		return nil, nil
 	}})
 	u := fx.user("Lường Thị Mai", "vi")
 	u.Send("/quiz")
