@@ -39,46 +39,57 @@ import (
 
 const token = "4242:LOAD-test_token"
 
+// options are the command's flags.
+type options struct {
+	bin                                  string
+	users                                int
+	duration, warmup                     time.Duration
+	scenario, adminURL, redisURL         string
+	botLog, botEnv, dbParams             string
+	cpuProfile, heapProfile, selfProfile string
+	perf, keepDB, byStep                 bool
+}
+
 func main() {
-	var (
-		bin      = flag.String("bin", "", "hocvuso binary (built into a temporary file when empty)")
-		users    = flag.Int("users", 200, "virtual users at once")
-		duration = flag.Duration("duration", 20*time.Second, "how long to play after the warm-up")
-		warmup   = flag.Duration("warmup", 3*time.Second, "played but not measured")
-		scenario = flag.String("scenario", "menu", "menu: /start, consent, then menu and help taps; quiz: whole quick tests")
-		adminURL = flag.String("db-admin", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL where a scratch database is created")
-		redisURL = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis")
-		botLog   = flag.String("bot-log", "", "file for the bot's log (discarded when empty)")
-		pprofOut = flag.String("cpuprofile", "", "write a CPU profile of the bot during the measured run to this file")
-		botEnv   = flag.String("bot-env", "", "extra environment of the bot, comma-separated KEY=VALUE (GOGC=200,GOMEMLIMIT=40MiB...)")
-		dbParams = flag.String("db-params", "", "query parameters added to the bot's DATABASE_URL, such as pool_max_conns=8")
-		selfProf = flag.String("selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
-		keepDB   = flag.Bool("keep-db", false, "keep the scratch database afterwards (its name is printed), to look into it")
-		perfFlag = flag.Bool("perf", false, "count system calls and context switches per update of each process with perf stat (root, or perf_event_paranoid ≤ 1)")
-		byStep   = flag.Bool("by-step", false, "print the latency of each step of the scenario apart")
-	)
+	var o options
+	flag.StringVar(&o.bin, "bin", "", "hocvuso binary (built into a temporary file when empty)")
+	flag.IntVar(&o.users, "users", 200, "virtual users at once")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "how long to play after the warm-up")
+	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "played but not measured")
+	flag.StringVar(&o.scenario, "scenario", "menu", "menu: /start, consent, then menu and help taps; quiz: whole quick tests")
+	flag.StringVar(&o.adminURL, "db-admin", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL where a scratch database is created")
+	flag.StringVar(&o.redisURL, "redis", "redis://127.0.0.1:6379/0", "Redis")
+	flag.StringVar(&o.botLog, "bot-log", "", "file for the bot's log (discarded when empty)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bot during the measured run to this file")
+	flag.StringVar(&o.heapProfile, "heapprofile", "", "write a heap profile of the bot at the end of the measured run to this file")
+	flag.StringVar(&o.botEnv, "bot-env", "", "extra environment of the bot, comma-separated KEY=VALUE (GOGC=200,GOMEMLIMIT=40MiB...)")
+	flag.StringVar(&o.dbParams, "db-params", "", "query parameters added to the bot's DATABASE_URL, such as pool_max_conns=8")
+	flag.StringVar(&o.selfProfile, "selfprofile", "", "write a CPU profile of this load tool (the fake Bot API included) during the measured run to this file")
+	flag.BoolVar(&o.keepDB, "keep-db", false, "keep the scratch database afterwards (its name is printed), to look into it")
+	flag.BoolVar(&o.perf, "perf", false, "count system calls and context switches per update of each process with perf stat (root, or perf_event_paranoid ≤ 1)")
+	flag.BoolVar(&o.byStep, "by-step", false, "print the latency of each step of the scenario apart")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *users, *duration, *warmup, *scenario, *adminURL, *redisURL, *botLog, *pprofOut, *selfProf, *dbParams, *botEnv, *perfFlag, *keepDB, *byStep); err != nil {
+	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "hocvuso-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, users int, duration, warmup time.Duration, scenario, adminURL, redisURL, botLog, pprofOut, selfProf, dbParams, botEnv string, perfCounts, keepDB, byStep bool) error {
-	play, ok := scenarios[scenario]
+func run(ctx context.Context, o options) error {
+	play, ok := scenarios[o.scenario]
 	if !ok {
-		return fmt.Errorf("unknown scenario %q", scenario)
+		return fmt.Errorf("unknown scenario %q", o.scenario)
 	}
-	if bin == "" {
+	if o.bin == "" {
 		dir, err := os.MkdirTemp("", "hocvuso-load")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(dir)
-		bin = dir + "/hocvuso"
-		build := exec.Command("go", "build", "-o", bin, "./cmd/hocvuso")
+		o.bin = dir + "/hocvuso"
+		build := exec.Command("go", "build", "-o", o.bin, "./cmd/hocvuso")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("build: %w", err)
@@ -87,7 +98,7 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 
 	// A scratch database and Redis prefix.
 	name := fmt.Sprintf("hocvuso_load_%d", time.Now().UnixNano())
-	admin, err := pgx.Connect(ctx, adminURL)
+	admin, err := pgx.Connect(ctx, o.adminURL)
 	if err != nil {
 		return err
 	}
@@ -95,15 +106,15 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		return err
 	}
-	if keepDB {
+	if o.keepDB {
 		defer fmt.Printf("database        %s (kept)\n", name)
 	} else {
 		defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
-	dbURL, _ := url.Parse(adminURL)
+	dbURL, _ := url.Parse(o.adminURL)
 	dbURL.Path = "/" + name
-	if dbParams != "" {
-		extra, err := url.ParseQuery(dbParams)
+	if o.dbParams != "" {
+		extra, err := url.ParseQuery(o.dbParams)
 		if err != nil {
 			return fmt.Errorf("-db-params: %w", err)
 		}
@@ -114,7 +125,7 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 		dbURL.RawQuery = q.Encode()
 	}
 	prefix := "load:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
-	opts, err := redis.ParseURL(redisURL)
+	opts, err := redis.ParseURL(o.redisURL)
 	if err != nil {
 		return err
 	}
@@ -142,18 +153,18 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	}
 	const secret = "load-secret"
 	hook := "http://" + botAddr + "/telegram/webhook"
-	cmd := exec.Command(bin, "serve")
+	cmd := exec.Command(o.bin, "serve")
 	cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+dbURL.String(), "REDIS_URL="+redisURL, "REDIS_PREFIX="+prefix,
+		"DATABASE_URL="+dbURL.String(), "REDIS_URL="+o.redisURL, "REDIS_PREFIX="+prefix,
 		"HTTP_ADDR="+botAddr, "TELEGRAM_TOKEN="+token, "TELEGRAM_API_URL=http://"+fakeLn.Addr().String(),
 		"TELEGRAM_WEBHOOK_URL="+hook, "TELEGRAM_WEBHOOK_SECRET="+secret, "LOG_LEVEL=warn",
-		"DEBUG_PPROF="+strconv.FormatBool(pprofOut != ""))
-	if botEnv != "" {
-		cmd.Env = append(cmd.Env, strings.Split(botEnv, ",")...)
+		"DEBUG_PPROF="+strconv.FormatBool(o.cpuProfile != "" || o.heapProfile != ""))
+	if o.botEnv != "" {
+		cmd.Env = append(cmd.Env, strings.Split(o.botEnv, ",")...)
 	}
 	cmd.Stdin = nil
-	if botLog != "" {
-		f, err := os.Create(botLog)
+	if o.botLog != "" {
+		f, err := os.Create(o.botLog)
 		if err != nil {
 			return err
 		}
@@ -180,10 +191,10 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	l := &loader{addr: botAddr, path: "/telegram/webhook", secret: secret, fake: fake}
 	var measuring atomic.Bool
 	var wg sync.WaitGroup
-	runCtx, cancel := context.WithTimeout(ctx, warmup+duration)
+	runCtx, cancel := context.WithTimeout(ctx, o.warmup+o.duration)
 	defer cancel()
-	results := make([]*userStats, users)
-	for i := range users {
+	results := make([]*userStats, o.users)
+	for i := range o.users {
 		results[i] = &userStats{}
 		wg.Add(1)
 		go func(i int) {
@@ -199,23 +210,23 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 			}
 		}(i)
 	}
-	sleepCtx(runCtx, warmup)
+	sleepCtx(runCtx, o.warmup)
 	rssBase := peakRSS(cmd.Process.Pid)
 	var profile *bytes.Buffer
 	var profileDone chan struct{}
-	if pprofOut != "" {
+	if o.cpuProfile != "" {
 		profile, profileDone = &bytes.Buffer{}, make(chan struct{})
 		go func() {
 			defer close(profileDone)
-			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", botAddr, int(duration.Seconds())))
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", botAddr, int(o.duration.Seconds())))
 			if err == nil {
 				_, _ = io.Copy(profile, resp.Body)
 				resp.Body.Close()
 			}
 		}()
 	}
-	if selfProf != "" {
-		f, err := os.Create(selfProf)
+	if o.selfProfile != "" {
+		f, err := os.Create(o.selfProfile)
 		if err != nil {
 			return err
 		}
@@ -227,7 +238,7 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	srvStart := sampleServers(ctx, rdb, admin, name)
 	metStart := botMetrics(botAddr)
 	var perf *perfStat
-	if perfCounts {
+	if o.perf {
 		perf = startPerfStat(rolePIDs(cmd.Process.Pid, otherBackends(ctx, admin, name)))
 	}
 	cpuStart := sampleCPU(cmd.Process.Pid, 0, otherBackends(ctx, admin, name))
@@ -236,16 +247,22 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	wg.Wait()
 	elapsed := time.Since(start)
 	measuring.Store(false)
+	if o.heapProfile != "" {
+		// In use as of the last GC, made under load.
+		if err := fetchTo(o.heapProfile, "http://"+botAddr+"/debug/pprof/heap"); err != nil {
+			return fmt.Errorf("heap profile: %w", err)
+		}
+	}
 	cpuEnd := sampleCPU(cmd.Process.Pid, 0, otherBackends(ctx, admin, name))
 	counts := perf.stop()
 	srvEnd := sampleServers(ctx, rdb, admin, name)
 	metEnd := botMetrics(botAddr)
-	if selfProf != "" {
+	if o.selfProfile != "" {
 		pprof.StopCPUProfile()
 	}
 	if profileDone != nil {
 		<-profileDone
-		if err := os.WriteFile(pprofOut, profile.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(o.cpuProfile, profile.Bytes(), 0o644); err != nil {
 			return err
 		}
 	}
@@ -267,9 +284,9 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	fmt.Printf("scenario        %s\n", scenario)
-	fmt.Printf("users           %d\n", users)
-	fmt.Printf("measured        %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), warmup)
+	fmt.Printf("o.scenario        %s\n", o.scenario)
+	fmt.Printf("o.users           %d\n", o.users)
+	fmt.Printf("measured        %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), o.warmup)
 	fmt.Printf("updates         %d\n", len(lat))
 	fmt.Printf("updates/s       %.0f\n", float64(len(lat))/elapsed.Seconds())
 	fmt.Printf("latency p50     %s\n", pct(0.50).Round(10*time.Microsecond))
@@ -278,7 +295,7 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	if len(lat) > 0 {
 		fmt.Printf("latency max     %s\n", lat[len(lat)-1].Round(10*time.Microsecond))
 	}
-	if byStep {
+	if o.byStep {
 		printSteps(bySteps)
 	}
 	fmt.Printf("bot peak RSS    %.1f MiB (%.1f MiB after warm-up)\n", float64(peakRSS(cmd.Process.Pid))/1024, float64(rssBase)/1024)
@@ -287,7 +304,7 @@ func run(ctx context.Context, bin string, users int, duration, warmup time.Durat
 	fmt.Printf("cpu per update  %s\n", perUpdate)
 	redisLine, pgLine := serverReport(srvStart, srvEnd, len(lat))
 	fmt.Printf("bot / update    %s\n", botMetricsReport(metStart, metEnd, len(lat)))
-	if perfCounts {
+	if o.perf {
 		fmt.Printf("syscalls, cs /u %s\n", perfReport(counts, len(lat)))
 	}
 	fmt.Printf("redis / update  %s\n", redisLine)
@@ -524,4 +541,21 @@ func printSteps(bySteps map[string][]time.Duration) {
 	for _, r := range rows {
 		fmt.Printf("  step %-14s n %7d  p50 %9s  p99 %9s  max %9s\n", r.step, r.n, r.p50, r.p99, r.max)
 	}
+}
+
+// fetchTo writes what a GET of url answers to the file path.
+func fetchTo(path, url string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
