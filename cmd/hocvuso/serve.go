@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,14 @@ import (
 	"hocvuso/flows/report"
 	"hocvuso/locales"
 )
+
+// serveGCPercent is serve's GOGC unless the environment sets one. The live
+// heap is small (about 10 MiB with 200 users at once), so the heap's growth
+// between collections is most of the process's anonymous memory: 75 instead
+// of Go's 100 keeps peak RSS about 3 MiB lower (hocvuso-load -scenario quiz,
+// 3 runs each: 55.9-57.2 MiB against 59.1-60.3) for no CPU cost measurable
+// beside the machine's own noise (bot 243-262 µs per update against 236-251).
+const serveGCPercent = 75
 
 // handleTimeout bounds the handling of one update. Telegram waits 60 s for a
 // webhook answer; past that it redelivers anyway.
@@ -93,6 +102,9 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	}
 	log := newLogger(e.stderr, cfg.LogLevel, true)
 	log.Info("starting", "config", cfg)
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
