@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,14 +20,22 @@ func NFC(s string) string {
 	return norm.NFC.String(s)
 }
 
+// stripMarks holds transformers that take the diacritics off: a chain
+// allocates some 16 KiB of buffers, and loading the question bank folds
+// every option (20 MiB of garbage at start before they were reused).
+var stripMarks = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
 // Fold makes typed input comparable leniently: lower case, no diacritics
 // (đ counts as d), inner spaces collapsed, surrounding punctuation dropped.
 func Fold(s string) string {
 	// Ill-formed UTF-8 can keep the normaliser from decomposing the next
 	// letter, leaving its diacritics on; replace it first.
 	s = strings.ToValidUTF8(s, string(utf8.RuneError))
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
+	t := stripMarks.Get().(transform.Transformer)
+	out, _, err := transform.String(t, s) // resets t first
+	stripMarks.Put(t)
 	if err != nil {
 		out = s
 	}

@@ -99,3 +99,15 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFold folds a typed answer, as the quiz and the report forms do
+// for every typed option and the bank for every option at load.
+func BenchmarkFold(b *testing.B) {
+	const typed = "  Đăng nhập VNeID bằng mã QR!  "
+	b.ReportAllocs()
+	for b.Loop() {
+		if bot.Fold(typed) != "dang nhap vneid bang ma qr" {
+			b.Fatal("wrong fold")
+		}
+	}
+}
