@@ -173,3 +173,164 @@ func TestReport_LongReviewIsSplit(t *testing.T) {
 		t.Errorf("the first part has no button for field 1: %q", r.Sent[0].Labels())
 	}
 }
+
+// amend starts an amendment of the unit's submitted plan with a reason, up
+// to its review.
+func amend(t *testing.T, u *flowtest.User, reason string) flowtest.Result {
+	t.Helper()
+	u.Send("/status")
+	u.Tap("1. Kế hoạch năm")
+	u.Tap("Sửa đổi báo cáo")
+	return u.Send(reason)
+}
+
+// refusedUnchanged checks that a tap on submit made no version and no
+// notice, said so in lang, kept the draft (answers, reason, version) and
+// showed the amendment's review again with its buttons.
+func refusedUnchanged(t *testing.T, f *fixture, r flowtest.Result, lang string, before store.Draft, deliveries int, submit, reason, discard string) {
+	t.Helper()
+	mustContain(t, "the refused submission", r.Text(), f.T(lang, "report.review.unchanged", "Version", 1),
+		f.T(lang, "report.review.amending", "Version", 1, "Reason", before.Reason))
+	if strings.Contains(r.Text(), "plan-0001.2") {
+		t.Errorf("an unchanged amendment got a receipt:\n%s", r.Text())
+	}
+	for _, b := range []string{"✏️ 2", "✏️ 8", submit, reason, discard} {
+		if _, ok := r.Last().Button(b); !ok {
+			t.Errorf("no %q button after the refusal: %q", b, r.Last().Labels())
+		}
+	}
+	if v := f.versions("SNV", "plan"); len(v) != 1 {
+		t.Errorf("%d versions after an unchanged amendment; want 1", len(v))
+	}
+	if n := f.h.Count("deliveries"); n != deliveries {
+		t.Errorf("%d notices planned after an unchanged amendment; want %d", n, deliveries)
+	}
+	d, ok := f.draft("SNV", "plan")
+	if !ok || d.Version != before.Version || d.Reason != before.Reason || d.BaseVersion != 1 || len(d.Answers) != len(before.Answers) {
+		t.Fatalf("the amendment after the refusal (there: %v): version %d, amends %d, reason %q, %d answers; before: version %d, reason %q, %d answers",
+			ok, d.Version, d.BaseVersion, d.Reason, len(d.Answers), before.Version, before.Reason, len(before.Answers))
+	}
+	for k, v := range before.Answers {
+		if string(d.Answers[k]) != string(v) {
+			t.Errorf("answer %s changed by the refusal: %s, was %s", k, d.Answers[k], v)
+		}
+	}
+}
+
+// An amendment whose answers are those of the version it amends is not
+// submitted: no version, no receipt, no notice; the user is told, in their
+// language, and the draft with its reason stays, for any focal point of the
+// unit, until a real change is submitted as the next version.
+func TestReport_UnchangedAmendmentIsNotSubmitted(t *testing.T) {
+	f := newFixture(t, nil)
+	f.official("Quàng Văn Minh", "vi")
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	en := f.focal("Anna", "en", "SNV")
+	submitPlan(t, f, u)
+	deliveries := f.h.Count("deliveries")
+	if deliveries != 1 {
+		t.Fatalf("%d notices of the first version; want 1", deliveries)
+	}
+
+	amend(t, u, "Sửa số lớp đã mở")
+	d, _ := f.draft("SNV", "plan")
+	r := u.Tap("Gửi báo cáo")
+	refusedUnchanged(t, f, r, "vi", d, deliveries, "Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi")
+
+	// The other focal point, in English, finds the same amendment.
+	r = en.Send("/report")
+	mustContain(t, "the amendment in English", r.Text(), "Amending version 1. Reason: Sửa số lớp đã mở")
+	r = en.Tap("Send the report")
+	refusedUnchanged(t, f, r, "en", d, deliveries, "Send the report", "Change the reason", "Drop the amendment")
+
+	// A real change is the next version, with the reason given first.
+	u.Tap("✏️ 2")
+	u.Send("14")
+	r = u.Tap("Gửi báo cáo")
+	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "Đây là bản sửa đổi, phiên bản 2. Lý do: Sửa số lớp đã mở")
+	versions := f.versions("SNV", "plan")
+	if len(versions) != 2 || versions[1].Reason != "Sửa số lớp đã mở" {
+		t.Fatalf("versions = %+v", versions)
+	}
+	if v := values(t, answerOf(t, versions[1].Answers, "classes")); v.Number != "14" {
+		t.Errorf("classes of version 2: %s", v.Number)
+	}
+	if n := f.h.Count("deliveries"); n != deliveries+1 {
+		t.Errorf("%d notices after the amendment; want %d", n, deliveries+1)
+	}
+}
+
+// A change changed back is no change: an answer typed anew as it was, a
+// file added then taken out again. The amendment can still be dropped.
+func TestReport_AmendmentChangedBackIsNotSubmitted(t *testing.T) {
+	f := newFixture(t, nil)
+	f.official("Quàng Văn Minh", "vi")
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	submitPlan(t, f, u)
+	deliveries := f.h.Count("deliveries")
+
+	amend(t, u, "Sửa số lớp")
+	opened, _ := f.draft("SNV", "plan")
+	u.Tap("✏️ 2")
+	mustContain(t, "changed", u.Send("14").Text(), "2. Số lớp đã mở\n14 lớp")
+	u.Tap("✏️ 2")
+	mustContain(t, "changed back", u.Send("10").Text(), "2. Số lớp đã mở\n10 lớp")
+	u.Tap("✏️ 8")
+	f.sendFile(u, "Kế hoạch.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
+	mustContain(t, "a file added", u.Tap("Xong").Text(), "Kế hoạch.pdf")
+	u.Tap("✏️ 8")
+	mustContain(t, "the file taken out", u.Tap("Bỏ qua").Text(), "8. Tài liệu kèm theo\n(bỏ qua)")
+	d, _ := f.draft("SNV", "plan")
+	if d.Version <= opened.Version {
+		t.Fatalf("the draft is at version %d after four answers; it opened at %d", d.Version, opened.Version)
+	}
+	r := u.Tap("Gửi báo cáo")
+	refusedUnchanged(t, f, r, "vi", d, deliveries, "Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi")
+
+	u.Tap("Hủy sửa đổi")
+	r = u.Tap("Có, hủy sửa đổi")
+	mustContain(t, "dropped", r.Text(), f.T("vi", "report.discard.done"))
+	if _, ok := f.draft("SNV", "plan"); ok {
+		t.Error("the dropped amendment is still a draft")
+	}
+	if n := len(f.versions("SNV", "plan")); n != 1 {
+		t.Errorf("%d versions; want 1", n)
+	}
+}
+
+// Files are compared by what is stored: the same file sent again is no
+// change; another file under the same name is one.
+func TestReport_AmendmentComparesFilesByContent(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	toFiles(t, f, u)
+	f.sendFile(u, "Kế hoạch.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
+	u.Tap("Xong")
+	mustContain(t, "the first receipt", u.Tap("Gửi báo cáo").Text(), "plan-0001.1")
+
+	amend(t, u, "Thay tệp kế hoạch")
+	u.Tap("✏️ 8")
+	u.Tap("Bỏ qua")
+	u.Tap("✏️ 8")
+	f.sendFile(u, "Kế hoạch.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
+	u.Tap("Xong")
+	d, _ := f.draft("SNV", "plan")
+	r := u.Tap("Gửi báo cáo")
+	refusedUnchanged(t, f, r, "vi", d, 0, "Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi")
+
+	other := append([]byte("%PDF-1.7\n"), make([]byte, 2100)...)
+	u.Tap("✏️ 8")
+	u.Tap("Bỏ qua")
+	u.Tap("✏️ 8")
+	f.sendFile(u, "Kế hoạch.pdf", "application/pdf", other, int64(len(other)))
+	u.Tap("Xong")
+	mustContain(t, "the amendment's receipt", u.Tap("Gửi báo cáo").Text(), "plan-0001.2")
+	versions := f.versions("SNV", "plan")
+	if len(versions) != 2 {
+		t.Fatalf("%d versions; want 2", len(versions))
+	}
+	v1, v2 := values(t, answerOf(t, versions[0].Answers, "evidence")), values(t, answerOf(t, versions[1].Answers, "evidence"))
+	if len(v1.Files) != 1 || len(v2.Files) != 1 || v1.Files[0].Name != v2.Files[0].Name || v1.Files[0].SHA256 == v2.Files[0].SHA256 {
+		t.Errorf("evidence: v1 %+v, v2 %+v", v1.Files, v2.Files)
+	}
+}

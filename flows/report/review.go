@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -155,6 +156,23 @@ func (f *Flow) submit(c *bot.Conversation, st *state) error {
 		c.Notice(c.T("stale.button"))
 		return nil
 	}
+	if st.Base > 0 {
+		// An amendment that changes nothing would be a version, a receipt
+		// and notices for nothing: the draft and its reason stay, to change
+		// an answer or drop the amendment.
+		d, unchanged, err := f.unchangedAmendment(c, st)
+		if err != nil {
+			return err
+		}
+		if unchanged {
+			fm, err := f.form(c.Ctx, d.FormID, d.FormVersion)
+			if err != nil {
+				return err
+			}
+			c.Reply(bot.Reply{Text: c.T("report.review.unchanged", "Version", d.BaseVersion)})
+			return f.review(c, st, d, fm)
+		}
+	}
 	v, err := f.store.SubmitReport(c.Ctx, store.Submission{
 		UnitCode: st.Unit, PeriodID: st.Period, Seen: st.Seen, Due: p.DueFor(st.kind()), By: c.Session.UserID, At: c.Now,
 		Notify: f.notices,
@@ -190,6 +208,52 @@ func (f *Flow) submit(c *bot.Conversation, st *state) error {
 }
 
 // ---- amendments ----
+
+// unchangedAmendment reports whether the draft under review amends a
+// version and holds exactly its answers, and returns the draft. Only the
+// draft the user reviewed (st.Seen) is judged: one changed since is left to
+// SubmitReport, which refuses it. A change changed back is no change.
+func (f *Flow) unchangedAmendment(c *bot.Conversation, st *state) (store.Draft, bool, error) {
+	d, ok, err := f.draft(c, st)
+	if err != nil || !ok || d.BaseVersion == 0 || d.Version != st.Seen {
+		return d, false, err
+	}
+	versions, err := f.store.ReportVersions(c.Ctx, st.Unit, st.Period)
+	if err != nil {
+		return d, false, err
+	}
+	for _, v := range versions {
+		if v.Version == d.BaseVersion {
+			same := v.FormID == d.FormID && v.FormVersion == d.FormVersion && sameAnswers(d.Answers, v.Answers)
+			return d, same, nil
+		}
+	}
+	return d, false, nil
+}
+
+// sameAnswers reports whether a draft's answers are a version's, as both
+// store them (JSON of config.Value by field key): the same fields, each the
+// same answer by config.Value.Equal, so a file is the same only with the
+// same SHA-256, name, type and size. Values are compared as the form's
+// parsers left them, nothing more is normalised. An answer that cannot be
+// read counts as a change: an amendment is never refused on a guess.
+func sameAnswers(draft map[string]json.RawMessage, version json.RawMessage) bool {
+	submitted, err := config.DecodeAnswers(version)
+	if err != nil || len(submitted) != len(draft) {
+		return false
+	}
+	for key, raw := range draft {
+		was, ok := submitted[key]
+		if !ok {
+			return false
+		}
+		var now config.Value
+		if json.Unmarshal(raw, &now) != nil || !now.Equal(was) {
+			return false
+		}
+	}
+	return true
+}
 
 // askReason asks why the report is amended: before the amendment starts,
 // or to change the reason from the review.
