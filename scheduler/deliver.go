@@ -250,6 +250,14 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 			}
 			observe(c.Rule, "snoozed")
 			return river.JobSnooze(later.After)
+		case stopping(ctx):
+			// Cut short mid-send by this process stopping: planned again
+			// (uncertain: the message may have gone) for another replica,
+			// rather than left sending as if this one had died.
+			if ierr := s.cfg.DB.InterruptDelivery(bg, id, err.Error(), s.cfg.Now()); ierr != nil {
+				err = errors.Join(err, ierr) // still sending: the next claim marks it uncertain
+			}
+			return s.hold(ctx, c.Rule, err)
 		default:
 			return s.failed(ctx, c, err, last)
 		}

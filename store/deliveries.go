@@ -319,6 +319,15 @@ func (db *DB) FinishDelivery(ctx context.Context, id int64, state, reason string
 	return err
 }
 
+// InterruptDelivery plans a delivery being sent again after its attempt
+// was cut short mid-send (the process stopping): its message may have
+// gone, so it is marked uncertain, as a claim finding it sending would.
+func (db *DB) InterruptDelivery(ctx context.Context, id int64, reason string, now time.Time) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE deliveries SET state = 'planned', uncertain = true, reason = $2, updated_at = $3
+		WHERE id = $1 AND state = 'sending'`, id, reason, now)
+	return err
+}
+
 // Deliveries lists deliveries, newest first, at most limit: of a rule
 // ("" for all), in a state ("" for all).
 func (db *DB) Deliveries(ctx context.Context, rule, state string, limit int) ([]Delivery, error) {
