@@ -28,7 +28,7 @@ func TestADeliveryInterruptedOnItsLastAttemptIsTakenOver(t *testing.T) {
 	if err := a.limiter.Pause(ctx, bot.Telegram, 3*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	// Started as serve starts it: its context is cancelled when serve stops.
+	// Stopped the hard way: cancelling its context cancels the wait at once.
 	if err := a.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -215,10 +215,32 @@ func New(cfg Config, work bool) (*Scheduler, error) {
 func (s *Scheduler) Rules() *Rules { return s.cfg.Rules }
 
 // Start starts working: sending deliveries, and planning when elected.
+// Cancelling ctx cancels the deliveries under way at once; a process that
+// means to let them finish passes a context it does not cancel and calls
+// Stop.
 func (s *Scheduler) Start(ctx context.Context) error { return s.river.Start(ctx) }
 
-// Stop stops taking jobs and waits for those under way.
-func (s *Scheduler) Stop(ctx context.Context) error { return s.river.Stop(ctx) }
+// Stop stops taking jobs and gives those under way soft to finish (0 or
+// less: no time). Then it cancels them: a delivery cut short is held back,
+// planned again with its job snoozed for no time and no attempt counted,
+// for another replica to take it now. It returns once every job has
+// returned and its end is recorded, or with ctx's error when ctx ends
+// first, the jobs cancelled all the same. A scheduler never started stops
+// at once.
+func (s *Scheduler) Stop(ctx context.Context, soft time.Duration) error {
+	if soft > 0 {
+		softCtx, cancel := context.WithTimeout(ctx, soft)
+		err := s.river.Stop(softCtx) // nil, or softCtx's error: jobs still running
+		cancel()
+		if err == nil {
+			return nil
+		}
+		s.log.Warn("scheduler: jobs still running after the soft stop; cancelling them", "soft", soft)
+	}
+	// Cancels the jobs even when ctx has ended, rather than leave them
+	// running while the process exits.
+	return s.river.StopAndCancel(ctx)
+}
 
 // everyState makes a delivery's job unique whatever became of an earlier
 // one.

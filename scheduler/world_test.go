@@ -163,7 +163,7 @@ func (w *world) start(s *Scheduler) {
 	w.t.Cleanup(func() {
 		stop, c := context.WithTimeout(context.Background(), 20*time.Second)
 		defer c()
-		_ = s.Stop(stop)
+		_ = s.Stop(stop, 10*time.Second)
 		cancel()
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -108,24 +109,35 @@ func (a *app) newScheduler(work bool) (*scheduler.Scheduler, error) {
 	}, work)
 }
 
+// Stopping the scheduler: a Telegram or Zalo send takes a few seconds at
+// most, so the deliveries under way get schedulerSoftStop to finish; those
+// still running are then cancelled and held back, which takes milliseconds,
+// all within the 10 s a container is usually given after SIGTERM.
+const (
+	schedulerSoftStop = 5 * time.Second
+	schedulerStop     = 8 * time.Second
+)
+
 // startScheduler starts sending reminders and the officials' notices of
 // reports (and planning reminders, when this replica is elected) once the
-// channels are set up.
+// channels are set up. Cancelling ctx does not stop it: stop does, letting
+// the deliveries under way finish first; it may be called more than once,
+// and returns once the scheduler has stopped.
 func (a *app) startScheduler(ctx context.Context) (stop func(), err error) {
 	s, err := a.newScheduler(true)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Start(ctx); err != nil {
+	if err := s.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	return sync.OnceFunc(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), schedulerStop)
 		defer cancel()
-		if err := s.Stop(ctx); err != nil {
+		if err := s.Stop(ctx, schedulerSoftStop); err != nil {
 			a.log.Warn("scheduler stop", "err", err)
 		}
-	}, nil
+	}), nil
 }
 
 const remindUsage = `usage:

@@ -174,6 +174,9 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 		}
 	}
 	log.Info("shutting down")
+	// The scheduler stops beside the HTTP server, its time counted from now
+	// (the deferred call waits for it).
+	go stopScheduler()
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)

@@ -243,7 +243,7 @@ func (f *fixture) sendNotices(change ...func(*scheduler.Config)) {
 	f.t.Cleanup(func() {
 		stop, c := context.WithTimeout(context.Background(), 20*time.Second)
 		defer c()
-		_ = s.Stop(stop)
+		_ = s.Stop(stop, 10*time.Second)
 		cancel()
 	})
 }
