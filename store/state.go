@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -254,24 +255,37 @@ func (l *lease) Session() *bot.Session    { return l.session }
 // errReleased is the use of a lease after Done, Release or Fail.
 var errReleased = errors.New("store: lease already released")
 
+// commitBufs recycles the buffers a commit's session and outbox are written
+// into: once the script has answered, Redis has read them.
+var commitBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
 func (l *lease) Commit(ctx context.Context, sess *bot.Session, outbox []bot.Outgoing) error {
 	if l.released {
 		return errReleased
 	}
-	data, err := appendSession(make([]byte, 0, 512), sess)
+	bp := commitBufs.Get().(*[]byte)
+	buf, err := appendSession((*bp)[:0], sess)
 	if err != nil {
 		return err
 	}
+	end := len(buf)
 	var mark any = markDone
 	if len(outbox) > 0 {
-		if mark, err = encodeOutbox(markPending, outbox); err != nil {
+		if buf, err = appendOutboxMark(buf, markPending, outbox); err != nil {
 			return err
 		}
+		mark = buf[end:]
 	}
 	n, err := commitScript.Run(ctx, l.s.rdb, []string{l.conv, l.upd, l.lock},
-		sess.Version, data, l.s.SessionTTL.Milliseconds(), mark, l.s.UpdateTTL.Milliseconds(), l.token).Int()
+		sess.Version, buf[:end], l.s.SessionTTL.Milliseconds(), mark, l.s.UpdateTTL.Milliseconds(), l.token).Int()
 	if err != nil {
+		// The command may still be queued to be written (a cancelled
+		// wait): the buffer is left to the GC, never reused.
 		return err
+	}
+	if cap(buf) <= 64<<10 {
+		*bp = buf[:0]
+		commitBufs.Put(bp)
 	}
 	if n != 1 {
 		return bot.ErrConflict

@@ -151,14 +151,19 @@ func appendOutbox(b []byte, out []bot.Outgoing) (_ []byte, ok bool) {
 
 // encodeOutbox returns the outbox's JSON after prefix.
 func encodeOutbox(prefix string, out []bot.Outgoing) ([]byte, error) {
-	b := make([]byte, 0, 1024)
+	return appendOutboxMark(make([]byte, 0, 1024), prefix, out)
+}
+
+// appendOutboxMark appends prefix and the outbox's JSON to b.
+func appendOutboxMark(b []byte, prefix string, out []bot.Outgoing) ([]byte, error) {
+	start := len(b)
 	b = append(b, prefix...)
 	if b, ok := appendOutbox(b, out); ok {
 		return b, nil
 	}
 	j, err := json.Marshal(out)
 	if err != nil {
-		return nil, err
+		return b[:start], err
 	}
-	return append(b[:len(prefix)], j...), nil
+	return append(b[:start+len(prefix)], j...), nil
 }
