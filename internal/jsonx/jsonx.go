@@ -88,7 +88,20 @@ func AppendStringField(b []byte, key, s string) []byte {
 // returning false stops the reading, which then reports false. The values
 // given to f are valid JSON.
 func Members(obj []byte, f func(key string, val []byte) bool) bool {
-	if !json.Valid(obj) || len(obj) < 2 || obj[0] != '{' {
+	return json.Valid(obj) && ValidMembers(obj, func(key, val []byte) bool {
+		return f(string(key), val)
+	})
+}
+
+// ValidMembers is Members for an object known to be valid JSON (checked
+// with json.Valid, or a value that Members or the Valid readers gave, or
+// one nested in it), sparing the validation that reading each level of a
+// nested document with Members would repeat over the same bytes. Given
+// anything else, it may report true for what encoding/json rejects. The
+// key is obj's bytes, which spares a string per key: switch on
+// string(key), which allocates nothing, and copy it to keep it.
+func ValidMembers(obj []byte, f func(key, val []byte) bool) bool {
+	if len(obj) < 2 || obj[0] != '{' {
 		return false
 	}
 	i := 1
@@ -96,7 +109,7 @@ func Members(obj []byte, f func(key string, val []byte) bool) bool {
 		return i+1 == len(obj)
 	}
 	for {
-		key, next, ok := plainString(obj, i)
+		key, next, ok := plainBytes(obj, i)
 		if !ok || next >= len(obj) || obj[next] != ':' {
 			return false
 		}
@@ -118,29 +131,63 @@ func Members(obj []byte, f func(key string, val []byte) bool) bool {
 	}
 }
 
+// ValidElements calls f with each element of the JSON array arr, in order,
+// and reports whether arr was read whole: false when it is not an array
+// written without white space, or when f returns false. Like ValidMembers,
+// it is for a value known to be valid JSON.
+func ValidElements(arr []byte, f func(val []byte) bool) bool {
+	if len(arr) < 2 || arr[0] != '[' {
+		return false
+	}
+	i := 1
+	if arr[i] == ']' {
+		return i+1 == len(arr)
+	}
+	for {
+		end, ok := skipValue(arr, i)
+		if !ok || !f(arr[i:end]) || end >= len(arr) {
+			return false
+		}
+		switch arr[end] {
+		case ',':
+			i = end + 1
+		case ']':
+			return end+1 == len(arr)
+		default:
+			return false
+		}
+	}
+}
+
 // plainString reads the string starting at b[i] when it holds no escape
 // and is valid UTF-8 (encoding/json would replace bad bytes); it returns it
 // (sharing no memory with b) and the index after it. b is valid JSON: the
 // string holds no control character.
 func plainString(b []byte, i int) (string, int, bool) {
+	s, next, ok := plainBytes(b, i)
+	return string(s), next, ok
+}
+
+// plainBytes is plainString giving the string's bytes, b's own.
+func plainBytes(b []byte, i int) ([]byte, int, bool) {
 	if i >= len(b) || b[i] != '"' {
-		return "", i, false
+		return nil, i, false
 	}
 	ascii := true
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '\\':
-			return "", i, false
+			return nil, i, false
 		case c == '"':
 			if !ascii && !utf8.Valid(b[i+1:j]) {
-				return "", i, false
+				return nil, i, false
 			}
-			return string(b[i+1 : j]), j + 1, true
+			return b[i+1 : j], j + 1, true
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return "", i, false
+	return nil, i, false
 }
 
 // skipValue returns the index after the value starting at b[i]. b is valid

@@ -35,6 +35,7 @@ func FuzzMembers(f *testing.F) {
 		`{}`, `{"u":12,"l":"vi","x":true,"d":{"a":[1,2,{"b":"}"}],"c":"\"]"}}`, `{"q":["a","b"],"m":[3,-4],"n":null}`,
 		`{ "u": 1 }`, `{"u":1.5e3}`, `{"s":"a\u00e9"}`, `[1]`, `{"a":1,"a":2}`, `{"k":"v"} `, `{"a":[]}`, `{"n":-0}`,
 		`{"big":99999999999999999999}`, `{"a":"\\"}`, `{"U":7}`,
+		`{"o":{"a":{"b":[]},"c":"x"},"l":[[1,"]"],{"k":null},[],"\u00e9",true]}`, `{"o":{"a":1,"a":{}}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -56,6 +57,7 @@ func FuzzMembers(f *testing.F) {
 			t.Fatalf("%s read as %v, want %v", obj, got, ref)
 		}
 		for key, val := range got {
+			checkValidReaders(t, val)
 			if s, ok := String(val); ok {
 				var want string
 				if err := json.Unmarshal(val, &want); err != nil || s != want {
@@ -98,6 +100,74 @@ func FuzzMembers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkValidReaders reads val, which Members gave, with ValidMembers or
+// ValidElements, all the way down: what they read, encoding/json reads
+// the same.
+func checkValidReaders(t *testing.T, val []byte) {
+	t.Helper()
+	switch val[0] {
+	case '{':
+		var ref map[string]json.RawMessage
+		if err := json.Unmarshal(val, &ref); err != nil {
+			t.Fatalf("%s: %v", val, err)
+		}
+		got := map[string]json.RawMessage{}
+		if ValidMembers(val, func(key, v []byte) bool {
+			got[string(key)] = append(json.RawMessage(nil), v...)
+			return true
+		}) && !reflect.DeepEqual(got, ref) {
+			t.Fatalf("%s: ValidMembers read %v, want %v", val, got, ref)
+		}
+		for _, v := range got {
+			checkValidReaders(t, v)
+		}
+	case '[':
+		var ref []json.RawMessage
+		if err := json.Unmarshal(val, &ref); err != nil {
+			t.Fatalf("%s: %v", val, err)
+		}
+		got := []json.RawMessage{}
+		if ValidElements(val, func(v []byte) bool {
+			got = append(got, append(json.RawMessage(nil), v...))
+			return true
+		}) && !reflect.DeepEqual(got, ref) {
+			t.Fatalf("%s: ValidElements read %v, want %v", val, got, ref)
+		}
+		for _, v := range got {
+			checkValidReaders(t, v)
+		}
+	}
+}
+
+// The Valid readers read compact JSON whole, and stop where f does.
+func TestValidReaders(t *testing.T) {
+	var keys []string
+	if !ValidMembers([]byte(`{"a":{"b":[1,{"c":"}]"}]},"d":[]}`), func(key, val []byte) bool {
+		keys = append(keys, string(key)+"="+string(val))
+		return true
+	}) || !reflect.DeepEqual(keys, []string{`a={"b":[1,{"c":"}]"}]}`, "d=[]"}) {
+		t.Errorf("ValidMembers read %q", keys)
+	}
+	var elems []string
+	if !ValidElements([]byte(`[[1,2],{"a":"]"},"x",-3,null]`), func(val []byte) bool {
+		elems = append(elems, string(val))
+		return true
+	}) || !reflect.DeepEqual(elems, []string{"[1,2]", `{"a":"]"}`, `"x"`, "-3", "null"}) {
+		t.Errorf("ValidElements read %q", elems)
+	}
+	if !ValidElements([]byte(`[]`), func([]byte) bool { return false }) {
+		t.Error("empty array not read")
+	}
+	if ValidElements([]byte(`[1,2]`), func(val []byte) bool { return string(val) == "1" }) {
+		t.Error("ValidElements went on after f returned false")
+	}
+	for _, s := range []string{`[1, 2]`, `[1,2] `, `{}`, `[`, `[1`} {
+		if ValidElements([]byte(s), func([]byte) bool { return true }) {
+			t.Errorf("ValidElements read %s", s)
+		}
+	}
 }
 
 func TestAppendFields(t *testing.T) {
