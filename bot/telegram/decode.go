@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -27,8 +28,27 @@ const photoMIME = "image/jpeg"
 
 // Decode parses one update as Telegram sends it (a webhook body, or one
 // element of getUpdates) and translates it. Malformed JSON is an error that
-// will never go away: callers acknowledge it rather than retry.
+// will never go away: callers acknowledge it rather than retry. Messages
+// with text and callback queries take the fast path (decode_fast.go),
+// whatever else encoding/json: both give the same update.
 func Decode(raw []byte) (*bot.Update, error) {
+	f := fastUpdates.Get().(*fastUpdate)
+	defer func() {
+		*f = fastUpdate{}
+		fastUpdates.Put(f)
+	}()
+	if f.read(raw) {
+		return Translate(f.tu)
+	}
+	return decodeSlow(raw)
+}
+
+// fastUpdates spares the fast path an allocation of its library values
+// (a kilobyte) per update: Translate keeps nothing of them but strings.
+var fastUpdates = sync.Pool{New: func() any { return new(fastUpdate) }}
+
+// decodeSlow is Decode by encoding/json, for what the fast path declines.
+func decodeSlow(raw []byte) (*bot.Update, error) {
 	var tu tgbotapi.Update
 	if err := json.Unmarshal(raw, &tu); err != nil {
 		return nil, fmt.Errorf("telegram: decode update: %w", err)
