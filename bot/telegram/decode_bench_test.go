@@ -1,54 +1,22 @@
 package telegram
 
 import (
-	"strconv"
 	"testing"
+	"time"
 
-	"hocvuso/internal/jsonx"
+	"hocvuso/bot/telegram/fakeapi"
 )
 
-// loadTextUpdate and loadTapUpdate write the updates of cmd/hocvuso-load
-// (wire.go: appendTextUpdate, appendTapUpdate) byte for byte: a main
-// package cannot be imported, and these are the bodies the load figures
-// measure.
+// The load tool's updates (fakeapi.AppendTextUpdate, AppendTapUpdate) at a
+// fixed time: the bodies the load figures measure.
+var loadAt = time.Unix(1760000000, 0)
+
 func loadTextUpdate(updateID, messageID, chat int64, text string) []byte {
-	b := []byte(`{"update_id":`)
-	b = strconv.AppendInt(b, updateID, 10)
-	b = append(b, `,"message":{"message_id":`...)
-	b = strconv.AppendInt(b, messageID, 10)
-	b = append(b, `,"date":1760000000,"from":`...)
-	b = loadUser(b, chat)
-	b = append(b, `,"chat":{"id":`...)
-	b = strconv.AppendInt(b, chat, 10)
-	b = append(b, `,"type":"private","first_name":"Người"},"text":`...)
-	b = jsonx.AppendString(b, text)
-	return append(b, "}}"...)
+	return fakeapi.AppendTextUpdate(nil, updateID, messageID, chat, text, loadAt)
 }
 
 func loadTapUpdate(updateID int64, queryID string, chat int64, data string, messageID int, messageText string) []byte {
-	b := []byte(`{"update_id":`)
-	b = strconv.AppendInt(b, updateID, 10)
-	b = append(b, `,"callback_query":{"id":`...)
-	b = jsonx.AppendString(b, queryID)
-	b = append(b, `,"from":`...)
-	b = loadUser(b, chat)
-	b = append(b, `,"chat_instance":"load","data":`...)
-	b = jsonx.AppendString(b, data)
-	b = append(b, `,"message":{"message_id":`...)
-	b = strconv.AppendInt(b, int64(messageID), 10)
-	b = append(b, `,"date":1760000000,"chat":{"id":`...)
-	b = strconv.AppendInt(b, chat, 10)
-	b = append(b, `,"type":"private"},"text":`...)
-	b = jsonx.AppendString(b, messageText)
-	return append(b, "}}}"...)
-}
-
-func loadUser(b []byte, id int64) []byte {
-	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, id, 10)
-	b = append(b, `,"is_bot":false,"first_name":"Người","last_name":"Dùng `...)
-	b = strconv.AppendInt(b, id, 10)
-	return append(b, `","language_code":"vi"}`...)
+	return fakeapi.AppendTapUpdate(nil, updateID, queryID, chat, data, messageID, messageText, loadAt)
 }
 
 // The quiz's traffic: a tap on an answer of a question, and a typed answer.

@@ -372,7 +372,7 @@ func (u *vuser) post(ctx context.Context) error {
 
 func (u *vuser) say(ctx context.Context, text string) error {
 	u.step = text
-	u.body = appendTextUpdate(u.body[:0], u.l.nextID.Add(1), u.l.nextID.Add(1), u.chat, text)
+	u.body = fakeapi.AppendTextUpdate(u.body[:0], u.l.nextID.Add(1), u.l.nextID.Add(1), u.chat, text, time.Now())
 	return u.post(ctx)
 }
 
@@ -393,7 +393,7 @@ func (u *vuser) tap(ctx context.Context, prefix string, suffix ...string) error 
 				if u.stepName != "" {
 					u.step, u.stepName = u.stepName, ""
 				}
-				u.body = appendTapUpdate(u.body[:0], u.l.nextID.Add(1), string(qid), u.chat, b.CallbackData, m.ID, m.Text)
+				u.body = fakeapi.AppendTapUpdate(u.body[:0], u.l.nextID.Add(1), string(qid), u.chat, b.CallbackData, m.ID, m.Text, time.Now())
 				return u.post(ctx)
 			}
 		}
