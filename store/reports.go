@@ -533,10 +533,13 @@ type Draft struct {
 	Answered    map[string]int64
 	BaseVersion int    // the report version this amends; 0 for a first report
 	Reason      string // why it amends the report (OpenAmendment); "" for a first report
-	Version     int64  // bumped by every change
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	UpdatedBy   int64
+	// Version is bumped by every change, and a new draft goes on from the
+	// last version of the unit's previous draft for the period: a version
+	// names one draft, so a user's view of it (Seen) never matches another.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	UpdatedBy int64
 }
 
 // DraftConflict is a change refused because the draft changed since the
@@ -615,10 +618,11 @@ func (db *DB) OpenDraft(ctx context.Context, s DraftStart) (d Draft, created boo
 }
 
 // lockDraft locks the unit's draft for the period, creating it first when
-// there is none.
+// there is none, numbered after the unit's last draft for the period.
 func lockDraft(ctx context.Context, tx pgx.Tx, s DraftStart) (Draft, bool, error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO report_drafts (unit_code, period_id, form_id, form_version, answers, base_version, created_at, updated_at, updated_by)
-		SELECT $1, $2, coalesce(v.form_id, $3), coalesce(v.form_version, $4), coalesce(v.answers, '{}'), coalesce(r.current_version, 0), $5, $5, nullif($6, 0)
+	tag, err := tx.Exec(ctx, `INSERT INTO report_drafts (unit_code, period_id, form_id, form_version, answers, base_version, version, created_at, updated_at, updated_by)
+		SELECT $1, $2, coalesce(v.form_id, $3), coalesce(v.form_version, $4), coalesce(v.answers, '{}'), coalesce(r.current_version, 0),
+			coalesce(r.last_draft_version, 0) + 1, $5, $5, nullif($6, 0)
 		FROM (SELECT 1) one
 		LEFT JOIN reports r ON r.unit_code = $1 AND r.period_id = $2
 		LEFT JOIN report_versions v ON v.report_id = r.id AND v.version = r.current_version
@@ -700,8 +704,9 @@ func (db *DB) SaveDraftAnswer(ctx context.Context, a DraftAnswer) (Draft, error)
 type Submission struct {
 	UnitCode string
 	PeriodID string
-	// Seen is the draft version the user reviewed: a draft changed since is
-	// not submitted (*DraftConflict).
+	// Seen is the draft version the user reviewed: a draft changed since,
+	// or another draft (versions never repeat), is not submitted
+	// (*DraftConflict).
 	Seen int64
 	// Due is the period's due date for the unit's kind; its date in
 	// Asia/Ho_Chi_Minh is what counts.
@@ -774,8 +779,8 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 				return err
 			}
 			v.Version = 1
-			if err := tx.QueryRow(ctx, `INSERT INTO reports (unit_code, period_id, seq, current_version, first_submitted_at)
-				VALUES ($1, $2, $3, 1, $4) RETURNING id`, s.UnitCode, s.PeriodID, v.Seq, s.At).Scan(&v.ReportID); err != nil {
+			if err := tx.QueryRow(ctx, `INSERT INTO reports (unit_code, period_id, seq, current_version, first_submitted_at, last_draft_version)
+				VALUES ($1, $2, $3, 1, $4, $5) RETURNING id`, s.UnitCode, s.PeriodID, v.Seq, s.At, d.Version).Scan(&v.ReportID); err != nil {
 				return err
 			}
 		case err != nil:
@@ -792,7 +797,8 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 				return ErrReasonRequired
 			}
 			v.Version = current + 1
-			if _, err := tx.Exec(ctx, `UPDATE reports SET current_version = $2 WHERE id = $1`, v.ReportID, v.Version); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE reports SET current_version = $2, last_draft_version = greatest(last_draft_version, $3) WHERE id = $1`,
+				v.ReportID, v.Version, d.Version); err != nil {
 				return err
 			}
 		}

@@ -59,8 +59,9 @@ func (db *DB) OpenAmendment(ctx context.Context, s DraftStart, reason string) (D
 
 // DiscardAmendment throws away an amendment under way: the submitted report
 // stays as it was. Only an amendment can be thrown away (a first draft is
-// never lost: ErrNotAmendment), and only as the user saw it (Seen): a draft
-// changed since is a *DraftConflict. Its answers stay in the audit log.
+// never lost: ErrNotAmendment), and only as the user saw it (seen): a draft
+// changed since, or another draft, is a *DraftConflict. Its answers stay in
+// the audit log.
 func (db *DB) DiscardAmendment(ctx context.Context, unitCode, periodID string, seen, by int64, at time.Time) error {
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		d, err := scanDraft(tx.QueryRow(ctx, `SELECT `+draftColumns+` FROM report_drafts WHERE unit_code = $1 AND period_id = $2 FOR UPDATE`, unitCode, periodID))
@@ -77,6 +78,11 @@ func (db *DB) DiscardAmendment(ctx context.Context, unitCode, periodID string, s
 			return &DraftConflict{Current: d}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM report_drafts WHERE unit_code = $1 AND period_id = $2`, unitCode, periodID); err != nil {
+			return err
+		}
+		// The next amendment goes on from this draft's version (lockDraft).
+		if _, err := tx.Exec(ctx, `UPDATE reports SET last_draft_version = greatest(last_draft_version, $3) WHERE unit_code = $1 AND period_id = $2`,
+			unitCode, periodID, d.Version); err != nil {
 			return err
 		}
 		return audit(ctx, tx, AuditEntry{At: at, UserID: by, Action: "draft.discard", UnitCode: unitCode, PeriodID: periodID},

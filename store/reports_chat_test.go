@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -96,5 +97,82 @@ func TestOpenAmendment_ReasonKeptUntilSubmitted(t *testing.T) {
 		if !slices.Contains(actions, want) {
 			t.Errorf("audit log %q lacks %s", actions, want)
 		}
+	}
+}
+
+// A draft version names one draft: a focal point's view of a draft that was
+// sent or dropped never matches the amendment started after it, however
+// far that one goes, so neither sending nor dropping it goes through.
+func TestDraftVersions_NeverRepeatForAUnitAndPeriod(t *testing.T) {
+	db := reportDB(t)
+	ctx := context.Background()
+	a := reportUser(t, db, "a")
+	due := ict(2025, 6, 30, 0, 0, 0)
+	at := ict(2025, 6, 25, 9, 0, 0)
+	start := store.DraftStart{UnitCode: "SNV", PeriodID: "plan-2025", FormID: "plan-2025", FormVersion: 1, By: a, At: at}
+	var conflict *store.DraftConflict
+
+	// catchUp changes the draft until it is at least at version seen, the
+	// number someone saw on an older draft.
+	catchUp := func(seen int64) store.Draft {
+		t.Helper()
+		d, _, _ := db.Draft(ctx, "SNV", "plan-2025")
+		for i := 0; d.Version < seen; i++ {
+			var err error
+			if d, err = db.SaveDraftAnswer(ctx, answer("SNV", "classes", fmt.Sprintf(`{"type":"number","number":"%d"}`, i), d.Version, a, at)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+
+	var d store.Draft
+	for _, key := range []string{"doc_number", "classes", "share"} {
+		var err error
+		if d, err = db.SaveDraftAnswer(ctx, answer("SNV", key, `{"type":"text","text":"1"}`, d.Version, a, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := d.Version
+	submit(t, db, "SNV", due, at, a, "")
+
+	// Sent, then amended: the amendment starts above what was sent.
+	d, err := db.OpenAmendment(ctx, start, "sửa số lớp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Version <= sent {
+		t.Errorf("the amendment after version %d of the sent draft is at version %d", sent, d.Version)
+	}
+	d = catchUp(sent)
+	if _, err := db.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2025", Seen: sent, Due: due, By: a, At: at}); !errors.As(err, &conflict) {
+		t.Fatalf("sending the amendment from the view of the sent draft: %v; want a conflict", err)
+	}
+
+	// Dropped, then amended again from the same version: the same.
+	dropped := d.Version
+	if err := db.DiscardAmendment(ctx, "SNV", "plan-2025", dropped, a, at); err != nil {
+		t.Fatal(err)
+	}
+	d, err = db.OpenAmendment(ctx, start, "sửa lại")
+	if err != nil || d.BaseVersion != 1 {
+		t.Fatalf("the amendment after the dropped one: %+v, %v", d, err)
+	}
+	if d.Version <= dropped {
+		t.Errorf("the amendment after version %d of the dropped one is at version %d", dropped, d.Version)
+	}
+	d = catchUp(dropped)
+	if err := db.DiscardAmendment(ctx, "SNV", "plan-2025", dropped, a, at); !errors.As(err, &conflict) {
+		t.Errorf("dropping the amendment from the view of the dropped one: %v; want a conflict", err)
+	}
+	if _, err := db.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2025", Seen: dropped, Due: due, By: a, At: at}); !errors.As(err, &conflict) {
+		t.Errorf("sending the amendment from the view of the dropped one: %v; want a conflict", err)
+	}
+	if versions, _ := db.ReportVersions(ctx, "SNV", "plan-2025"); len(versions) != 1 {
+		t.Fatalf("%d versions; want the first alone", len(versions))
+	}
+	// From its own view it goes.
+	if v, err := db.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2025", Seen: d.Version, Due: due, By: a, At: at}); err != nil || v.Version != 2 || v.Reason != "sửa lại" {
+		t.Errorf("sending the amendment as seen: %+v, %v", v, err)
 	}
 }

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -80,5 +81,60 @@ func TestReport_TwoFocalPointsOfOneUnit(t *testing.T) {
 	mustContain(t, "B cancels", r.Text(), f.T("vi", "report.discard.done"), "Phiên bản 1 · biên nhận plan-0001.1")
 	if _, ok := f.draft("03670", "plan"); ok {
 		t.Error("the amendment B cancelled is still there")
+	}
+}
+
+// A focal point's review names the one draft it showed: when another focal
+// point submits that draft and starts an amendment whose draft reaches the
+// same version number, the first one's Send must not submit the amendment
+// they never reviewed. They are told the draft changed and see it again.
+func TestReport_SendAfterTheReviewedDraftWasSubmittedAndReplaced(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.focal("Lò Văn Sơn", "vi", "SNV")
+	b := f.focal("Cầm Thị Hoa", "vi", "SNV")
+
+	fillPlan(a)
+	reviewed, _ := f.draft("SNV", "plan")
+
+	// B sends the same draft, then amends the report.
+	r := b.Send("/report")
+	mustContain(t, "B's review", r.Text(), "Xem lại báo cáo")
+	mustContain(t, "B's receipt", b.Tap("Gửi báo cáo").Text(), "plan-0001.1")
+	b.Send("/status")
+	b.Tap("1. Kế hoạch năm")
+	b.Tap("Sửa đổi báo cáo")
+	r = b.Send("Sửa số lớp")
+	mustContain(t, "B's amendment", r.Text(), "Sửa đổi phiên bản 1. Lý do: Sửa số lớp")
+	// B changes the classes until the amendment's draft is at least at the
+	// version A reviewed: the number alone cannot tell the drafts apart.
+	for i := 0; ; i++ {
+		d, ok := f.draft("SNV", "plan")
+		if !ok || d.BaseVersion != 1 {
+			t.Fatalf("B's amendment: %+v %v", d, ok)
+		}
+		if d.Version >= reviewed.Version {
+			break
+		}
+		if i == 20 {
+			t.Fatalf("the amendment's draft stays at version %d under %d", d.Version, reviewed.Version)
+		}
+		b.Tap("✏️ 2")
+		b.Send(strconv.Itoa(11 + i))
+	}
+
+	// A, still on the review of the draft B sent, taps Send.
+	r = a.Tap("Gửi báo cáo")
+	mustContain(t, "A's send over B's amendment", r.Text(), f.T("vi", "report.review.changed"), "Xem lại báo cáo",
+		"Sửa đổi phiên bản 1. Lý do: Sửa số lớp")
+	versions := f.versions("SNV", "plan")
+	if len(versions) != 1 {
+		t.Fatalf("%d versions; want only the one B sent, not B's amendment sent by A", len(versions))
+	}
+	// What A answered is in the version B sent, and B's amendment waits.
+	if v := values(t, answerOf(t, versions[0].Answers, "doc_number")); v.Text != "1/KH" {
+		t.Errorf("version 1's document number = %q; want A's 1/KH", v.Text)
+	}
+	if d, ok := f.draft("SNV", "plan"); !ok || d.BaseVersion != 1 || d.Reason != "Sửa số lớp" {
+		t.Errorf("B's amendment after A's send: %+v %v", d, ok)
 	}
 }
