@@ -620,6 +620,14 @@ func (db *DB) OpenDraft(ctx context.Context, s DraftStart) (d Draft, created boo
 // lockDraft locks the unit's draft for the period, creating it first when
 // there is none, numbered after the unit's last draft for the period.
 func lockDraft(ctx context.Context, tx pgx.Tx, s DraftStart) (Draft, bool, error) {
+	// The draft is locked first when there is one: a submission or a discard
+	// deleting it meanwhile is waited for, and the draft made after it reads
+	// the report and the last version it left (the INSERT's snapshot, taken
+	// before such a wait, would read them as they were).
+	d, err := scanDraft(tx.QueryRow(ctx, `SELECT `+draftColumns+` FROM report_drafts WHERE unit_code = $1 AND period_id = $2 FOR UPDATE`, s.UnitCode, s.PeriodID))
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return d, false, err
+	}
 	tag, err := tx.Exec(ctx, `INSERT INTO report_drafts (unit_code, period_id, form_id, form_version, answers, base_version, version, created_at, updated_at, updated_by)
 		SELECT $1, $2, coalesce(v.form_id, $3), coalesce(v.form_version, $4), coalesce(v.answers, '{}'), coalesce(r.current_version, 0),
 			coalesce(r.last_draft_version, 0) + 1, $5, $5, nullif($6, 0)
@@ -636,7 +644,7 @@ func lockDraft(ctx context.Context, tx pgx.Tx, s DraftStart) (Draft, bool, error
 		return Draft{}, false, err
 	}
 	created := tag.RowsAffected() == 1
-	d, err := scanDraft(tx.QueryRow(ctx, `SELECT `+draftColumns+` FROM report_drafts WHERE unit_code = $1 AND period_id = $2 FOR UPDATE`, s.UnitCode, s.PeriodID))
+	d, err = scanDraft(tx.QueryRow(ctx, `SELECT `+draftColumns+` FROM report_drafts WHERE unit_code = $1 AND period_id = $2 FOR UPDATE`, s.UnitCode, s.PeriodID))
 	if err != nil {
 		return d, false, err
 	}

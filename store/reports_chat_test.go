@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"hocvuso/store"
 )
 
@@ -174,5 +176,73 @@ func TestDraftVersions_NeverRepeatForAUnitAndPeriod(t *testing.T) {
 	// From its own view it goes.
 	if v, err := db.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2025", Seen: d.Version, Due: due, By: a, At: at}); err != nil || v.Version != 2 || v.Reason != "sửa lại" {
 		t.Errorf("sending the amendment as seen: %+v, %v", v, err)
+	}
+}
+
+// heldEnqueuer holds a submission's transaction open at its end, before
+// the commit, until released.
+type heldEnqueuer struct{ entered, release chan struct{} }
+
+func (h heldEnqueuer) Enqueue(ctx context.Context, tx pgx.Tx, rule string, ids []int64) error {
+	close(h.entered)
+	<-h.release
+	return nil
+}
+
+// A draft opened while the unit's draft is being sent is made after the
+// submission commits: it amends the version sent, and goes on from the sent
+// draft's version, not from what a snapshot taken before the wait held.
+func TestOpenDraft_WaitsForASubmissionUnderWay(t *testing.T) {
+	db := reportDB(t)
+	ctx := context.Background()
+	a, b := reportUser(t, db, "a"), reportUser(t, db, "b")
+	if _, err := db.GrantRole(ctx, reportUser(t, db, "official"), store.RoleOfficial, "", "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	at := ict(2025, 6, 25, 9, 0, 0)
+	d, err := db.SaveDraftAnswer(ctx, answer("SNV", "doc_number", `{"type":"text","text":"1/KH"}`, 0, a, at))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	held := heldEnqueuer{entered: make(chan struct{}), release: make(chan struct{})}
+	submitted := make(chan error, 1)
+	go func() {
+		_, err := db.SubmitReport(ctx, store.Submission{UnitCode: "SNV", PeriodID: "plan-2025", Seen: d.Version,
+			Due: ict(2025, 6, 30, 0, 0, 0), By: a, At: at, Notify: held})
+		submitted <- err
+	}()
+	<-held.entered
+	type opened struct {
+		d       store.Draft
+		created bool
+		err     error
+	}
+	open := make(chan opened, 1)
+	go func() {
+		d, created, err := db.OpenDraft(ctx, store.DraftStart{UnitCode: "SNV", PeriodID: "plan-2025", FormID: "plan-2025", FormVersion: 1, By: b, At: at})
+		open <- opened{d, created, err}
+	}()
+	// B's open waits on the draft's lock before the submission commits.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var waiting int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("B's open never waited for the submission")
+		}
+	}
+	close(held.release)
+	if err := <-submitted; err != nil {
+		t.Fatal(err)
+	}
+	o := <-open
+	if o.err != nil || !o.created || o.d.BaseVersion != 1 || o.d.Version <= d.Version || !jsonEq(t, o.d.Answers["doc_number"], `{"type":"text","text":"1/KH"}`) {
+		t.Errorf("the draft opened during the submission of version %d: %+v, created %v, %v; want an amendment of version 1 above it",
+			d.Version, o.d, o.created, o.err)
 	}
 }
