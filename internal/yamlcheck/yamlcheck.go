@@ -134,17 +134,18 @@ func Decode(e *Error, f File) *yaml.Node {
 			e.Add(f.Name, 0, "", "", "the file is empty")
 			return nil
 		}
-		msg := err.Error()
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			e.Add(f.Name, line, "", "", "not valid YAML: %s", m[2])
-			return nil
-		}
-		e.Add(f.Name, 0, "", "", "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+		addSyntaxError(e, f, err)
 		return nil
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		// What follows the first document is no YAML at all ("[a]" then
+		// "- b"): that, with its line, not a second document.
+		addSyntaxError(e, f, err)
+		return nil
+	default:
 		e.Add(f.Name, extra.Line, "", "", "only one YAML document is allowed per file (remove the extra \"---\")")
 		return nil
 	}
@@ -153,6 +154,17 @@ func Decode(e *Error, f File) *yaml.Node {
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// addSyntaxError records yaml.v3's syntax error, at its line when it says.
+func addSyntaxError(e *Error, f File, err error) {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		e.Add(f.Name, line, "", "", "not valid YAML: %s", m[2])
+		return
+	}
+	e.Add(f.Name, 0, "", "", "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 }
 
 // lineOfInvalidUTF8 is the line of the first byte that is not UTF-8.

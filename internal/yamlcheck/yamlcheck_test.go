@@ -50,6 +50,9 @@ func TestDecode(t *testing.T) {
 		{"comment only", "# nothing\n", "f.yaml: the file is empty"},
 		{"bad yaml", "a: 1\n b: [\n", "f.yaml:2: not valid YAML: "},
 		{"two documents", "a: 1\n---\nb: 2\n", "f.yaml:2: only one YAML document is allowed per file (remove the extra \"---\")"},
+		// A flow sequence, then a block one: bad YAML after a whole first
+		// document, not a second document.
+		{"bad yaml after a document", "[a]\n- b\n", "f.yaml:1: not valid YAML: did not find expected <document start>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e Error
