@@ -26,9 +26,11 @@ import (
 // serveGCPercent is serve's GOGC unless the environment sets one. The live
 // heap is small (about 10 MiB with 200 users at once), so the heap's growth
 // between collections is most of the process's anonymous memory: 75 instead
-// of Go's 100 keeps peak RSS about 3 MiB lower (hocvuso-load -scenario quiz,
-// 3 runs each: 55.9-57.2 MiB against 59.1-60.3) for no CPU cost measurable
-// beside the machine's own noise (bot 243-262 µs per update against 236-251).
+// of Go's 100 keeps peak RSS about 3 MiB lower, for about 5% more of the
+// bot's CPU per update (hocvuso-load -scenario quiz -bot-env GOGC=100
+// against the default, 3 alternated runs each: 57.6-58.3 MiB against
+// 60.6-61.0; bot CPU per update 4.30-4.33 times the load tool's against
+// 4.04-4.14, the load tool's own cost being the gauge of the machine's speed).
 const serveGCPercent = 75
 
 // handleTimeout bounds the handling of one update. Telegram waits 60 s for a
