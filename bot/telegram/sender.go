@@ -167,18 +167,31 @@ func (c *Client) answer(ctx context.Context, u *bot.Update, cb tgbotapi.Callback
 
 // keyboard renders rows of buttons as an inline keyboard, or nil.
 func keyboard(rows [][]bot.Button) *tgbotapi.InlineKeyboardMarkup {
-	var kb [][]tgbotapi.InlineKeyboardButton
+	n, nrows := 0, 0
 	for _, row := range rows {
-		var r []tgbotapi.InlineKeyboardButton
-		for _, b := range row {
-			r = append(r, tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data))
-		}
-		if len(r) > 0 {
-			kb = append(kb, r)
+		if len(row) > 0 {
+			n += len(row)
+			nrows++
 		}
 	}
-	if len(kb) == 0 {
+	if n == 0 {
 		return nil
+	}
+	// Every reply has buttons: the buttons, their rows and the callback
+	// data they point to are allocated at once.
+	all := make([]tgbotapi.InlineKeyboardButton, 0, n)
+	data := make([]string, 0, n)
+	kb := make([][]tgbotapi.InlineKeyboardButton, 0, nrows)
+	for _, row := range rows {
+		if len(row) == 0 {
+			continue
+		}
+		start := len(all)
+		for _, b := range row {
+			data = append(data, b.Data)
+			all = append(all, tgbotapi.InlineKeyboardButton{Text: b.Label, CallbackData: &data[len(data)-1]})
+		}
+		kb = append(kb, all[start:len(all):len(all)])
 	}
 	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: kb}
 }
@@ -209,6 +222,11 @@ func split(text string, limit int) []string {
 		text = strings.TrimSpace(text)
 		if text == "" {
 			return parts
+		}
+		if len(text) <= limit {
+			// A UTF-16 unit takes at least one byte of UTF-8 (an invalid
+			// byte counts as one unit): nothing to count or cut.
+			return append(parts, text)
 		}
 		end, units := 0, 0
 		for end < len(text) {
