@@ -52,6 +52,7 @@ type Store interface {
 	DiscardAmendment(ctx context.Context, unitCode, periodID string, seen, by int64, at time.Time) error
 	SubmitReport(ctx context.Context, s store.Submission) (store.ReportVersion, error)
 	ReportVersions(ctx context.Context, unitCode, periodID string) ([]store.ReportVersion, error)
+	FindReportVersion(ctx context.Context, unitCode, periodID string, version int) (store.ReportVersion, bool, error)
 	UnitStatus(ctx context.Context, unitCode string, periods []store.PeriodDue, now time.Time) ([]store.PeriodStatus, error)
 	PutAttachment(ctx context.Context, a store.Attachment) (string, bool, error)
 }

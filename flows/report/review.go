@@ -215,20 +215,24 @@ func (f *Flow) submit(c *bot.Conversation, st *state) error {
 // SubmitReport, which refuses it. A change changed back is no change.
 func (f *Flow) unchangedAmendment(c *bot.Conversation, st *state) (store.Draft, bool, error) {
 	d, ok, err := f.draft(c, st)
-	if err != nil || !ok || d.BaseVersion == 0 || d.Version != st.Seen {
+	if err != nil || !ok || d.Version != st.Seen {
 		return d, false, err
 	}
-	versions, err := f.store.ReportVersions(c.Ctx, st.Unit, st.Period)
-	if err != nil {
-		return d, false, err
+	same, err := f.sameAsBase(c, d)
+	return d, same, err
+}
+
+// sameAsBase reports whether d amends a version and holds exactly that
+// version's form and answers (sameAnswers), read alone from the store.
+func (f *Flow) sameAsBase(c *bot.Conversation, d store.Draft) (bool, error) {
+	if d.BaseVersion == 0 {
+		return false, nil
 	}
-	for _, v := range versions {
-		if v.Version == d.BaseVersion {
-			same := v.FormID == d.FormID && v.FormVersion == d.FormVersion && sameAnswers(d.Answers, v.Answers)
-			return d, same, nil
-		}
+	v, ok, err := f.store.FindReportVersion(c.Ctx, d.UnitCode, d.PeriodID, d.BaseVersion)
+	if err != nil || !ok {
+		return false, err
 	}
-	return d, false, nil
+	return v.FormID == d.FormID && v.FormVersion == d.FormVersion && sameAnswers(d.Answers, v.Answers), nil
 }
 
 // sameAnswers reports whether a draft's answers are a version's, as both
