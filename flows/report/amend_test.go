@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"hocvuso/bot"
 	"hocvuso/flows/flowtest"
 	"hocvuso/store"
 )
@@ -54,7 +55,7 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	r = u.Send("Sửa số lớp đã mở")
 	mustContain(t, "the amendment's review", r.Text(), f.T("vi", "report.reason.saved"), "Sửa đổi phiên bản 1. Lý do: Sửa số lớp đã mở",
 		"2. Số lớp đã mở\n10 lớp")
-	for _, b := range []string{"Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi"} {
+	for _, b := range []string{"Sửa lý do", "Hủy sửa đổi"} {
 		if _, ok := r.Last().Button(b); !ok {
 			t.Errorf("the amendment's review has no %q button: %q", b, r.Last().Labels())
 		}
@@ -184,20 +185,42 @@ func amend(t *testing.T, u *flowtest.User, reason string) flowtest.Result {
 	return u.Send(reason)
 }
 
+// tapOldSend taps Send on the review on screen, which shows none: the
+// button as this same screen offered it before an unchanged amendment's
+// review held it back (a review sent by an earlier build of the bot, or
+// the numbered list a Zalo chat remembers). The flow must still refuse it.
+func tapOldSend(t *testing.T, u *flowtest.User) flowtest.Result {
+	t.Helper()
+	m := u.Screen()
+	edit, ok := m.Button("✏️ 1")
+	if !ok {
+		t.Fatalf("the review on screen has no ✏️ 1 button: %q", m.Labels())
+	}
+	cb, err := bot.ParseCallback(edit.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb.Action, cb.Arg = "submit", ""
+	return u.Do(u.Callback(cb.String(), m.ID))
+}
+
 // refusedUnchanged checks that a tap on submit made no version and no
 // notice, said so in lang, kept the draft (answers, reason, version) and
-// showed the amendment's review again with its buttons.
+// showed the amendment's review again with its buttons, Send aside.
 func refusedUnchanged(t *testing.T, f *fixture, r flowtest.Result, lang string, before store.Draft, deliveries int, submit, reason, discard string) {
 	t.Helper()
 	mustContain(t, "the refused submission", r.Text(), f.T(lang, "report.review.unchanged", "Version", 1),
-		f.T(lang, "report.review.amending", "Version", 1, "Reason", before.Reason))
+		f.T(lang, "report.review.amending", "Version", 1, "Reason", before.Reason), f.T(lang, "report.review.no_change_yet", "Version", 1))
 	if strings.Contains(r.Text(), "plan-0001.2") {
 		t.Errorf("an unchanged amendment got a receipt:\n%s", r.Text())
 	}
-	for _, b := range []string{"✏️ 2", "✏️ 8", submit, reason, discard} {
+	for _, b := range []string{"✏️ 2", "✏️ 8", reason, discard} {
 		if _, ok := r.Last().Button(b); !ok {
 			t.Errorf("no %q button after the refusal: %q", b, r.Last().Labels())
 		}
+	}
+	if _, ok := r.Last().Button(submit); ok {
+		t.Errorf("the review after the refusal offers %q again: %q", submit, r.Last().Labels())
 	}
 	if v := f.versions("SNV", "plan"); len(v) != 1 {
 		t.Errorf("%d versions after an unchanged amendment; want 1", len(v))
@@ -234,13 +257,13 @@ func TestReport_UnchangedAmendmentIsNotSubmitted(t *testing.T) {
 
 	amend(t, u, "Sửa số lớp đã mở")
 	d, _ := f.draft("SNV", "plan")
-	r := u.Tap("Gửi báo cáo")
+	r := tapOldSend(t, u)
 	refusedUnchanged(t, f, r, "vi", d, deliveries, "Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi")
 
 	// The other focal point, in English, finds the same amendment.
 	r = en.Send("/report")
 	mustContain(t, "the amendment in English", r.Text(), "Amending version 1. Reason: Sửa số lớp đã mở")
-	r = en.Tap("Send the report")
+	r = tapOldSend(t, en)
 	refusedUnchanged(t, f, r, "en", d, deliveries, "Send the report", "Change the reason", "Drop the amendment")
 
 	// A real change is the next version, with the reason given first.
@@ -257,6 +280,78 @@ func TestReport_UnchangedAmendmentIsNotSubmitted(t *testing.T) {
 	}
 	if n := f.h.Count("deliveries"); n != deliveries+1 {
 		t.Errorf("%d notices after the amendment; want %d", n, deliveries+1)
+	}
+}
+
+// The review of an amendment offers Send only while the amendment differs
+// from the version it amends: a fresh amendment, or one changed back, says
+// instead that nothing differs yet and how to change an answer or drop the
+// amendment, and keeps every other button. A Send still tapped (an older
+// message's, or one of this screen an earlier build showed) sends nothing
+// and keeps the draft.
+func TestReport_ReviewOffersSendOnlyOnceTheAmendmentDiffers(t *testing.T) {
+	for _, lang := range []string{"vi", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			f := newFixture(t, nil)
+			submitPlan(t, f, f.focal("Lò Văn Sơn", "vi", "SNV"))
+			deliveries := f.h.Count("deliveries")
+			u := f.focal("Anna", lang, "SNV")
+			send, reason, discard := f.T(lang, "report.button.submit"), f.T(lang, "report.button.reason"), f.T(lang, "report.button.discard")
+			noChange, ready := f.T(lang, "report.review.no_change_yet", "Version", 1), f.T(lang, "report.review.ready")
+			classes := map[string]string{"vi": "2. Số lớp đã mở\n", "en": "2. Classes held\n"}[lang]
+
+			// reviewed checks the review just shown: Send and the ready line
+			// for a change, else the no-change line; the other buttons always.
+			reviewed := func(what string, r flowtest.Result, changed bool) {
+				t.Helper()
+				_, hasSend := r.Last().Button(send)
+				switch {
+				case changed && !hasSend:
+					t.Errorf("%s: no %q button: %q", what, send, r.Last().Labels())
+				case !changed && hasSend:
+					t.Errorf("%s: a %q button although nothing differs from version 1: %q", what, send, r.Last().Labels())
+				}
+				line, notLine := noChange, ready
+				if changed {
+					line, notLine = ready, noChange
+				}
+				mustContain(t, what, r.Text(), line)
+				if strings.Contains(r.Text(), notLine) {
+					t.Errorf("%s says %q:\n%s", what, notLine, r.Text())
+				}
+				for _, b := range []string{"✏️ 1", "✏️ 2", "✏️ 8", reason, discard} {
+					if _, ok := r.Last().Button(b); !ok {
+						t.Errorf("%s: no %q button: %q", what, b, r.Last().Labels())
+					}
+				}
+			}
+
+			u.Send("/status")
+			u.Tap(map[string]string{"vi": "1. Kế hoạch năm", "en": "1. 2025 plan"}[lang])
+			u.Tap(f.T(lang, "report.button.amend"))
+			r := u.Send("Sửa số lớp")
+			reviewed("the fresh amendment's review", r, false)
+
+			u.Tap("✏️ 2")
+			changed := u.Send("14")
+			mustContain(t, "the changed review", changed.Text(), classes+"14")
+			reviewed("the review after a change", changed, true)
+
+			u.Tap("✏️ 2")
+			r = u.Send("10")
+			mustContain(t, "the review changed back", r.Text(), classes+"10")
+			reviewed("the review changed back", r, false)
+
+			before, _ := f.draft("SNV", "plan")
+			r = u.TapOn(changed.Last(), send)
+			if r.Notice() != f.T(lang, "stale.button") {
+				t.Errorf("the Send of an older review: notice %q, want %q", r.Notice(), f.T(lang, "stale.button"))
+			}
+			if n := len(f.versions("SNV", "plan")); n != 1 {
+				t.Errorf("%d versions after the Send of an older review; want 1", n)
+			}
+			refusedUnchanged(t, f, tapOldSend(t, u), lang, before, deliveries, send, reason, discard)
+		})
 	}
 }
 
@@ -284,7 +379,7 @@ func TestReport_AmendmentChangedBackIsNotSubmitted(t *testing.T) {
 	if d.Version <= opened.Version {
 		t.Fatalf("the draft is at version %d after four answers; it opened at %d", d.Version, opened.Version)
 	}
-	r := u.Tap("Gửi báo cáo")
+	r := tapOldSend(t, u)
 	refusedUnchanged(t, f, r, "vi", d, deliveries, "Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi")
 
 	u.Tap("Hủy sửa đổi")
@@ -315,7 +410,7 @@ func TestReport_AmendmentComparesFilesByContent(t *testing.T) {
 	f.sendFile(u, "Kế hoạch.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
 	u.Tap("Xong")
 	d, _ := f.draft("SNV", "plan")
-	r := u.Tap("Gửi báo cáo")
+	r := tapOldSend(t, u)
 	refusedUnchanged(t, f, r, "vi", d, 0, "Gửi báo cáo", "Sửa lý do", "Hủy sửa đổi")
 
 	other := append([]byte("%PDF-1.7\n"), make([]byte, 2100)...)

@@ -38,12 +38,17 @@ func utf16Len(s string) int {
 
 // review shows every answer, split over several messages when long, each
 // with buttons to change its fields; then submit (or, when a required field
-// is missing, a button to answer it).
+// is missing, a button to answer it; for an amendment that does not differ
+// yet from the version it amends, no submit but how to change it).
 func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.Form) error {
 	lang := c.Lang()
 	kind := st.kind()
 	answers := values(d)
 	p, _ := f.cfg.Period(st.Period)
+	unchanged, err := f.sameAsBase(c, d)
+	if err != nil {
+		return err
+	}
 
 	c.NextScreen()
 	st.Form, st.FormV, st.Base, st.Seen = d.FormID, d.FormVersion, d.BaseVersion, d.Version
@@ -106,10 +111,14 @@ func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.
 
 	var end string
 	var actions [][]bot.Button
-	if len(missing) > 0 {
+	switch {
+	case len(missing) > 0:
 		end = c.T("report.review.missing", "N", len(missing))
 		actions = append(actions, []bot.Button{c.Button(c.T("report.button.answer_missing"), Name, "cont", "")})
-	} else {
+	case unchanged:
+		// Send would only be refused: say how to make a change instead.
+		end = c.T("report.review.no_change_yet", "Version", d.BaseVersion)
+	default:
 		end = c.T("report.review.ready")
 		actions = append(actions, []bot.Button{c.Button(c.T("report.button.submit"), Name, "submit", "")})
 	}
@@ -223,7 +232,8 @@ func (f *Flow) unchangedAmendment(c *bot.Conversation, st *state) (store.Draft, 
 }
 
 // sameAsBase reports whether d amends a version and holds exactly that
-// version's form and answers (sameAnswers), read alone from the store.
+// version's form and answers (sameAnswers): the one comparison behind both
+// the review, which then offers no submit, and the refusal at submit.
 func (f *Flow) sameAsBase(c *bot.Conversation, d store.Draft) (bool, error) {
 	if d.BaseVersion == 0 {
 		return false, nil
