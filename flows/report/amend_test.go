@@ -331,11 +331,19 @@ func TestReport_ReviewOffersSendOnlyOnceTheAmendmentDiffers(t *testing.T) {
 			u.Tap(f.T(lang, "report.button.amend"))
 			r := u.Send("Sửa số lớp")
 			reviewed("the fresh amendment's review", r, false)
+			// Text typed at it is told how to change an answer, and not
+			// to tap a Send that is not there.
+			if got, want := u.Send("câu 2 là 14").Text(), f.T(lang, "report.review.typed_no_change", "Version", 1); got != want {
+				t.Errorf("text typed at the unchanged review: %q, want %q", got, want)
+			}
 
 			u.Tap("✏️ 2")
 			changed := u.Send("14")
 			mustContain(t, "the changed review", changed.Text(), classes+"14")
 			reviewed("the review after a change", changed, true)
+			if got, want := u.Send("câu 2 là 15").Text(), f.T(lang, "report.review.typed"); got != want {
+				t.Errorf("text typed at the changed review: %q, want %q", got, want)
+			}
 
 			u.Tap("✏️ 2")
 			r = u.Send("10")

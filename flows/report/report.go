@@ -164,6 +164,9 @@ type state struct {
 	// Mine is the user's answer refused because another focal point had
 	// answered the field meanwhile (stepConflict).
 	Mine []byte `json:"m,omitempty"`
+	// NoSend is set while the review on screen offers no Send: an
+	// amendment that does not differ yet from the version it amends.
+	NoSend bool `json:"ns,omitempty"`
 }
 
 func (st *state) kind() config.Kind { return config.Kind(st.Kind) }
@@ -297,6 +300,10 @@ func (f *Flow) input(c *bot.Conversation) error {
 	// on the message above. Typed at the review, it is most likely a
 	// correction: say how to make one.
 	if c.Session.Step == stepReview {
+		if st.NoSend {
+			c.Reply(bot.Reply{Text: c.T("report.review.typed_no_change", "Version", st.Base)})
+			return nil
+		}
 		c.Say("report.review.typed")
 		return nil
 	}

@@ -53,6 +53,7 @@ func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.
 	c.NextScreen()
 	st.Form, st.FormV, st.Base, st.Seen = d.FormID, d.FormVersion, d.BaseVersion, d.Version
 	st.Key, st.Review, st.Mine = "", false, nil
+	st.NoSend = unchanged
 	if err := save(c, stepReview, st); err != nil {
 		return err
 	}
