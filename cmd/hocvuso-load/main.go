@@ -96,6 +96,8 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
+	gaugeBefore := gauge()
+
 	// A scratch database and Redis prefix.
 	name := fmt.Sprintf("hocvuso_load_%d", time.Now().UnixNano())
 	admin, err := pgx.Connect(ctx, o.adminURL)
@@ -284,8 +286,10 @@ func run(ctx context.Context, o options) error {
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	fmt.Printf("o.scenario        %s\n", o.scenario)
-	fmt.Printf("o.users           %d\n", o.users)
+	fmt.Printf("scenario        %s\n", o.scenario)
+	fmt.Printf("users           %d\n", o.users)
+	fmt.Printf("machine gauge   %s before, %s after (fixed work on one core, best of 25 rounds; lower is faster)\n",
+		gaugeBefore.Round(10*time.Nanosecond), gauge().Round(10*time.Nanosecond))
 	fmt.Printf("measured        %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), o.warmup)
 	fmt.Printf("updates         %d\n", len(lat))
 	fmt.Printf("updates/s       %.0f\n", float64(len(lat))/elapsed.Seconds())
