@@ -23,7 +23,9 @@ import (
 // Its workers start on demand and stop when idle: nothing to close.
 type QuizWriter struct {
 	db *DB
-	// Workers is how many batches may be in flight at once.
+	// Workers is how many batches may be in flight at once. Fewer make
+	// larger batches, so fewer commits; two leave half of a default pool
+	// (4 connections on 2 cores) to the reads made beside the writes.
 	Workers int
 	// MaxBatch bounds the writes of one batch.
 	MaxBatch int
@@ -63,7 +65,7 @@ const idleStop = time.Second
 
 // NewQuizWriter returns a writer over db.
 func NewQuizWriter(db *DB) *QuizWriter {
-	return &QuizWriter{db: db, Workers: 4, MaxBatch: 200, reqs: make(chan *writeReq, 1024)}
+	return &QuizWriter{db: db, Workers: 2, MaxBatch: 200, reqs: make(chan *writeReq, 1024)}
 }
 
 // CreateAttempt implements the same contract as DB.CreateAttempt.
