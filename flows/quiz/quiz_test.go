@@ -659,6 +659,61 @@ func TestAttemptKeepsItsBankVersion(t *testing.T) {
 	}
 }
 
+// An attempt whose bank cannot be read any more (its version was never
+// stored, or the stored file no longer loads, as after an upgrade with
+// stricter checks) is no dead end: a tap on its question says so, the
+// attempt is abandoned with its answers kept, and the user chooses a new
+// test, which uses the bank in force.
+func TestAttemptWhoseBankIsGoneStartsAfresh(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		stored []byte
+		resume bool // /quiz with the session lost, instead of a tap
+	}{
+		{"never stored", nil, false},
+		{"no longer loads", []byte("areas: [\n"), false},
+		{"never stored, resumed from PostgreSQL", nil, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fx := newFixture(t, quiz.Config{})
+			ctx := context.Background()
+			if c.stored != nil {
+				if err := fx.h.DB.RecordQuizBank(ctx, fx.bank.Version, "test", c.stored); err != nil {
+					t.Fatal(err)
+				}
+			}
+			u := fx.user("Lò Văn Hải", "vi")
+			u.Send("/quiz")
+			u.Tap("An toàn")
+			u.Tap(fx.read(u.Screen(), "vi").right)
+			s := fx.read(u.Screen(), "vi")
+
+			edited := strings.ReplaceAll(string(fx.bank.Canonical()), "?", " (mới)?")
+			nb, err := bank.Load(bank.File{Name: "new.yaml", Data: []byte(edited)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fx.restart(quiz.Config{Bank: nb})
+			var r flowtest.Result
+			if c.resume {
+				fx.h.FlushRedis()
+				r = u.Send("/quiz")
+			} else {
+				r = u.Tap(s.right)
+			}
+			mustContain(t, r.Text(), fx.h.T("vi", "quiz.gone"), "Kiểm tra nhanh")
+			if n := fx.count(`SELECT count(*) FROM quiz_attempts WHERE abandoned_at IS NOT NULL`); n != 1 {
+				t.Errorf("%d attempts abandoned, want 1", n)
+			}
+			if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 1 {
+				t.Errorf("%d answers kept, want the 1 given before", n)
+			}
+			r = u.Tap("An toàn")
+			mustContain(t, r.Last().Text, "Câu 1/6", "(mới)?")
+		})
+	}
+}
+
 // At start the bot uses the imported bank in force, else the embedded one,
 // which it records; a bank with a problem is never stored.
 func TestLoadAndImportBank(t *testing.T) {
