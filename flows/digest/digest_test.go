@@ -253,6 +253,12 @@ Hạn gửi 30/06/2025: đã qua 7 ngày.
 	if strings.Contains(got, "STC") {
 		t.Errorf("communes' escalation lists a department:\n%s", got)
 	}
+	// On the due day itself (a rule with days_after: 0) nobody is late
+	// yet, and it does not claim that every unit submitted.
+	msgs, _ = db.digests.Escalation(ctx, "plan-2025", ict(2025, 7, 30, 0, 0), ict(2025, 7, 30, 8, 0), "vi")
+	if got := texts(msgs); !strings.HasSuffix(got, "\nChưa đơn vị nào trễ hạn: 1/2 đơn vị đã gửi.") {
+		t.Errorf("escalation on the due day:\n%s", got)
+	}
 	// Once every unit due that day has submitted: it says so.
 	db.submit("03670", ict(2025, 7, 31, 9, 0))
 	msgs, _ = db.digests.Escalation(ctx, "plan-2025", ict(2025, 7, 30, 0, 0), ict(2025, 7, 31, 10, 0), "vi")

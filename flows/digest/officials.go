@@ -367,6 +367,11 @@ func (d *Digests) Escalation(ctx context.Context, periodID string, due, now time
 		}
 	}
 	if len(late) == 0 {
+		if ov.Total.Submitted < ov.Total.Total {
+			// Not past the due date yet (a rule with days_after: 0): none
+			// is late, but not every unit has submitted either.
+			return d.pack(append(lines, l.T("digest.escalation.none_yet", "Submitted", ov.Total.Submitted, "Total", ov.Total.Total))), nil
+		}
 		return d.pack(append(lines, l.T("digest.escalation.none", "Total", ov.Total.Total))), nil
 	}
 	lines = append(lines, l.T("digest.escalation.count", "Late", len(late), "Total", ov.Total.Total))
