@@ -81,6 +81,18 @@ func (fx *fixture) restart(cfg quiz.Config) {
 	fx.h.Engine = e
 }
 
+// restartWithRewordedBank restarts with a new bank in force, one that
+// rewords every question: "?" becomes " (mới)?".
+func (fx *fixture) restartWithRewordedBank() {
+	fx.t.Helper()
+	edited := strings.ReplaceAll(string(fx.bank.Canonical()), "?", " (mới)?")
+	nb, err := bank.Load(bank.File{Name: "new.yaml", Data: []byte(edited)})
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	fx.restart(quiz.Config{Bank: nb})
+}
+
 func (fx *fixture) user(name, lang string) *flowtest.User {
 	fx.t.Helper()
 	return fx.h.Agreed(name, lang)
@@ -636,13 +648,7 @@ func TestAttemptKeepsItsBankVersion(t *testing.T) {
 	u.Tap(fx.read(u.Screen(), "vi").right)
 	before := fx.read(u.Screen(), "vi")
 
-	// The new bank rewords every question.
-	edited := strings.ReplaceAll(string(fx.bank.Canonical()), "?", " (mới)?")
-	nb, err := bank.Load(bank.File{Name: "new.yaml", Data: []byte(edited)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.restart(quiz.Config{Bank: nb})
+	fx.restartWithRewordedBank()
 	fx.h.FlushRedis() // and the session is gone too: the attempt comes from PostgreSQL
 	r := u.Send("/quiz")
 	mustContain(t, r.Last().Text, "Câu 2/6", "\n"+before.q.Text.VI+"\n")
@@ -688,12 +694,7 @@ func TestAttemptWhoseBankIsGoneStartsAfresh(t *testing.T) {
 			u.Tap(fx.read(u.Screen(), "vi").right)
 			s := fx.read(u.Screen(), "vi")
 
-			edited := strings.ReplaceAll(string(fx.bank.Canonical()), "?", " (mới)?")
-			nb, err := bank.Load(bank.File{Name: "new.yaml", Data: []byte(edited)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			fx.restart(quiz.Config{Bank: nb})
+			fx.restartWithRewordedBank()
 			var r flowtest.Result
 			if c.resume {
 				fx.h.FlushRedis()
