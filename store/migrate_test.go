@@ -75,8 +75,14 @@ func TestOpen_CreatesMissingDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	// Cleanups, not a defer: a deferred Close ran before the drop, which
+	// then failed unseen and left the database behind.
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
 
 	db, err := store.Open(ctx, u.String())
 	if err != nil {

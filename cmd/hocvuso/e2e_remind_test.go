@@ -187,7 +187,8 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 
 func TestRemind_TwoServesOneDatabaseEveryoneRemindedOnce(t *testing.T) {
 	dbURL := storetest.NewDatabaseURL(t)
-	prefix := storetest.Name("test:") + ":"
+	// Made before the serves, so that its keys are removed after they stop.
+	prefix := storetest.NewRedis(t).Prefix
 	rules := rulesFile(t)
 	// The serves plan by the clock too (one of them, elected), every second.
 	extra := map[string]string{"DATABASE_URL": dbURL, "REDIS_PREFIX": prefix, "REMINDER_RULES": enterpriseRules(t),
