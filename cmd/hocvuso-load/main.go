@@ -6,7 +6,7 @@
 // prefix (removed afterwards), the fake Bot API, and the hocvuso binary as a
 // child process in webhook mode. Every request goes to 127.0.0.1.
 //
-//	go build -o /tmp/hocvuso ./cmd/hocvuso
+//	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /tmp/hocvuso ./cmd/hocvuso
 //	go run ./cmd/hocvuso-load -bin /tmp/hocvuso -users 200 -duration 20s -scenario menu
 package main
 
