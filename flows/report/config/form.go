@@ -76,7 +76,7 @@ type Field struct {
 	Key      string `json:"key"`
 	Type     Type   `json:"type"`
 	Label    Text   `json:"label"`
-	Help     Text   `json:"help"`
+	Help     Text   `json:"help"` // optional; empty when the label says it all
 	Required bool   `json:"required,omitempty"`
 	// Kinds limits the field to units of these kinds; empty: every unit.
 	Kinds []Kind `json:"kinds,omitempty"`

@@ -633,7 +633,9 @@ func (c *cursor) field(n *yaml.Node, formSubject, where string, fieldAt map[stri
 		}
 		return true
 	})
-	c.Required(n, subject, where, has, "key", "type", "label", "help")
+	// help is optional: the flow says how to answer each type and that a
+	// field is optional; a help says only what the label leaves out.
+	c.Required(n, subject, where, has, "key", "type", "label")
 	switch typ {
 	case TypeNumber, TypePercent:
 		c.numberBounds(f, subject, where, n, minNode, maxNode)

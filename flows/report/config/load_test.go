@@ -171,6 +171,34 @@ func TestLoad_BrokenFilesAreRejectedWithTheirLine(t *testing.T) {
 	}
 }
 
+// A field may go without help (the flow says how to answer its type and
+// that it is optional); a help given is still whole: both languages, not
+// empty.
+func TestLoad_HelpIsOptionalButWholeWhenGiven(t *testing.T) {
+	noHelp := strings.Replace(okForm, "        help: {vi: \"Nhập một số.\", en: \"Type a number.\"}\n", "", 1)
+	c, err := config.Load(config.File{Name: "periods.yaml", Data: []byte(okPeriods)}, config.File{Name: "forms/f.v1.yaml", Data: []byte(noHelp)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := c.Form("f", 1)
+	if n, _ := f.Field("n"); n.Help != (config.Text{}) {
+		t.Errorf("help of n = %+v; want none", n.Help)
+	}
+	if pct, _ := f.Field("pct"); pct.Help.VI != "Từ 0 đến 100." {
+		t.Errorf("help of pct = %+v", pct.Help)
+	}
+	for _, tc := range []struct{ name, help, want string }{
+		{"half a help", `help: {vi: "Nhập một số."}`, `forms/f.v1.yaml:11: form "f" v1: field "n": field help.en: is missing`},
+		{"an empty help", `help: {vi: "", en: ""}`, `field "n": field help.vi: is empty`},
+	} {
+		broken := strings.Replace(okForm, `help: {vi: "Nhập một số.", en: "Type a number."}`, tc.help, 1)
+		_, err := config.Load(config.File{Name: "periods.yaml", Data: []byte(okPeriods)}, config.File{Name: "forms/f.v1.yaml", Data: []byte(broken)})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 // Every problem is reported at once, not only the first.
 func TestLoad_ReportsEveryProblem(t *testing.T) {
 	broken := strings.NewReplacer("type: number", "type: integer", `en: "Share"`, `en: ""`).Replace(okForm)
