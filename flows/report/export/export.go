@@ -13,7 +13,7 @@
 //
 // Labels come from the catalogue (locales/officials.*.yaml) in Vietnamese,
 // the language of the province's records; field headers are the field's
-// Vietnamese label and its key.
+// Vietnamese label, its unit (unless the label says it) and its key.
 package export
 
 import (
@@ -176,7 +176,7 @@ func columns(forms []*config.Form, answers []map[string]config.Value) []column {
 				continue
 			}
 			seen[fl.Key] = true
-			cols = append(cols, column{key: fl.Key, header: fmt.Sprintf("%s (%s)", fl.Label.VI, fl.Key), field: fl})
+			cols = append(cols, column{key: fl.Key, header: header(fl), field: fl})
 		}
 	}
 	var extra []string
@@ -193,6 +193,17 @@ func columns(forms []*config.Form, answers []map[string]config.Value) []column {
 		cols = append(cols, column{key: k, header: k})
 	}
 	return cols
+}
+
+// header is a field's column header: its Vietnamese label, its unit when
+// the label does not say it (the chat shows the unit in the question's
+// hint, the sheet has only the header), and its key.
+func header(fl *config.Field) string {
+	h := fl.Label.VI
+	if u := fl.Unit.VI; u != "" && !strings.Contains(strings.ToLower(h), strings.ToLower(u)) {
+		h += " (" + u + ")"
+	}
+	return fmt.Sprintf("%s (%s)", h, fl.Key)
 }
 
 // answerCells renders a row's answers in the columns' order.

@@ -419,6 +419,41 @@ func TestWrite_AnswersNoFormNamesGetAColumn(t *testing.T) {
 	s.isText("old_note", 3, "chỉ có ở phiên bản 1")
 }
 
+// A number's header says its unit, as the question's hint did in the chat,
+// once: not when the label already says it (as annual v1's spending did).
+func TestWrite_HeadersSayTheUnit(t *testing.T) {
+	d := sample(t)
+	form := parseForm(t, "u.v1.yaml", `id: u
+version: 1
+title: {vi: "Biểu mẫu", en: "Form"}
+sections:
+  - key: s
+    title: {vi: "Chung", en: "General"}
+    fields:
+      - key: spending
+        type: number
+        unit: {vi: "triệu đồng", en: "million VND"}
+        label: {vi: "Kinh phí đầu tư", en: "Spending"}
+      - key: spending_old
+        type: number
+        unit: {vi: "triệu đồng", en: "million VND"}
+        label: {vi: "Kinh phí đầu tư (triệu đồng)", en: "Spending (million VND)"}
+      - key: staff
+        type: number
+        label: {vi: "Số cán bộ", en: "Staff"}
+`)
+	d.Forms = []*config.Form{form}
+	d.Units, d.Versions = nil, nil
+	rows, err := workbook(t, d).GetRows("Đơn vị")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Kinh phí đầu tư (triệu đồng) (spending)", "Kinh phí đầu tư (triệu đồng) (spending_old)", "Số cán bộ (staff)"}
+	if got := rows[0][len(rows[0])-3:]; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("field headers = %q\nwant %q", got, want)
+	}
+}
+
 func TestWrite_NoUnits(t *testing.T) {
 	d := sample(t)
 	d.Units, d.Versions = nil, nil
