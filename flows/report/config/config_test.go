@@ -182,6 +182,8 @@ var shipped = map[string]string{
 	"annual v1":    "2221002667ce6ffd",
 	"plan-2025 v1": "4702001e87ceb647",
 	"review v1":    "85502b12f5679fd6",
+	"annual v2":    "0cb965638647984a",
+	"review v2":    "2359d2e66d68e105",
 }
 
 func TestEmbedded_ShippedFormsNeverChange(t *testing.T) {
