@@ -1,0 +1,180 @@
+package report_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"hocvuso/bot"
+	"hocvuso/bot/zalo"
+	"hocvuso/bot/zalo/fakezalo"
+	"hocvuso/flows/report/config"
+	"hocvuso/store"
+)
+
+// zaloForm has a choice of four options and an optional yes/no, not
+// first: with Back and Pause, and Skip and Keep, their questions carry more
+// buttons than a Zalo message holds.
+const zaloForm = `id: z
+version: 1
+title: {vi: "Biểu mẫu Zalo", en: "Zalo form"}
+sections:
+  - key: s
+    title: {vi: "Chung", en: "General"}
+    fields:
+      - key: name
+        type: text
+        required: true
+        label: {vi: "Người lập báo cáo", en: "Prepared by"}
+      - key: level
+        type: choice
+        required: true
+        label: {vi: "Mức độ hoàn thành", en: "Level reached"}
+        options:
+          - key: excellent
+            label: {vi: "Xuất sắc", en: "Excellent"}
+          - key: good
+            label: {vi: "Tốt", en: "Good"}
+          - key: done
+            label: {vi: "Hoàn thành", en: "Completed"}
+          - key: not_done
+            label: {vi: "Chưa hoàn thành", en: "Not completed"}
+      - key: shared
+        type: yesno
+        label: {vi: "Đã chia sẻ dữ liệu chưa?", en: "Is data shared?"}
+      - key: note
+        type: text
+        label: {vi: "Ghi chú", en: "Note"}
+`
+
+const zaloPeriods = `periods:
+  - id: z
+    name: {vi: "Kỳ Zalo", en: "Zalo period"}
+    opens_at: 2025-06-01
+    due: 2025-06-30
+    kinds: [department, commune]
+    form: z
+    form_version: 1
+`
+
+// zaloWire sends what the engine sends to Zalo users both to the harness's
+// recorder (the test taps by label) and through the real Zalo client to
+// the fake platform, as users see it: more than 5 buttons become a
+// numbered list with the zalo.choose instruction.
+type zaloWire struct {
+	rec    bot.Sender
+	client *zalo.Client
+}
+
+func (w zaloWire) CanSendDocument(d *bot.Document) bool { return zalo.CanSendDocument(d) }
+
+func (w zaloWire) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+	if err := w.client.Send(ctx, t, r); err != nil {
+		return err
+	}
+	return w.rec.Send(ctx, t, r)
+}
+
+func (w zaloWire) Answer(ctx context.Context, u *bot.Update, notice string) error {
+	if err := w.client.Answer(ctx, u, notice); err != nil {
+		return err
+	}
+	return w.rec.Answer(ctx, u, notice)
+}
+
+// onZalo makes the harness's Zalo users' replies go through the real
+// Zalo client to a fake Zalo platform, which it returns.
+func onZalo(t *testing.T, f *fixture) *fakezalo.Server {
+	t.Helper()
+	fake := fakezalo.Start(fakezalo.Config{})
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	client, err := zalo.New(zalo.Config{AppID: cfg.AppID, AppSecret: cfg.AppSecret, APIURL: fake.URL, OAuthURL: fake.URL,
+		Tokens: &zalo.MemoryTokens{}, Choices: &zalo.MemoryChoices{}, Text: f.h.Catalog, Log: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Seed(context.Background(), fake.Grant()); err != nil {
+		t.Fatal(err)
+	}
+	f.h.Engine.SetSender(bot.Zalo, zaloWire{rec: f.h.Engine.Sender(bot.Zalo), client: client})
+	return fake
+}
+
+// tapWord is an instruction to tap: on a numbered list there is nothing
+// to tap.
+var tapWord = map[string]*regexp.Regexp{"vi": regexp.MustCompile(`(?i)\bbấm\b`), "en": regexp.MustCompile(`(?i)\btap\b`)}
+
+// On Zalo, a question with more than 5 buttons shows them as a numbered
+// list, with the instruction to type a number. What the flow says there
+// (the choice and yes/no hints; a typed number out of range, a sticker
+// refused) asks to choose, never to tap what cannot be tapped; with 5
+// buttons or fewer (real buttons) the same hint stands. In Vietnamese and
+// English.
+func TestReport_OnZaloANumberedQuestionAsksNoTap(t *testing.T) {
+	cfg, err := config.Load(
+		config.File{Name: "periods.yaml", Data: []byte(zaloPeriods)},
+		config.File{Name: "forms/z.v1.yaml", Data: []byte(zaloForm)},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, cfg)
+	fake := onZalo(t, f)
+	for _, c := range []struct{ lang, unit string }{{"vi", "SNV"}, {"en", "03670"}} {
+		lang := c.lang
+		u := f.h.AgreedOn(bot.Zalo, "Zalo "+lang, lang)
+		if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, c.unit, "admin", f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		choose := f.T(lang, "zalo.choose", "Max", 6)
+		// seen checks the messages Zalo got since the last call: none says
+		// to tap; the last is the question, numbered (no buttons, the list
+		// and zalo.choose) or not, with the hint.
+		sent := len(fake.MessagesTo(u.ID))
+		seen := func(what, hint string, numbered bool) {
+			t.Helper()
+			msgs := fake.MessagesTo(u.ID)[sent:]
+			sent += len(msgs)
+			if len(msgs) == 0 {
+				t.Fatalf("%s, %s: nothing sent to Zalo", lang, what)
+			}
+			for _, m := range msgs {
+				if numbered && tapWord[lang].MatchString(m.Text) {
+					t.Errorf("%s, %s: says to tap, on a numbered list:\n%s", lang, what, m.Text)
+				}
+			}
+			last := msgs[len(msgs)-1]
+			if !strings.Contains(last.Text, hint) {
+				t.Errorf("%s, %s: the hint %q is missing:\n%s", lang, what, hint, last.Text)
+			}
+			if got := len(last.Buttons) == 0 && strings.HasSuffix(last.Text, choose); got != numbered {
+				t.Errorf("%s, %s: numbered %v, want %v: %d buttons\n%s", lang, what, got, numbered, len(last.Buttons), last.Text)
+			}
+		}
+
+		u.Send("/report")
+		u.Tap(map[string]string{"vi": "Kỳ Zalo", "en": "Zalo period"}[lang])
+		sent = len(fake.MessagesTo(u.ID))
+		u.Send("Lò Văn Sơn")
+		// Four options, Back and Pause.
+		choice := f.T(lang, "report.hint.choice")
+		seen("the choice", choice, true)
+		u.Send("9")
+		seen("a number out of range", choice, true)
+		u.Do(u.Update(bot.KindOther))
+		seen("a sticker", choice, true)
+		// Yes, No, Skip, Back and Pause: real buttons.
+		u.Tap(map[string]string{"vi": "Tốt", "en": "Good"}[lang])
+		yesno := f.T(lang, "report.hint.yesno")
+		seen("the yes/no", yesno, false)
+		// Answered, it gains Keep: 6 buttons.
+		u.Tap(f.T(lang, "report.yes"))
+		u.Tap(f.T(lang, "report.button.back"))
+		seen("the yes/no answered", yesno, true)
+		if t.Failed() {
+			t.Logf("%s, what Zalo showed:\n%s", lang, strings.Join(fake.Texts(u.ID), "\n---\n"))
+		}
+	}
+}
