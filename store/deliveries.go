@@ -328,6 +328,122 @@ func (db *DB) InterruptDelivery(ctx context.Context, id int64, reason string, no
 	return err
 }
 
+// Orphan is a delivery on its way (planned, or sending when an attempt was
+// under way) that no job will send: a replica died on its job's last
+// attempt and river's rescuer discarded the job, or an operator cancelled
+// or deleted it.
+type Orphan struct {
+	Delivery
+	// Was is its state when found: planned or sending. Delivery.State and
+	// Reason are what SweepOrphans made of it.
+	Was string
+	// Job is the state of its last job (discarded, cancelled, completed),
+	// "" when it has none left.
+	Job string
+}
+
+// liveJobStates are the states of a river job that will still run.
+const liveJobStates = `('available', 'scheduled', 'running', 'retryable', 'pending')`
+
+// jobArgs is the args of the jobs of the deliveries $2, for the GIN index
+// on river_job.args.
+const jobArgs = `ARRAY(SELECT jsonb_build_object('delivery_id', id) FROM unnest($2::bigint[]) AS id)`
+
+// SweepOrphans settles, in one transaction, at most limit deliveries on
+// their way, untouched since before idle, with no job that will run: the
+// jobs are river's of kind jobKind, their args {"delivery_id": id}. fate
+// says what becomes of each: planned again (DeliveryPlanned), or finished
+// (failed, cancelled) with a reason. Either way one found sending is marked
+// uncertain: its message may have gone. The finished jobs of those planned
+// again are deleted, for river's uniqueness by delivery, and enqueue
+// inserts their new ones in the same transaction. It returns the orphans
+// settled, with their new state and reason. A sweep skips the deliveries
+// another is settling and touches those it settles: two at once settle
+// each once.
+func (db *DB) SweepOrphans(ctx context.Context, jobKind string, idle time.Time, limit int, now time.Time,
+	fate func(Orphan) (state, reason string), enqueue func(ctx context.Context, tx pgx.Tx, orphans []Orphan) error) ([]Orphan, error) {
+	var out []Orphan
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		// The jobs that will run, read once and hashed: during a campaign
+		// most deliveries waiting their turn are old and have one.
+		rows, err := tx.Query(ctx, `WITH live AS MATERIALIZED (
+				SELECT (args->>'delivery_id')::bigint AS id FROM river_job
+				WHERE kind = $1 AND state IN `+liveJobStates+`)
+			SELECT `+deliveryColumns+`
+			FROM deliveries d
+			WHERE d.state IN ('planned', 'sending') AND d.updated_at < $2
+			  AND NOT EXISTS (SELECT 1 FROM live WHERE live.id = d.id)
+			LIMIT $3
+			FOR UPDATE OF d SKIP LOCKED`, jobKind, idle, limit)
+		if err != nil {
+			return err
+		}
+		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Orphan, error) {
+			var o Orphan
+			err := o.scan(r)
+			o.Was = o.State
+			return o, err
+		})
+		if err != nil || len(found) == 0 {
+			return err
+		}
+		ids := make([]int64, len(found))
+		for i, o := range found {
+			ids[i] = o.ID
+		}
+		// What became of their jobs, the last of each: by the args' index.
+		rows, err = tx.Query(ctx, `SELECT (args->>'delivery_id')::bigint, state::text FROM river_job
+			WHERE kind = $1 AND args @> ANY (`+jobArgs+`) ORDER BY id`, jobKind, ids)
+		if err != nil {
+			return err
+		}
+		last := map[int64]string{}
+		var id int64
+		var state string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &state}, func() error {
+			last[id] = state
+			return nil
+		}); err != nil {
+			return err
+		}
+		states := make([]string, len(found))
+		reasons := make([]string, len(found))
+		var again []Orphan
+		var againIDs []int64
+		for i := range found {
+			o := &found[i]
+			o.Job = last[o.ID]
+			o.State, o.Reason = fate(*o)
+			o.Uncertain = o.Uncertain || o.Was == DeliverySending
+			o.UpdatedAt = now
+			states[i], reasons[i] = o.State, o.Reason
+			if o.State == DeliveryPlanned {
+				again = append(again, *o)
+				againIDs = append(againIDs, o.ID)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE deliveries d SET state = f.state, reason = f.reason,
+				uncertain = d.uncertain OR d.state = 'sending', updated_at = $4
+			FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f (id, state, reason)
+			WHERE d.id = f.id`, ids, states, reasons, now); err != nil {
+			return err
+		}
+		out = found
+		if len(again) == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM river_job WHERE kind = $1 AND args @> ANY (`+jobArgs+`)
+			AND state NOT IN `+liveJobStates, jobKind, againIDs); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, again)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Deliveries lists deliveries, newest first, at most limit: of a rule
 // ("" for all), in a state ("" for all).
 func (db *DB) Deliveries(ctx context.Context, rule, state string, limit int) ([]Delivery, error) {
