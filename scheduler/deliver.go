@@ -54,9 +54,10 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 // snoozed, which counts no attempt, rather than retried: the attempts are
 // for the delivery's own failures, each recorded with its reason. Were it
 // retried, on the last attempt river would discard the job while the
-// delivery stayed planned (or sending) for ever, and with PostgreSQL failing
-// there would be no recording it failed either. A delivery's other errors
-// are returned only once recorded (see failed).
+// delivery stayed planned (or sending) until the leader's sweep found it
+// (SweepOrphans), and with PostgreSQL failing there would be no recording
+// it failed either. A delivery's other errors are returned only once
+// recorded (see failed).
 type heldError struct {
 	rule  string
 	after time.Duration

@@ -15,9 +15,9 @@ var (
 	deliveredTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "hocvuso_reminders_total",
 		Help: "What became of deliveries (reminders, digests, nudges, officials' notices), by rule and outcome: " +
-			"sent; cancelled (no longer due, or nothing to send); blocked (the recipient blocked the bot everywhere, or has no account a running channel serves); " +
-			"unreachable (on Zalo only, outside its 7-day window, and no template carries it); failed (gave up after the last attempt); " +
-			"retried (an attempt failed, another will come); snoozed (quiet hours, the rate limit, a 429, an error of PostgreSQL or Redis, or this process stopping: back later, no attempt counted).",
+			"sent; cancelled (no longer due, nothing to send, or its job cancelled by an operator); blocked (the recipient blocked the bot everywhere, or has no account a running channel serves); " +
+			"unreachable (on Zalo only, outside its 7-day window, and no template carries it); failed (gave up after the last attempt, or its job lost with no attempt or time left); " +
+			"retried (an attempt failed, another will come); requeued (its job lost, a replica dying on its last attempt: a new one sends it); snoozed (quiet hours, the rate limit, a 429, an error of PostgreSQL or Redis, or this process stopping: back later, no attempt counted).",
 	}, []string{"rule", "outcome"})
 	planSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
 		Name:    "hocvuso_reminders_plan_duration_seconds",

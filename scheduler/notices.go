@@ -49,7 +49,8 @@ func (n *Notices) Enqueue(ctx context.Context, tx pgx.Tx, rule string, ids []int
 }
 
 // insertJobs inserts the jobs sending deliveries ids, in tx: with COPY, so
-// that a campaign of 100,000 takes seconds. A delivery has one job, ever.
+// that a campaign of 100,000 takes seconds. A delivery has one job at a
+// time (see deliverArgs).
 func insertJobs(ctx context.Context, c *river.Client[pgx.Tx], tx pgx.Tx, ids []int64, maxAttempts int) error {
 	opts := &river.InsertOpts{Queue: queueDeliver, MaxAttempts: maxAttempts,
 		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: everyState}}

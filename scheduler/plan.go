@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,9 +17,12 @@ type planWorker struct {
 	s *Scheduler
 }
 
+// Work plans, then settles the deliveries whose jobs were lost (see
+// SweepOrphans), each whether or not the other failed.
 func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 	_, err := w.s.Plan(ctx, w.s.cfg.Now(), "planner")
-	return err
+	_, serr := w.s.SweepOrphans(ctx)
+	return errors.Join(err, serr)
 }
 
 // Timeout lets a planning of a big campaign finish (seconds for 100,000

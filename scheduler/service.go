@@ -60,7 +60,8 @@ type Config struct {
 	RetryBackoff time.Duration
 	// RescueAfter is how long a delivery a dead replica was sending stays
 	// untouched before another tries it (5 min). An attempt is cut off
-	// after half of it.
+	// after half of it. One whose job was lost is swept up after half as
+	// long again (SweepOrphans).
 	RescueAfter time.Duration
 	// PlanEvery is how often the leader plans (1 min); Plan false leaves
 	// planning to others (this replica still sends).
@@ -79,7 +80,8 @@ const (
 )
 
 // deliverArgs is the job sending one delivery. Unique by its delivery, in
-// every state: a delivery has one job, ever.
+// every state: a delivery has one job at a time, the sweep deleting a lost
+// one before it queues another (SweepOrphans).
 type deliverArgs struct {
 	DeliveryID int64 `json:"delivery_id" river:"unique"`
 }
@@ -188,6 +190,9 @@ func New(cfg Config, work bool) (*Scheduler, error) {
 		// A delivery's record keeps what became of it; river's rows of
 		// finished jobs go after a week.
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
+		// A cancelled job tells the sweep its delivery is not to be sent
+		// (see SweepOrphans); gone, it would look lost.
+		CancelledJobRetentionPeriod: 7 * 24 * time.Hour,
 		RescueStuckJobsAfter:        cfg.RescueAfter,
 		JobTimeout:                  cfg.RescueAfter / 2,
 	}
@@ -242,8 +247,8 @@ func (s *Scheduler) Stop(ctx context.Context, soft time.Duration) error {
 	return s.river.StopAndCancel(ctx)
 }
 
-// everyState makes a delivery's job unique whatever became of an earlier
-// one.
+// everyState makes a delivery's job unique whatever became of it: while
+// its row is there, another is refused.
 var everyState = rivertype.JobStates()
 
 // enqueue inserts one job per new delivery, in the planning transaction.
