@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"hocvuso/bot/telegram/fakeapi"
 	"hocvuso/bot/zalo"
 	"hocvuso/bot/zalo/fakezalo"
+	"hocvuso/locales"
 	"hocvuso/store"
 	"hocvuso/store/storetest"
 )
@@ -487,5 +489,126 @@ func TestZalo_QuizByButtonsAndByTyping(t *testing.T) {
 	if n := s.count(`SELECT count(DISTINCT position) FROM quiz_answers a JOIN quiz_attempts q ON q.id = a.attempt_id
 		WHERE q.id = (SELECT max(id) FROM quiz_attempts) AND a.chosen = (q.option_orders->a.position->>1)::int`); n != 10 {
 		t.Errorf("%d of the typed answers were option B, want 10", n)
+	}
+}
+
+// tapWords are instructions to tap, press or click: on a numbered list
+// there is nothing to tap.
+var tapWords = map[string]*regexp.Regexp{
+	"vi": regexp.MustCompile(`(?i)\b(bấm|nhấn|chạm)\b`),
+	"en": regexp.MustCompile(`(?i)\b(tap|press|click)\b`),
+}
+
+// On Zalo more than 5 options are a numbered list to type from, with the
+// zalo.choose instruction, and the menu always has more. What is said
+// there, or beside it, asks to choose, never to tap: the menu; text not
+// understood and a sticker, outside any flow; the profile's commune
+// question (16 first letters and Skip), its refusals and a search's names.
+// Likewise the result of a test once every area is passed, which offers
+// the certificate: 4 real buttons today, but the quiz does not bound them
+// (a hook adds a row). In Vietnamese and English.
+func TestZalo_NumberedScreensSayNoTap(t *testing.T) {
+	s := startZaloServe(t, nil, nil)
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := theBank(t)
+	for _, c := range []struct{ lang, user string }{{"vi", "7012"}, {"en", "7013"}} {
+		lang, user := c.lang, c.user
+		T := func(id string) string { return cat.Text(lang, id, nil) }
+		// seen checks what Zalo got since the last call: nothing says to
+		// tap, and the last message is a numbered list (no buttons, the
+		// items, zalo.choose) or not.
+		sent := len(s.fake.MessagesTo(user))
+		seen := func(what string, numbered bool) {
+			t.Helper()
+			msgs := s.fake.MessagesTo(user)[sent:]
+			sent += len(msgs)
+			if len(msgs) == 0 {
+				t.Fatalf("%s, %s: nothing sent", lang, what)
+			}
+			var texts []string
+			for _, m := range msgs {
+				texts = append(texts, m.Text)
+				if w := tapWords[lang].FindString(m.Text); w != "" {
+					t.Errorf("%s, %s: says %q:\n%s", lang, what, w, m.Text)
+				}
+			}
+			last := msgs[len(msgs)-1]
+			choose := strings.SplitN(cat.Text(lang, "zalo.choose", map[string]any{"Max": 0}), " 0 ", 2)[0]
+			if got := len(last.Buttons) == 0 && strings.Contains(last.Text, choose) && strings.Contains(last.Text, "\n1. "); got != numbered {
+				t.Errorf("%s, %s: numbered %v, want %v:\n%s", lang, what, got, numbered, strings.Join(texts, "\n---\n"))
+			}
+		}
+		say := func(text string) { s.deliver(s.fake.TextEvent(user, text)) }
+		sticker := func() {
+			s.deliver(s.fake.Event("user_send_sticker", user, map[string]any{"attachments": []any{map[string]any{"type": "sticker", "payload": map[string]string{"id": "1"}}}}))
+		}
+
+		s.onboard(user)
+		if lang == "en" {
+			sent = len(s.fake.MessagesTo(user))
+			say("/language")
+			s.tap(user, "English")
+		}
+		seen("the menu", true)
+		say("xin chào")
+		seen("text not understood, and the menu", true)
+		sticker()
+		seen("a sticker", false)
+
+		say("/profile")
+		s.tap(user, T("profile.change.commune"))
+		seen("the commune question", true)
+		sticker()
+		seen("a sticker at the commune question", true)
+		say("xyzxyz")
+		seen("a name not found", true)
+		say("🙂🙂")
+		seen("no letters", true)
+		say(strings.Repeat("Chiềng Cơi ", 200))
+		seen("too long", true)
+		say("phieng")
+		seen("four names found", true)
+
+		var id int64
+		if err := s.db.Pool.QueryRow(context.Background(),
+			`SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		for i, area := range b.AreaIDs() {
+			at := time.Date(2026, 11, 2+i, 9, 0, 0, 0, time.UTC)
+			if _, err := s.db.Pool.Exec(context.Background(), `INSERT INTO quiz_attempts
+				(user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
+				VALUES ($1, $2, $3, '{}', '[]', 10, 9, true, $4, $4)`, id, b.Version, area, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		say("/quiz")
+		s.choose(user, T("quiz.quick.name"))
+		for range 9 {
+			s.tap(user, "A")
+		}
+		before := len(s.fake.MessagesTo(user))
+		s.tap(user, "A")
+		// The result's head (the questions missed may say "bấm" of a link:
+		// the bank's words, not the bot's), with 4 buttons; then the
+		// profile's offer, the commune question.
+		all := cat.Text(lang, "quiz.result.all", map[string]any{"N": len(b.Areas)})
+		found := false
+		for _, m := range s.fake.MessagesTo(user)[before:] {
+			if head, _, _ := strings.Cut(m.Text, "\n\n"); strings.Contains(head, all) {
+				found = true
+				if w := tapWords[lang].FindString(head); w != "" {
+					t.Errorf("%s, the result with every area passed: says %q:\n%s", lang, w, head)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no result says %q:\n%s", lang, all, strings.Join(s.fake.Texts(user)[before:], "\n---\n"))
+		}
+		sent = len(s.fake.MessagesTo(user)) - 1
+		seen("the profile's offer after the test", true)
 	}
 }

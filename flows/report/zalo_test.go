@@ -102,9 +102,12 @@ func onZalo(t *testing.T, f *fixture) *fakezalo.Server {
 	return fake
 }
 
-// tapWord is an instruction to tap: on a numbered list there is nothing
-// to tap.
-var tapWord = map[string]*regexp.Regexp{"vi": regexp.MustCompile(`(?i)\bbấm\b`), "en": regexp.MustCompile(`(?i)\btap\b`)}
+// tapWord is an instruction to tap, press or click: on a numbered list
+// there is nothing to tap.
+var tapWord = map[string]*regexp.Regexp{
+	"vi": regexp.MustCompile(`(?i)\b(bấm|nhấn|chạm)\b`),
+	"en": regexp.MustCompile(`(?i)\b(tap|press|click)\b`),
+}
 
 // On Zalo, a question with more than 5 buttons shows them as a numbered
 // list, with the instruction to type a number. What the flow says there
@@ -173,6 +176,91 @@ func TestReport_OnZaloANumberedQuestionAsksNoTap(t *testing.T) {
 		u.Tap(f.T(lang, "report.yes"))
 		u.Tap(f.T(lang, "report.button.back"))
 		seen("the yes/no answered", yesno, true)
+		if t.Failed() {
+			t.Logf("%s, what Zalo showed:\n%s", lang, strings.Join(fake.Texts(u.ID), "\n---\n"))
+		}
+	}
+}
+
+// The review has a ✏️ for each question, Send (or, for an amendment that
+// changes nothing yet, Change the reason and Drop the amendment) and
+// Pause: more than 5 buttons, so on Zalo a numbered list. What it says
+// (ready to send; nothing differs yet), and what is said to text typed at
+// it, asks to choose ✏️ and Send, never to tap them; as does what is said
+// to text typed at a paused report. In Vietnamese and English.
+func TestReport_OnZaloTheReviewAsksNoTap(t *testing.T) {
+	cfg, err := config.Load(
+		config.File{Name: "periods.yaml", Data: []byte(zaloPeriods)},
+		config.File{Name: "forms/z.v1.yaml", Data: []byte(zaloForm)},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, cfg)
+	fake := onZalo(t, f)
+	for _, c := range []struct{ lang, unit string }{{"vi", "SNV"}, {"en", "03670"}} {
+		lang := c.lang
+		u := f.h.AgreedOn(bot.Zalo, "Zalo "+lang, lang)
+		if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, c.unit, "admin", f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		choose := f.T(lang, "zalo.choose", "Max", 7)
+		choose = choose[:strings.Index(choose, "7")]
+		// seen checks the messages Zalo got since the last call: none says
+		// to tap; they include want; the last is a numbered list (no
+		// buttons, the list and zalo.choose) or not.
+		sent := len(fake.MessagesTo(u.ID))
+		seen := func(what, want string, numbered bool) {
+			t.Helper()
+			msgs := fake.MessagesTo(u.ID)[sent:]
+			sent += len(msgs)
+			if len(msgs) == 0 {
+				t.Fatalf("%s, %s: nothing sent to Zalo", lang, what)
+			}
+			var texts []string
+			for _, m := range msgs {
+				texts = append(texts, m.Text)
+				if w := tapWord[lang].FindString(m.Text); w != "" {
+					t.Errorf("%s, %s: says %q:\n%s", lang, what, w, m.Text)
+				}
+			}
+			all := strings.Join(texts, "\n---\n")
+			if !strings.Contains(all, want) {
+				t.Errorf("%s, %s: %q is missing:\n%s", lang, what, want, all)
+			}
+			last := msgs[len(msgs)-1]
+			if got := len(last.Buttons) == 0 && strings.Contains(last.Text, "\n1. ") && strings.Contains(last.Text, choose); got != numbered {
+				t.Errorf("%s, %s: numbered %v, want %v: %d buttons\n%s", lang, what, got, numbered, len(last.Buttons), last.Text)
+			}
+		}
+
+		u.Send("/report")
+		u.Tap(map[string]string{"vi": "Kỳ Zalo", "en": "Zalo period"}[lang])
+		u.Send("Lò Văn Sơn")
+		u.Tap(map[string]string{"vi": "Tốt", "en": "Good"}[lang])
+		u.Tap(f.T(lang, "report.yes"))
+		sent = len(fake.MessagesTo(u.ID))
+		// Four ✏️, Send and Pause.
+		u.Send("Không")
+		seen("the review", f.T(lang, "report.review.ready"), true)
+		u.Send("câu 2 là Xuất sắc")
+		seen("text typed at the review", f.T(lang, "report.review.typed"), false)
+
+		u.Tap(f.T(lang, "report.button.submit"))
+		u.Send("/status")
+		u.Tap(map[string]string{"vi": "1. Kỳ Zalo", "en": "1. Zalo period"}[lang])
+		u.Tap(f.T(lang, "report.button.amend"))
+		sent = len(fake.MessagesTo(u.ID))
+		// Four ✏️, Change the reason, Drop the amendment and Pause.
+		u.Send("Sửa mức độ")
+		seen("the unchanged amendment's review", f.T(lang, "report.review.no_change_yet", "Version", 1), true)
+		u.Send("câu 2 là Xuất sắc")
+		seen("text typed at the unchanged review", f.T(lang, "report.review.typed_no_change", "Version", 1), false)
+
+		u.Tap(f.T(lang, "report.button.pause"))
+		sent = len(fake.MessagesTo(u.ID))
+		u.Send("tiếp")
+		seen("text typed at the paused report", f.T(lang, "report.use_buttons_above"), false)
 		if t.Failed() {
 			t.Logf("%s, what Zalo showed:\n%s", lang, strings.Join(fake.Texts(u.ID), "\n---\n"))
 		}
