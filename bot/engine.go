@@ -117,7 +117,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 	}
 	outbox := make([]Outgoing, 0, len(conv.replies)+len(conv.elsewhere))
 	for _, r := range conv.replies {
-		t := Target{Channel: u.Channel, ChatID: u.ChatID, Lang: conv.Lang()}
+		t := Target{Channel: u.Channel, ChatID: u.ChatID, Lang: conv.Lang(), Screen: sess.Screen, UpdateID: u.ID}
 		if r.Edit && u.Kind == KindCallback {
 			t.EditMessageID = u.MessageID
 		}

@@ -558,18 +558,20 @@ func testCallbackIsAnsweredExactlyOnce(t *testing.T, f *engineFixture) {
 func testEditReplyToACallbackTargetsTheTappedMessage(t *testing.T, f *engineFixture) {
 	f.handle(func(c *bot.Conversation) error {
 		c.Reply(bot.Reply{Text: "edited", Edit: true})
+		c.NextScreen()
 		c.Reply(bot.Reply{Text: "new"})
 		return nil
 	})
 	f.mustRun(f.tap("1", 1, "quiz|a|1|x"))
 	f.mustRun(f.text("2", 2, "typed"))
 
-	// Each target carries the conversation's language (Vietnamese by default).
+	// Each target carries the conversation's language (Vietnamese by
+	// default), the screen the update left on show, and the update.
 	want := []bot.Target{
-		{Channel: bot.Telegram, ChatID: f.user, EditMessageID: "777", Lang: "vi"},
-		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"},
-		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"}, // typed text has no message to edit
-		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"},
+		{Channel: bot.Telegram, ChatID: f.user, EditMessageID: "777", Lang: "vi", Screen: 1, UpdateID: "1"},
+		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi", Screen: 1, UpdateID: "1"},
+		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi", Screen: 2, UpdateID: "2"}, // typed text has no message to edit
+		{Channel: bot.Telegram, ChatID: f.user, Lang: "vi", Screen: 2, UpdateID: "2"},
 	}
 	sent := f.sender.Sent()
 	if len(sent) != len(want) {

@@ -43,4 +43,12 @@ type Target struct {
 	// Lang is the conversation's language, for what a channel adds to a
 	// reply itself (Zalo's instruction under a numbered list); "" is vi.
 	Lang string `json:",omitempty"`
+	// Screen and UpdateID say, for a reply of the chat's conversation,
+	// which screen (Session.Screen) it left on show and which update it
+	// answers; empty for anything else (a notice, a reply to another
+	// chat). A channel that shows buttons as a numbered list (Zalo) keeps
+	// the list while its screen stays, and numbers the lists of one
+	// update's replies as one.
+	Screen   int    `json:",omitempty"`
+	UpdateID string `json:",omitempty"`
 }

@@ -112,6 +112,12 @@ func appendOutbox(b []byte, out []bot.Outgoing) (_ []byte, ok bool) {
 		if o.Target.Lang != "" {
 			b = jsonx.AppendStringField(b, "Lang", o.Target.Lang)
 		}
+		if o.Target.Screen != 0 {
+			b = jsonx.AppendInt(b, "Screen", int64(o.Target.Screen))
+		}
+		if o.Target.UpdateID != "" {
+			b = jsonx.AppendStringField(b, "UpdateID", o.Target.UpdateID)
+		}
 		b = append(jsonx.AppendKey(append(b, '}'), "r"), '{')
 		r := &o.Reply
 		if r.Text != "" {

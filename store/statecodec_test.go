@@ -18,7 +18,7 @@ func TestStateCodecKnowsEveryField(t *testing.T) {
 	}{
 		{bot.Session{}, "u l f s n x t d"},
 		{bot.Outgoing{}, "t r"},
-		{bot.Target{}, "Channel ChatID EditMessageID Lang"},
+		{bot.Target{}, "Channel ChatID EditMessageID Lang Screen UpdateID"},
 		{bot.Reply{}, "t b e d"},
 		{bot.Button{}, "l d"},
 	} {
@@ -125,6 +125,7 @@ func FuzzOutboxCodec(f *testing.F) {
 	f.Add("zalo", "", "", "", "", "", "", false, 0, true)
 	f.Add("t\x00", "\xff", "<>", "&", "\u2028", "l", "d", true, 3, false)
 	f.Fuzz(func(t *testing.T, ch, chat, edit, lang, text, label, data string, isEdit bool, rows int, nilRow bool) {
+		screen := rows - 1 // 0 too, and negative
 		var buttons [][]bot.Button
 		for i := range rows % 4 {
 			if nilRow && i == 0 {
@@ -134,7 +135,7 @@ func FuzzOutboxCodec(f *testing.F) {
 			buttons = append(buttons, []bot.Button{{Label: label, Data: data}, {Label: text, Data: label}})
 		}
 		out := []bot.Outgoing{
-			{Target: bot.Target{Channel: bot.Channel(ch), ChatID: chat, EditMessageID: edit, Lang: lang}, Reply: bot.Reply{Text: text, Buttons: buttons, Edit: isEdit}},
+			{Target: bot.Target{Channel: bot.Channel(ch), ChatID: chat, EditMessageID: edit, Lang: lang, Screen: screen, UpdateID: data}, Reply: bot.Reply{Text: text, Buttons: buttons, Edit: isEdit}},
 			{Target: bot.Target{Channel: bot.Channel(ch)}, Reply: bot.Reply{Text: label, Buttons: [][]bot.Button{}}},
 		}
 		ours, ok := appendOutbox(nil, out)
