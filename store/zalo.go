@@ -148,31 +148,41 @@ func (c *ChoiceLists) key(chat bot.ChatKey) string {
 	return c.prefix + "choices:{" + string(chat.Channel) + ":" + chat.ChatID + "}"
 }
 
-// PutChoices records the list shown in chat; an empty list deletes the key.
-func (c *ChoiceLists) PutChoices(ctx context.Context, chat bot.ChatKey, data []string) error {
-	if len(data) == 0 {
+// PutChoices records the list shown in chat; a list without data deletes
+// the key.
+func (c *ChoiceLists) PutChoices(ctx context.Context, chat bot.ChatKey, l bot.ChoiceList) error {
+	if len(l.Data) == 0 {
 		return c.rdb.Del(ctx, c.key(chat)).Err()
 	}
-	b, err := json.Marshal(data)
+	b, err := json.Marshal(l)
 	if err != nil {
 		return err
 	}
 	return c.rdb.Set(ctx, c.key(chat), b, c.TTL).Err()
 }
 
-// Choices returns the list last shown in chat, or nil.
-func (c *ChoiceLists) Choices(ctx context.Context, chat bot.ChatKey) ([]string, error) {
+// Choices returns the list last shown in chat, without data when there is
+// none.
+func (c *ChoiceLists) Choices(ctx context.Context, chat bot.ChatKey) (bot.ChoiceList, error) {
+	var l bot.ChoiceList
 	b, err := c.rdb.Get(ctx, c.key(chat)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, nil
+		return l, nil
 	}
 	if err != nil {
-		return nil, err
+		return l, err
 	}
-	var data []string
-	if err := json.Unmarshal(b, &data); err != nil {
+	if len(b) > 0 && b[0] == '[' {
+		// Written before lists kept their screen: the data alone, kept
+		// until the next reply on some screen.
+		if json.Unmarshal(b, &l.Data) != nil {
+			l.Data = nil
+		}
+		return l, nil
+	}
+	if err := json.Unmarshal(b, &l); err != nil {
 		// Unreadable: as if there were no list; numbers stay text.
-		return nil, nil
+		return bot.ChoiceList{}, nil
 	}
-	return data, nil
+	return l, nil
 }

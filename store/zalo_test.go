@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -162,17 +163,18 @@ func TestChoiceLists(t *testing.T) {
 	lists := s.ChoiceLists()
 	ctx := context.Background()
 	chat := bot.ChatKey{Channel: bot.Zalo, ChatID: "42"}
-	if l, err := lists.Choices(ctx, chat); err != nil || l != nil {
+	if l, err := lists.Choices(ctx, chat); err != nil || l.Data != nil {
 		t.Fatalf("empty: %v %v", l, err)
 	}
-	if err := lists.PutChoices(ctx, chat, []string{"home|a|1|", "home|b|1|"}); err != nil {
+	want := bot.ChoiceList{Data: []string{"home|a|1|", "home|b|1|"}, Screen: 3, UpdateID: "u7"}
+	if err := lists.PutChoices(ctx, chat, want); err != nil {
 		t.Fatal(err)
 	}
 	l, err := lists.Choices(ctx, chat)
-	if err != nil || len(l) != 2 || l[1] != "home|b|1|" {
-		t.Fatalf("list %v %v", l, err)
+	if err != nil || !reflect.DeepEqual(l, want) {
+		t.Fatalf("list %+v %v, want %+v", l, err, want)
 	}
-	if other, _ := lists.Choices(ctx, bot.ChatKey{Channel: bot.Telegram, ChatID: "42"}); other != nil {
+	if other, _ := lists.Choices(ctx, bot.ChatKey{Channel: bot.Telegram, ChatID: "42"}); other.Data != nil {
 		t.Fatalf("another channel's chat sees %v", other)
 	}
 	keys := r.Keys(t)
@@ -182,17 +184,27 @@ func TestChoiceLists(t *testing.T) {
 	if ttl := r.Client.TTL(ctx, keys[0]).Val(); ttl < 6*24*time.Hour || ttl > 7*24*time.Hour {
 		t.Errorf("TTL %v, want 7 days", ttl)
 	}
-	if err := lists.PutChoices(ctx, chat, nil); err != nil {
+	if err := lists.PutChoices(ctx, chat, bot.ChoiceList{Screen: 3}); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := lists.Choices(ctx, chat); l != nil {
+	if l, _ := lists.Choices(ctx, chat); l.Data != nil {
 		t.Fatalf("after clearing: %v", l)
+	}
+	if n := len(r.Keys(t)); n != 0 {
+		t.Fatalf("%d keys after clearing", n)
+	}
+	// A list written before lists kept their screen: its data.
+	if err := r.Client.Set(ctx, keys[0], `["home|a|1|","home|b|1|"]`, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := lists.Choices(ctx, chat); err != nil || !reflect.DeepEqual(l, bot.ChoiceList{Data: want.Data}) {
+		t.Fatalf("old list: %+v %v", l, err)
 	}
 	// Unreadable: no list.
 	if err := r.Client.Set(ctx, keys[0], "{", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := lists.Choices(ctx, chat); l != nil || err != nil {
+	if l, err := lists.Choices(ctx, chat); l.Data != nil || err != nil {
 		t.Fatalf("unreadable: %v %v", l, err)
 	}
 }

@@ -10,6 +10,10 @@ import (
 	"hocvuso/bot"
 )
 
+// List is a numbered list shown in a chat, with the screen and update of
+// the replies that showed it.
+type List = bot.ChoiceList
+
 // Choices remembers, per chat, the buttons last shown as a numbered list
 // (a Zalo message carries at most 5 buttons; more become "1. …, 2. …" and
 // the user types the number). The sender writes them, the webhook reads
@@ -17,40 +21,43 @@ import (
 // must see the same lists: in production they live in Redis
 // (store.State.ChoiceLists).
 type Choices interface {
-	// PutChoices records the callback data of the list shown in chat,
-	// numbered from 1; nil forgets the list.
-	PutChoices(ctx context.Context, chat bot.ChatKey, data []string) error
-	// Choices returns the list, or nil when there is none.
-	Choices(ctx context.Context, chat bot.ChatKey) ([]string, error)
+	// PutChoices records the list shown in chat; a list without data
+	// forgets it.
+	PutChoices(ctx context.Context, chat bot.ChatKey, l List) error
+	// Choices returns the list, without data when there is none.
+	Choices(ctx context.Context, chat bot.ChatKey) (List, error)
 }
 
 // MemoryChoices keeps the lists in this process: for tests and a single
 // local replica.
 type MemoryChoices struct {
 	mu    sync.Mutex
-	lists map[bot.ChatKey][]string
+	lists map[bot.ChatKey]List
 }
 
 // PutChoices implements Choices.
-func (m *MemoryChoices) PutChoices(_ context.Context, chat bot.ChatKey, data []string) error {
+func (m *MemoryChoices) PutChoices(_ context.Context, chat bot.ChatKey, l List) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.lists == nil {
-		m.lists = make(map[bot.ChatKey][]string)
+		m.lists = make(map[bot.ChatKey]List)
 	}
-	if len(data) == 0 {
+	if len(l.Data) == 0 {
 		delete(m.lists, chat)
 	} else {
-		m.lists[chat] = slices.Clone(data)
+		l.Data = slices.Clone(l.Data)
+		m.lists[chat] = l
 	}
 	return nil
 }
 
 // Choices implements Choices.
-func (m *MemoryChoices) Choices(_ context.Context, chat bot.ChatKey) ([]string, error) {
+func (m *MemoryChoices) Choices(_ context.Context, chat bot.ChatKey) (List, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return slices.Clone(m.lists[chat]), nil
+	l := m.lists[chat]
+	l.Data = slices.Clone(l.Data)
+	return l, nil
 }
 
 // numberRE is a typed choice: "3", " 3 ", "3." or "3)".
@@ -72,9 +79,9 @@ func choose(ctx context.Context, choices Choices, u *bot.Update) error {
 		return err
 	}
 	n, _ := strconv.Atoi(m[1])
-	if n < 1 || n > len(list) {
+	if n < 1 || n > len(list.Data) {
 		return nil
 	}
-	u.Kind, u.Data, u.CallbackID = bot.KindCallback, list[n-1], u.ID
+	u.Kind, u.Data, u.CallbackID = bot.KindCallback, list.Data[n-1], u.ID
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -138,9 +139,14 @@ type sendRequest struct {
 // back as text the user does not see, and Decode makes it a KindCallback.
 // More than 5 options become a numbered list at the end of the text, with
 // an instruction (message "zalo.choose" in t.Lang) to type the number; the
-// list is remembered (Choices) before the message leaves, and any later
-// reply without a list forgets it, so that typed numbers answer only the
-// list on screen.
+// list is remembered (Choices) before the message leaves. The flows say
+// how long: the list stands while the conversation stays on its screen
+// (t.Screen), as its buttons would, so a hint typed text gets ("choose ✏️
+// above") leaves it to choose from; a reply on another screen forgets it,
+// so a number typed there is text (an answer), never an old item. The
+// lists of one update's replies (t.UpdateID: a review sent in parts) are
+// numbered on from one another, as one list. Messages outside the
+// conversation (no t.UpdateID: notices) leave the list alone.
 //
 // A reply split into parts is not atomic: when a later part fails, the
 // engine's retry sends the earlier parts again.
@@ -165,19 +171,23 @@ func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 		all = append(all, row...)
 	}
 	var buttons []button
-	var list []string
+	var data []string
 	if len(all) > maxButtons {
-		text, list = c.numbered(text, all, t.Lang)
+		for _, b := range all {
+			data = append(data, b.Data)
+		}
 	} else {
 		for _, b := range all {
 			buttons = append(buttons, button{Title: title(b.Label), Type: "oa.query.hide", Payload: CallbackPrefix + b.Data})
 		}
 	}
-	if c.choices != nil {
-		// Before the message leaves: the user can answer only once it shows.
-		if err := c.choices.PutChoices(ctx, bot.ChatKey{Channel: bot.Zalo, ChatID: t.ChatID}, list); err != nil {
-			return fmt.Errorf("zalo: remember the numbered list: %w", err)
-		}
+	// Before the message leaves: the user can answer only once it shows.
+	first, last, err := c.remember(ctx, t, data)
+	if err != nil {
+		return fmt.Errorf("zalo: remember the numbered list: %w", err)
+	}
+	if len(data) > 0 {
+		text = c.numbered(text, all, t.Lang, first, last)
 	}
 
 	type part struct {
@@ -245,27 +255,71 @@ func (c *Client) Answer(ctx context.Context, u *bot.Update, notice string) error
 	return c.sendText(ctx, u.ChatID, bot.NFC(notice), nil)
 }
 
-// numbered appends the options as a numbered list, and the instruction to
-// type a number, to text; it returns the new text and the options' data.
-func (c *Client) numbered(text string, options []bot.Button, lang string) (string, []string) {
+// remember records what a reply does to the chat's numbered list, before
+// it is sent (Send says when a list stands), and returns the numbers of the
+// reply's own items, data, when it has any: first to last, last being also
+// the highest number on show.
+func (c *Client) remember(ctx context.Context, t bot.Target, data []string) (first, last int, err error) {
+	first, last = 1, len(data)
+	inConversation := t.UpdateID != ""
+	if c.choices == nil || (!inConversation && len(data) == 0) {
+		return first, last, nil
+	}
+	chat := bot.ChatKey{Channel: bot.Zalo, ChatID: t.ChatID}
+	var cur List
+	if inConversation {
+		if cur, err = c.choices.Choices(ctx, chat); err != nil {
+			return 0, 0, err
+		}
+	}
+	switch {
+	case len(data) == 0:
+		if len(cur.Data) == 0 || cur.Screen == t.Screen {
+			return first, last, nil
+		}
+		return first, last, c.choices.PutChoices(ctx, chat, List{})
+	case inConversation && cur.UpdateID == t.UpdateID && len(cur.Data) > 0:
+		// Another part of the same replies: numbered on. Sent again (a
+		// retry), a part keeps the numbers it had.
+		if i := indexRun(cur.Data, data); i >= 0 {
+			return i + 1, len(cur.Data), nil
+		}
+		first = len(cur.Data) + 1
+		cur.Data = append(cur.Data, data...)
+		return first, len(cur.Data), c.choices.PutChoices(ctx, chat, cur)
+	}
+	return first, last, c.choices.PutChoices(ctx, chat, List{Data: data, Screen: t.Screen, UpdateID: t.UpdateID})
+}
+
+// indexRun is where run starts in list, or -1.
+func indexRun(list, run []string) int {
+	for i := 0; i+len(run) <= len(list); i++ {
+		if slices.Equal(list[i:i+len(run)], run) {
+			return i
+		}
+	}
+	return -1
+}
+
+// numbered appends the options as a list numbered from first, and the
+// instruction to type a number up to last, to text.
+func (c *Client) numbered(text string, options []bot.Button, lang string, first, last int) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimRightFunc(text, unicode.IsSpace))
 	if b.Len() > 0 {
 		b.WriteString("\n\n")
 	}
-	data := make([]string, len(options))
 	for i, o := range options {
-		data[i] = o.Data
-		fmt.Fprintf(&b, "%d. %s\n", i+1, bot.NFC(strings.TrimSpace(o.Label)))
+		fmt.Fprintf(&b, "%d. %s\n", first+i, bot.NFC(strings.TrimSpace(o.Label)))
 	}
 	if c.text != nil {
 		if lang == "" {
 			lang = "vi"
 		}
 		b.WriteString("\n")
-		b.WriteString(c.text.Text(lang, "zalo.choose", map[string]any{"Max": len(options)}))
+		b.WriteString(c.text.Text(lang, "zalo.choose", map[string]any{"Max": last}))
 	}
-	return strings.TrimRightFunc(b.String(), unicode.IsSpace), data
+	return strings.TrimRightFunc(b.String(), unicode.IsSpace)
 }
 
 // title fits a button's label in Zalo's 100 characters.

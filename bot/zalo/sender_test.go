@@ -92,7 +92,22 @@ func (f *fixture) list(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l
+	return l.Data
+}
+
+// turn is the target of the replies to update id of the conversation, on
+// screen.
+func turn(id string, screen int) bot.Target {
+	t := target("vi")
+	t.UpdateID, t.Screen = id, screen
+	return t
+}
+
+func (f *fixture) sendTo(t *testing.T, to bot.Target, r bot.Reply) {
+	t.Helper()
+	if err := f.client.Send(context.Background(), to, r); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func buttons(labels ...string) [][]bot.Button {
@@ -221,22 +236,74 @@ func TestSendMoreThanFiveButtonsAsANumberedList(t *testing.T) {
 	if last := f.fake.Texts(user); !strings.HasSuffix(last[len(last)-1], "type a number from 1 to 7 and send it.") {
 		t.Errorf("English list: %q", last[len(last)-1])
 	}
-	// A later reply without a list forgets it: typed numbers answer only
-	// the list on screen.
-	f.send(t, bot.Reply{Text: "Gõ tên của bạn"})
-	if l := f.list(t); l != nil {
-		t.Errorf("list kept after a reply without one: %v", l)
+}
+
+// The list stands while the conversation stays on its screen: a reply
+// there without buttons (a hint about the list) or with real ones keeps
+// it. A reply on another screen forgets it, buttons or not: a number
+// typed there is text. A message outside the conversation (a notice)
+// leaves it alone.
+func TestSendTheListStandsWhileItsScreenDoes(t *testing.T) {
+	f := newFixture(t, nil)
+	menu := buttons("a", "b", "c", "d", "e", "f")
+	f.sendTo(t, turn("u1", 4), bot.Reply{Text: "Menu", Buttons: menu})
+	f.sendTo(t, turn("u2", 4), bot.Reply{Text: "👆 Bạn hãy chọn một mục ở tin nhắn phía trên."})
+	f.sendTo(t, turn("u3", 4), bot.Reply{Text: "Có hay không?", Buttons: buttons("Có", "Không")})
+	f.send(t, bot.Reply{Text: "⏰ Nhắc việc", Buttons: buttons("Mở")})
+	if l := f.list(t); len(l) != 6 {
+		t.Fatalf("list %v, want the menu's still", l)
 	}
-	f.send(t, bot.Reply{Text: "Menu", Buttons: buttons("a", "b", "c", "d", "e", "f")})
-	f.send(t, bot.Reply{Text: "Có hay không?", Buttons: buttons("Có", "Không")})
+	f.sendTo(t, turn("u4", 5), bot.Reply{Text: "Gõ tên của bạn"})
 	if l := f.list(t); l != nil {
-		t.Errorf("list kept after real buttons: %v", l)
+		t.Errorf("list kept after a reply on another screen: %v", l)
+	}
+	f.sendTo(t, turn("u5", 6), bot.Reply{Text: "Menu", Buttons: menu})
+	f.sendTo(t, turn("u6", 7), bot.Reply{Text: "Có hay không?", Buttons: buttons("Có", "Không")})
+	if l := f.list(t); l != nil {
+		t.Errorf("list kept after real buttons on another screen: %v", l)
+	}
+	// A list shown again is numbered from 1 again.
+	f.sendTo(t, turn("u7", 8), bot.Reply{Text: "Menu", Buttons: menu})
+	f.sendTo(t, turn("u8", 8), bot.Reply{Text: "Menu", Buttons: menu})
+	if l := f.list(t); len(l) != 6 || !strings.Contains(f.fake.Texts(user)[len(f.fake.Texts(user))-1], "\n1. a\n") {
+		t.Errorf("the menu shown again: list %v, text %q", l, f.fake.Texts(user))
+	}
+}
+
+// The lists of one update's replies (a review in parts) are numbered as
+// one: on from part to part, the instruction naming the highest number so
+// far, and all remembered. A part sent again (a retry) keeps its numbers.
+func TestSendThePartsOfOneUpdateAreNumberedOn(t *testing.T) {
+	f := newFixture(t, nil)
+	first := [][]bot.Button{{{Label: "✏️ 1", Data: "report|edit|9|a"}, {Label: "✏️ 2", Data: "report|edit|9|b"}, {Label: "✏️ 3", Data: "report|edit|9|c"},
+		{Label: "✏️ 4", Data: "report|edit|9|d"}, {Label: "✏️ 5", Data: "report|edit|9|e"}, {Label: "✏️ 6", Data: "report|edit|9|f"}}}
+	second := [][]bot.Button{{{Label: "✏️ 7", Data: "report|edit|9|g"}, {Label: "✏️ 8", Data: "report|edit|9|h"}, {Label: "✏️ 9", Data: "report|edit|9|i"},
+		{Label: "✏️ 10", Data: "report|edit|9|j"}, {Label: "✏️ 11", Data: "report|edit|9|k"}}, {{Label: "📤 Gửi", Data: "report|submit|9|"}}}
+	f.sendTo(t, turn("u1", 9), bot.Reply{Text: "Phần 1", Buttons: first})
+	f.sendTo(t, turn("u1", 9), bot.Reply{Text: "Phần 2", Buttons: second})
+	f.sendTo(t, turn("u1", 9), bot.Reply{Text: "Phần 2", Buttons: second}) // a retry
+	texts := f.fake.Texts(user)
+	if want := "Phần 1\n\n1. ✏️ 1\n2. ✏️ 2\n3. ✏️ 3\n4. ✏️ 4\n5. ✏️ 5\n6. ✏️ 6\n\n✍️ Gõ một số từ 1 đến 6 rồi gửi để chọn."; texts[0] != want {
+		t.Errorf("first part\n%s\nwant\n%s", texts[0], want)
+	}
+	want := "Phần 2\n\n7. ✏️ 7\n8. ✏️ 8\n9. ✏️ 9\n10. ✏️ 10\n11. ✏️ 11\n12. 📤 Gửi\n\n✍️ Gõ một số từ 1 đến 12 rồi gửi để chọn."
+	if texts[1] != want || texts[2] != want {
+		t.Errorf("second part, and sent again\n%s\n%s\nwant\n%s", texts[1], texts[2], want)
+	}
+	l := f.list(t)
+	if len(l) != 12 || l[1] != "report|edit|9|b" || l[11] != "report|submit|9|" {
+		t.Errorf("list remembered %v", l)
+	}
+	// The next update's list starts from 1.
+	f.sendTo(t, turn("u2", 9), bot.Reply{Text: "Phần 2", Buttons: second})
+	if l := f.list(t); len(l) != 6 || l[0] != "report|edit|9|g" {
+		t.Errorf("the next update's list %v", l)
 	}
 }
 
 type failingChoices struct{ zalo.MemoryChoices }
 
-func (*failingChoices) PutChoices(context.Context, bot.ChatKey, []string) error {
+func (*failingChoices) PutChoices(context.Context, bot.ChatKey, zalo.List) error {
 	return errors.New("redis down")
 }
 

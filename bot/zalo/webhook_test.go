@@ -295,7 +295,7 @@ func TestWebhookTypedNumberTapsTheList(t *testing.T) {
 	choices := &MemoryChoices{}
 	h := newWebhook(t, rec, func(c *WebhookConfig) { c.Choices = choices })
 	chat := bot.ChatKey{Channel: bot.Zalo, ChatID: me}
-	if err := choices.PutChoices(context.Background(), chat, []string{"quiz|start|4|", "profile|open|4|", "home|help|4|"}); err != nil {
+	if err := choices.PutChoices(context.Background(), chat, List{Data: []string{"quiz|start|4|", "profile|open|4|", "home|help|4|"}}); err != nil {
 		t.Fatal(err)
 	}
 	for i, text := range []string{"2", " 3. ", "4", "0", "2 xã", "Xin chào"} {
@@ -325,8 +325,8 @@ func TestWebhookTypedNumberTapsTheList(t *testing.T) {
 
 type failingChoices struct{ MemoryChoices }
 
-func (*failingChoices) Choices(context.Context, bot.ChatKey) ([]string, error) {
-	return nil, errors.New("redis down")
+func (*failingChoices) Choices(context.Context, bot.ChatKey) (List, error) {
+	return List{}, errors.New("redis down")
 }
 
 func TestWebhookChoicesUnavailableIsRetried(t *testing.T) {
