@@ -54,7 +54,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 	c := p.Client
 	timeout := cmp.Or(p.Timeout, 50*time.Second)
-	if limit := c.hc.Timeout; limit > 0 && timeout > limit-5*time.Second {
+	if limit := c.callLimit(); timeout > limit-5*time.Second {
 		timeout = max(0, limit-5*time.Second)
 		c.log.Warn("telegram: long-poll timeout shortened to fit the HTTP client timeout", "timeout", timeout)
 	}

@@ -119,6 +119,8 @@ func (c *Client) DownloadFile(ctx context.Context, fileID string, limit int64) (
 		segments[i] = url.PathEscape(s)
 	}
 	link := c.base + "/file/bot" + c.token + "/" + strings.Join(segments, "/")
+	ctx, cancel := context.WithTimeout(ctx, c.callLimit())
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
 	if err != nil {
 		return nil, c.redact(err)

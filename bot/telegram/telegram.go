@@ -13,9 +13,11 @@
 package telegram
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -39,10 +41,13 @@ type Config struct {
 	// APIURL is the Bot API server (TELEGRAM_API_URL); requests go to
 	// APIURL/bot<token>/<method>. Empty means DefaultAPIURL.
 	APIURL string
-	// HTTPClient makes the requests. Its Timeout must exceed the long-poll
-	// timeout; nil means a client with a 75 s timeout.
+	// HTTPClient makes the requests; nil means a pooled client of our own.
+	// A Timeout of its own shortens CallTimeout.
 	HTTPClient *http.Client
-	Log        *slog.Logger
+	// CallTimeout bounds one call, its response's body included; the long
+	// poll is fitted under it. Zero means 75 s.
+	CallTimeout time.Duration
+	Log         *slog.Logger
 	// MaxRetryWait is the longest 429 retry_after a send waits out before
 	// giving up with an error (the update is then delivered again later).
 	// Zero means 30 s.
@@ -58,6 +63,7 @@ type Client struct {
 	token   string
 	base    string
 	hc      *http.Client
+	timeout time.Duration // of one call; see callLimit
 	log     *slog.Logger
 	maxWait time.Duration
 	sleep   func(ctx context.Context, d time.Duration) error
@@ -73,6 +79,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		base:    strings.TrimRight(cfg.APIURL, "/"),
 		hc:      cfg.HTTPClient,
 		log:     cfg.Log,
+		timeout: cmp.Or(cfg.CallTimeout, defaultCallTimeout),
 		maxWait: cfg.MaxRetryWait,
 		sleep:   cfg.Sleep,
 	}
@@ -95,7 +102,8 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		t.MaxIdleConns = 32
 		t.MaxIdleConnsPerHost = 32
 		t.MaxConnsPerHost = 32
-		c.hc = &http.Client{Timeout: 75 * time.Second, Transport: t}
+		// No Timeout: CallTimeout bounds each call through its context.
+		c.hc = &http.Client{Transport: t}
 	}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -132,21 +140,39 @@ func (c *Client) bot(ctx context.Context) *tgbotapi.BotAPI {
 }
 
 func (c *Client) client(ctx context.Context) ctxClient {
-	return ctxClient{ctx: ctx, hc: c.hc, token: c.token}
+	return ctxClient{ctx: ctx, hc: c.hc, token: c.token, timeout: c.timeout}
 }
 
 // ctxClient gives the library's context-less requests a context, turns
 // non-JSON error pages into errors with their status, and keeps the token
 // out of transport errors.
 type ctxClient struct {
-	ctx   context.Context
-	hc    *http.Client
-	token string
+	ctx     context.Context
+	hc      *http.Client
+	token   string
+	timeout time.Duration
+}
+
+// defaultCallTimeout bounds one Bot API call (Config.CallTimeout), long
+// polls (50 s) included. It is a deadline on the call's context, not
+// http.Client.Timeout: the client's timeout costs a goroutine, a channel
+// and two timers per call.
+const defaultCallTimeout = 75 * time.Second
+
+// callLimit is how long one call may take: the call timeout, or less when
+// the configured client has a shorter Timeout of its own.
+func (c *Client) callLimit() time.Duration {
+	if t := c.hc.Timeout; t > 0 && t < c.timeout {
+		return t
+	}
+	return c.timeout
 }
 
 func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
-	resp, err := c.hc.Do(req.WithContext(c.ctx))
+	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
+	resp, err := c.hc.Do(req.WithContext(ctx))
 	if err != nil {
+		cancel()
 		return nil, redact(err, c.token)
 	}
 	if resp.StatusCode >= 300 {
@@ -155,10 +181,26 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 			// A proxy's HTML page: the library would report a JSON syntax
 			// error and lose the status.
 			resp.Body.Close()
+			cancel()
 			return nil, &statusError{Code: resp.StatusCode, Status: resp.Status}
 		}
 	}
+	// The library reads the body after Do returns: the deadline stands
+	// until it closes it.
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// cancelOnClose releases a call's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // statusError is an HTTP error answered without a Bot API body.
