@@ -9,6 +9,7 @@ import (
 	"hocvuso/bot"
 	"hocvuso/bot/zalo"
 	"hocvuso/bot/zalo/fakezalo"
+	"hocvuso/flows/flowtest"
 	"hocvuso/flows/report/config"
 	"hocvuso/store"
 )
@@ -102,6 +103,31 @@ func onZalo(t *testing.T, f *fixture) *fakezalo.Server {
 	return fake
 }
 
+// zaloFocals is the Zalo test form's fixture with replies on Zalo, and a
+// focal point on Zalo in each language: of SNV in Vietnamese, of 03670 in
+// English.
+func zaloFocals(t *testing.T) (*fixture, *fakezalo.Server, map[string]*flowtest.User) {
+	t.Helper()
+	cfg, err := config.Load(
+		config.File{Name: "periods.yaml", Data: []byte(zaloPeriods)},
+		config.File{Name: "forms/z.v1.yaml", Data: []byte(zaloForm)},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, cfg)
+	fake := onZalo(t, f)
+	focals := map[string]*flowtest.User{}
+	for _, c := range []struct{ lang, unit string }{{"vi", "SNV"}, {"en", "03670"}} {
+		u := f.h.AgreedOn(bot.Zalo, "Zalo "+c.lang, c.lang)
+		if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, c.unit, "admin", f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		focals[c.lang] = u
+	}
+	return f, fake, focals
+}
+
 // tapWord is an instruction to tap, press or click: on a numbered list
 // there is nothing to tap.
 var tapWord = map[string]*regexp.Regexp{
@@ -116,21 +142,9 @@ var tapWord = map[string]*regexp.Regexp{
 // buttons or fewer (real buttons) the same hint stands. In Vietnamese and
 // English.
 func TestReport_OnZaloANumberedQuestionAsksNoTap(t *testing.T) {
-	cfg, err := config.Load(
-		config.File{Name: "periods.yaml", Data: []byte(zaloPeriods)},
-		config.File{Name: "forms/z.v1.yaml", Data: []byte(zaloForm)},
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFixture(t, cfg)
-	fake := onZalo(t, f)
-	for _, c := range []struct{ lang, unit string }{{"vi", "SNV"}, {"en", "03670"}} {
-		lang := c.lang
-		u := f.h.AgreedOn(bot.Zalo, "Zalo "+lang, lang)
-		if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, c.unit, "admin", f.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
+	f, fake, focals := zaloFocals(t)
+	for _, lang := range []string{"vi", "en"} {
+		u := focals[lang]
 		choose := f.T(lang, "zalo.choose", "Max", 6)
 		// seen checks the messages Zalo got since the last call: none says
 		// to tap; the last is the question, numbered (no buttons, the list
@@ -189,21 +203,9 @@ func TestReport_OnZaloANumberedQuestionAsksNoTap(t *testing.T) {
 // it, asks to choose ✏️ and Send, never to tap them; as does what is said
 // to text typed at a paused report. In Vietnamese and English.
 func TestReport_OnZaloTheReviewAsksNoTap(t *testing.T) {
-	cfg, err := config.Load(
-		config.File{Name: "periods.yaml", Data: []byte(zaloPeriods)},
-		config.File{Name: "forms/z.v1.yaml", Data: []byte(zaloForm)},
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFixture(t, cfg)
-	fake := onZalo(t, f)
-	for _, c := range []struct{ lang, unit string }{{"vi", "SNV"}, {"en", "03670"}} {
-		lang := c.lang
-		u := f.h.AgreedOn(bot.Zalo, "Zalo "+lang, lang)
-		if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, c.unit, "admin", f.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
+	f, fake, focals := zaloFocals(t)
+	for _, lang := range []string{"vi", "en"} {
+		u := focals[lang]
 		choose := f.T(lang, "zalo.choose", "Max", 7)
 		choose = choose[:strings.Index(choose, "7")]
 		// seen checks the messages Zalo got since the last call: none says
