@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,6 +51,14 @@ func (s *Scheduler) SweepOrphans(ctx context.Context) (int, error) {
 	}
 }
 
+// queuedAgain ends the reason of a delivery the sweep gave a new job. A
+// claim leaves the reason as it is and a finished attempt replaces it, so
+// an orphan found planned with it still there had no attempt at all since:
+// every try of its new job ended before one (a replica dying each time).
+// It fails then rather than go round for ever, as an officials' notice,
+// which never expires, otherwise would.
+const queuedAgain = "; queued again"
+
 // orphanFate decides what becomes of an orphaned delivery: planned again
 // (a new job), or finished, with the reason.
 func (s *Scheduler) orphanFate(o store.Orphan, now time.Time) (state, reason string) {
@@ -65,13 +74,15 @@ func (s *Scheduler) orphanFate(o store.Orphan, now time.Time) (state, reason str
 		lost += " mid-attempt"
 	}
 	switch {
+	case o.Was == store.DeliveryPlanned && strings.HasSuffix(o.Reason, queuedAgain):
+		return store.DeliveryFailed, "interrupted: " + lost + ", again before any attempt since it was queued again"
 	case o.Attempts >= s.cfg.MaxAttempts:
 		return store.DeliveryFailed, fmt.Sprintf("interrupted: %s, after %d attempts", lost, o.Attempts)
 	case o.Kind != store.KindReport && now.Sub(o.PlannedAt) > s.cfg.StaleAfter:
 		// A report's notice never expires (see noLongerDue).
 		return store.DeliveryFailed, "interrupted: " + lost + ", and expired: planned at " + o.PlannedAt.In(s.cfg.Rules.Location).Format(time.RFC3339)
 	}
-	return store.DeliveryPlanned, "interrupted: " + lost + "; queued again"
+	return store.DeliveryPlanned, "interrupted: " + lost + queuedAgain
 }
 
 // requeue inserts the new jobs of orphaned deliveries, in the sweep's

@@ -246,6 +246,30 @@ func TestOrphansFailWhenOutOfAttemptsOrStaleAndAreCancelledWithTheirJob(t *testi
 	if calls := w.fake.Calls("sendMessage"); len(calls) != 0 {
 		t.Errorf("%d messages sent by the sweep itself", len(calls))
 	}
+
+	// Their new jobs lost in turn before any attempt (a replica dying on
+	// each try), the two queued again fail: the notice, which never
+	// expires, would otherwise go round for ever.
+	for _, id := range []int64{fresh, notice} {
+		job, _ := w.jobOf(id)
+		if _, err := planner.river.JobDelete(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failedBefore := testutil.ToFloat64(deliveredTotal.WithLabelValues("deadline", "failed"))
+	later := w.scheduler(false, fixed(due.Add(30*time.Minute)), func(c *Config) { c.MaxAttempts = 3 })
+	if n, err := later.SweepOrphans(ctx); err != nil || n != 2 {
+		t.Fatalf("the later sweep settled %d, %v; want 2", n, err)
+	}
+	for _, id := range []int64{fresh, notice} {
+		want := "interrupted: no job was left to send it, again before any attempt since it was queued again"
+		if d := w.delivery(id); d.State != store.DeliveryFailed || d.Reason != want {
+			t.Errorf("delivery %d lost twice before any attempt: %s %q; want failed %q", id, d.State, d.Reason, want)
+		}
+	}
+	if d := testutil.ToFloat64(deliveredTotal.WithLabelValues("deadline", "failed")) - failedBefore; d != 1 {
+		t.Errorf("failed counted %v for the deadline rule, want 1 (the notice counts under its own)", d)
+	}
 }
 
 // A delivery whose job will still run (snoozed, waiting its backoff, or
