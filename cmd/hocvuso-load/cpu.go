@@ -18,7 +18,8 @@ const clockTicks = 100
 // of each role, and by the whole machine.
 type cpuSample struct {
 	roles   map[string]map[int]int64 // role -> pid -> ticks
-	machine int64                    // busy ticks of all CPUs
+	machine int64                    // busy ticks of all CPUs, steal included
+	steal   int64                    // ticks the hypervisor gave to other guests
 }
 
 // sampleCPU reads the CPU time of the bot, this load tool, Redis and
@@ -56,6 +57,9 @@ func sampleCPU(botPID, fakePID int, others map[int]bool) cpuSample {
 			}
 			n, _ := strconv.ParseInt(f[i], 10, 64)
 			s.machine += n
+			if i == 8 {
+				s.steal = n
+			}
 		}
 	}
 	return s
@@ -108,7 +112,11 @@ func cpuReport(a, b cpuSample, seconds float64, updates int) (shares, perUpdate 
 		pers = append(pers, role+" "+per(d))
 	}
 	machine := b.machine - a.machine
-	parts = append(parts, fmt.Sprintf("other %.0f%%", pct(machine-known)), fmt.Sprintf("machine %.0f%%", pct(machine)))
+	// Steal is time this virtual machine wanted a CPU and the host ran
+	// another guest: the whole machine runs slower, whatever the bot does.
+	steal := b.steal - a.steal
+	parts = append(parts, fmt.Sprintf("other %.0f%%", pct(machine-known-steal)), fmt.Sprintf("steal %.0f%%", pct(steal)),
+		fmt.Sprintf("machine %.0f%%", pct(machine)))
 	return strings.Join(parts, ", "), strings.Join(pers, ", ")
 }
 
