@@ -68,3 +68,31 @@ func cleanReason(text string) (string, int) {
 	s = bot.NFC(strings.Join(strings.Fields(s), " "))
 	return s, utf8.RuneCountInString(s)
 }
+
+// typedSkip reports whether typed text is the label of the skip button, in
+// either language, whatever its case, diacritics, emoji or punctuation:
+// "Bỏ qua", "bo qua", "Skip".
+func typedSkip(c *bot.Conversation, text string) bool {
+	typed := letters(text)
+	if typed == "" || len(typed) > 16 {
+		return false
+	}
+	for _, lang := range []string{"vi", "en"} {
+		if typed == letters(c.TextIn(lang, "report.button.skip")) {
+			return true
+		}
+	}
+	return false
+}
+
+// letters keeps the letters and digits of a folded text, its words
+// separated by single spaces.
+func letters(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, bot.Fold(s))
+	return strings.Join(strings.Fields(s), " ")
+}

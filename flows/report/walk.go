@@ -280,6 +280,15 @@ func (f *Flow) typedAnswer(c *bot.Conversation, st *state, text string) error {
 	if err != nil {
 		return err
 	}
+	if typedSkip(c, text) {
+		// "Bỏ qua" typed (Zalo, the console, a habit) is the button, never
+		// an answer: a required field stays unanswered and says so.
+		v, err := fl.Skip()
+		if err != nil {
+			return f.refuse(c, st, err)
+		}
+		return f.saveAnswer(c, st, fm, fl, v, false)
+	}
 	v, err := fl.Parse(text, c.Lang())
 	if err != nil {
 		return f.refuse(c, st, err)
