@@ -52,6 +52,7 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	mustContain(t, "the reason's question", r.Text(), f.T("vi", "report.reason.ask"))
 	mustContain(t, "a blank reason", u.Send("   ").Text(), f.T("vi", "report.reason.required"))
 	mustContain(t, "too long a reason", u.Send(strings.Repeat("dài ", 130)).Text(), f.T("vi", "report.reason.too_long", "Length", 519, "Max", 500))
+	mustContain(t, "a pasted reason", u.Send(strings.Repeat("dài ", 300)).Text(), f.T("vi", "report.reason.too_long", "Length", "1.199", "Max", "500"))
 	r = u.Send("Sửa số lớp đã mở")
 	mustContain(t, "the amendment's review", r.Text(), f.T("vi", "report.reason.saved"), "Sửa đổi phiên bản 1. Lý do: Sửa số lớp đã mở",
 		"2. Số lớp đã mở\n10 lớp")

@@ -318,7 +318,7 @@ func (f *Flow) reasonTyped(c *bot.Conversation, st *state, text string) error {
 		c.Say("report.reason.required")
 		return nil
 	case n > MaxReason:
-		c.Reply(bot.Reply{Text: c.T("report.reason.too_long", "Length", n, "Max", MaxReason)})
+		c.Reply(bot.Reply{Text: c.T("report.reason.too_long", "Length", config.FormatCount(n, c.Lang()), "Max", config.FormatCount(MaxReason, c.Lang()))})
 		return nil
 	}
 	p, ok := f.period(c, st.Period, st.kind())

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"strings"
 	"testing"
 
 	"hocvuso/flows/report/config"
@@ -43,5 +44,32 @@ func TestReport_TypedSkipIsTheButtonNotAnAnswer(t *testing.T) {
 	}
 	if v := values(t, d.Answers["doc_number"]); v.Type != config.TypeText || v.Text != "25/KH-SNV" {
 		t.Errorf("doc_number = %+v", v)
+	}
+}
+
+// A long text's limit and an answer's length are written as every other
+// number: "3.000" in Vietnamese, "3,000" in English, in the hint and in the
+// refusal; so is the length of too long a reason.
+func TestReport_TextLimitsAreWrittenAsNumbers(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, c := range []struct{ unit, lang, name, period, skip, yes, max, long string }{
+		{"03670", "vi", "Cầm Văn Hùng", "1. Kế hoạch năm 2025", "Bỏ qua", "có", "3.000", "3.001"},
+		{"SNV", "en", "Anna Lò", "1. 2025 plan", "Skip", "yes", "3,000", "3,001"},
+	} {
+		u := f.focal(c.name, c.lang, c.unit)
+		u.Send("/report")
+		u.Tap(c.period)
+		u.Send("1")
+		u.Send("120")
+		u.Tap(c.skip)
+		u.Send(c.yes)
+		u.Send("20/6/2025")
+		if c.unit == "03670" {
+			u.Tap(c.skip) // the communes' number of villages
+		}
+		r := u.Send("25/KH-UBND")
+		mustContain(t, c.lang+" long text hint", r.Text(), f.T(c.lang, "report.hint.longtext", "Max", c.max))
+		r = u.Send(strings.Repeat("a", config.DefaultLongTextMax+1))
+		mustContain(t, c.lang+" too long", r.Text(), f.T(c.lang, "report.input.text.too_long", "Length", c.long, "Max", c.max))
 	}
 }

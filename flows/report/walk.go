@@ -215,9 +215,9 @@ func hint(c *bot.Conversation, fl *config.Field) string {
 	case config.TypeDate:
 		return c.T("report.hint.date")
 	case config.TypeText:
-		return c.T("report.hint.text", "Max", fl.TextLimit())
+		return c.T("report.hint.text", "Max", config.FormatCount(fl.TextLimit(), lang))
 	case config.TypeLongText:
-		return c.T("report.hint.longtext", "Max", fl.TextLimit())
+		return c.T("report.hint.longtext", "Max", config.FormatCount(fl.TextLimit(), lang))
 	case config.TypeFile:
 		if n := fl.FileLimit(); n > 1 {
 			return c.T("report.hint.files", "Kinds", fl.AcceptedKinds(), "Max", fl.SizeLimitMB(), "N", n)

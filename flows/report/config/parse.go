@@ -57,7 +57,7 @@ func (f *Field) Parse(input, lang string) (Value, error) {
 	case TypeDate:
 		return f.parseDate(input, lang)
 	case TypeText, TypeLongText:
-		return f.parseText(input)
+		return f.parseText(input, lang)
 	case TypeFile:
 		return Value{}, inputError(MsgFileExpected, "Kinds", f.kindNames())
 	}
@@ -115,7 +115,7 @@ func (f *Field) Check(v Value) error {
 		}
 		return err
 	case TypeText, TypeLongText:
-		got, err := f.parseText(v.Text)
+		got, err := f.parseText(v.Text, "en")
 		if err == nil && got.Text != v.Text {
 			err = fmt.Errorf("report config: the text is not in its canonical form")
 		}
@@ -382,6 +382,10 @@ func grouped(groups []string) bool {
 	return true
 }
 
+// FormatCount writes a count for a language: 1.500 in Vietnamese, 1,500 in
+// English, as numbers are written everywhere else.
+func FormatCount(n int, lang string) string { return formatDecimal(strconv.Itoa(n), lang) }
+
 // formatDecimal writes a canonical decimal for a language: 1.234,5 in
 // Vietnamese, 1,234.5 in English.
 func formatDecimal(canon, lang string) string {
@@ -548,7 +552,7 @@ func formatDate(t time.Time) string {
 
 var manyBlankLines = regexp.MustCompile(`\n{3,}`)
 
-func (f *Field) parseText(input string) (Value, error) {
+func (f *Field) parseText(input, lang string) (Value, error) {
 	s := bot.NFC(strings.ToValidUTF8(input, "\uFFFD"))
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.Map(func(r rune) rune {
@@ -577,7 +581,7 @@ func (f *Field) parseText(input string) (Value, error) {
 		return Value{}, f.emptyError()
 	}
 	if n, max := utf8.RuneCountInString(s), f.maxLength(); n > max {
-		return Value{}, inputError(MsgTextTooLong, "Length", n, "Max", max)
+		return Value{}, inputError(MsgTextTooLong, "Length", FormatCount(n, lang), "Max", FormatCount(max, lang))
 	}
 	return Value{Type: f.Type, Text: s}, nil
 }

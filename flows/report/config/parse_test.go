@@ -400,7 +400,7 @@ func TestParse_Text(t *testing.T) {
 	}, []bad{
 		{"", "", config.MsgRequired, nil},
 		{" \n\t ", "", config.MsgRequired, nil},
-		{"01234567890", "", config.MsgTextTooLong, map[string]any{"Length": 11, "Max": 10}},
+		{"01234567890", "", config.MsgTextTooLong, map[string]any{"Length": "11", "Max": "10"}},
 		{"\u200b", "", config.MsgRequired, nil},
 	}, func(v config.Value) string { return v.Text })
 
@@ -410,7 +410,7 @@ func TestParse_Text(t *testing.T) {
 		{"Dòng một  \r\n\n\n\n\nDòng hai\n", "", "Dòng một\n\nDòng hai"},
 		{"Cột\tmột", "", "Cột một"},
 	}, []bad{
-		{strings.Repeat("ă", 41), "", config.MsgTextTooLong, map[string]any{"Length": 41, "Max": 40}},
+		{strings.Repeat("ă", 41), "", config.MsgTextTooLong, map[string]any{"Length": "41", "Max": "40"}},
 		{"", "", config.MsgEmpty, nil},
 	}, func(v config.Value) string { return v.Text })
 }
