@@ -231,6 +231,12 @@ func (f *Flow) already(c *bot.Conversation, inv store.Invite) error {
 		}
 		text = c.T("enrol.focal.already", "Unit", name)
 	}
+	if inv.UsedAt.IsZero() && c.Now.Before(inv.ExpiresAt) {
+		// Not spent: the admin may give it to someone else. Said only
+		// when true: not of the code the user joined with, nor of an
+		// expired one.
+		text += "\n" + c.T("enrol.unused")
+	}
 	c.Reply(bot.Reply{Text: text, Buttons: [][]bot.Button{roleButton(c, inv.Role), flows.BackToMenu(c)}})
 	return nil
 }

@@ -152,15 +152,18 @@ func TestJoinThenTypedCodeMakesAnOfficial(t *testing.T) {
 func TestAlreadyAFocalPointKeepsTheCode(t *testing.T) {
 	b := newBench(t)
 	first, second := b.invite("03670", time.Hour), b.invite("03670", time.Hour)
+	expired := b.invite("03670", time.Minute)
 	lan, hoa := b.Agreed("Lò Thị Lan", "vi"), b.Agreed("Cầm Thị Hoa", "vi")
 	lan.Send("/join " + first)
 	r := lan.Send("/join " + second)
-	if want := b.T("vi", "enrol.focal.already", "Unit", "Phường Chiềng Cơi"); r.Last().Text != want {
+	already := b.T("vi", "enrol.focal.already", "Unit", "Phường Chiềng Cơi")
+	if want := already + "\n" + b.T("vi", "enrol.unused"); r.Last().Text != want {
 		t.Fatalf("got:\n%s\nwant %q", r, want)
 	}
-	// Her own code again: the same answer, nothing granted twice.
-	if r := lan.Send("/join " + first); !strings.Contains(r.Last().Text, "Bạn đã là đầu mối của Phường Chiềng Cơi") {
-		t.Fatalf("her own code again:\n%s", r)
+	// Her own code again: the same answer, nothing granted twice, and not
+	// told that the code she used is unused.
+	if r := lan.Send("/join " + first); r.Last().Text != already {
+		t.Fatalf("her own code again:\n%s\nwant %q", r, already)
 	}
 	if r := hoa.Send("/start " + second); r.Last().Text != b.T("vi", "enrol.focal.done", "Unit", "Phường Chiềng Cơi") {
 		t.Fatalf("the second code for someone else:\n%s", r)
@@ -175,6 +178,11 @@ func TestAlreadyAFocalPointKeepsTheCode(t *testing.T) {
 	}
 	if got := b.roles(lan); len(got) != 2 {
 		t.Fatalf("roles %+v; want two units", got)
+	}
+	// Nor is she told that an expired code of her unit is unused.
+	b.clock.Add(2 * time.Minute)
+	if r := lan.Send("/join " + expired); r.Last().Text != already {
+		t.Fatalf("an expired code of her unit:\n%s\nwant %q", r, already)
 	}
 }
 
