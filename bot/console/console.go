@@ -6,8 +6,12 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,12 +32,22 @@ type Console struct {
 	lastID   string       // the message that carried them
 	messages int
 	seq      int64
+	dir      string // where documents are saved; "" saves none
 }
 
 // New returns a console for the local user name, whose language tag is lang.
 func New(in io.Reader, out io.Writer, user, lang string) *Console {
 	// Update ids must not repeat across runs: the engine remembers them a day.
 	return &Console{in: in, out: out, user: user, lang: lang, seq: time.Now().UnixNano()}
+}
+
+// SaveIn has every document the bot sends (an export's workbook, a
+// certificate) saved in dir, its path printed: the terminal cannot show a
+// file, and a document only named would be lost to the user.
+func (c *Console) SaveIn(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dir = dir
 }
 
 // Run reads lines until EOF, "/quit" or ctx ends, handing each to handle.
@@ -155,8 +169,12 @@ func (c *Console) Send(_ context.Context, _ bot.Target, r bot.Reply) error {
 		b.WriteString(r.Text)
 		b.WriteString("\n")
 	}
-	if r.Document != nil {
-		fmt.Fprintf(&b, "[%s, %d bytes] %s\n", r.Document.Name, len(r.Document.Bytes), r.Document.Caption)
+	if d := r.Document; d != nil {
+		fmt.Fprintf(&b, "📎 %s (%d B)\n", c.save(d), len(d.Bytes))
+		if d.Caption != "" {
+			b.WriteString(d.Caption)
+			b.WriteString("\n")
+		}
 	}
 	if len(r.Buttons) > 0 {
 		c.buttons = c.buttons[:0]
@@ -170,6 +188,48 @@ func (c *Console) Send(_ context.Context, _ bot.Target, r bot.Reply) error {
 	}
 	_, err := io.WriteString(c.out, b.String())
 	return err
+}
+
+// save writes d in the console's directory, beside any file already there
+// ("name-2.xlsx" when "name.xlsx" exists), and returns its path; without a
+// directory, or when it cannot be written, d's name followed by why.
+func (c *Console) save(d *bot.Document) string {
+	name := filepath.Base(filepath.Clean("/" + d.Name))
+	if name == "/" || name == "." {
+		name = "file"
+	}
+	if c.dir == "" {
+		return name
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; i < 100; i++ {
+		path := filepath.Join(c.dir, name)
+		if i > 1 {
+			path = filepath.Join(c.dir, fmt.Sprintf("%s-%d%s", stem, i, ext))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err == nil {
+			_, err = f.Write(d.Bytes)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				_ = os.Remove(path) // no half a file
+			}
+		}
+		if err != nil {
+			return fmt.Sprintf("%s: %v", name, err)
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		return path
+	}
+	return fmt.Sprintf("%s: %s", name, fs.ErrExist)
 }
 
 // Answer implements bot.Sender: the notice of a tapped button is printed.

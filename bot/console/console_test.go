@@ -3,6 +3,9 @@ package console_test
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -112,10 +115,51 @@ func TestSendAndAnswerPrint(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "\nBạn muốn làm gì?\n  [1] ✅ Tôi đồng ý\n  [2] Không đồng ý\n  [3] 🌐 Ngôn ngữ / Language\n" +
-		"\nChứng nhận\n[cert.pdf, 4 bytes] của bạn\n" +
+		"\nChứng nhận\n📎 cert.pdf (4 B)\ncủa bạn\n" +
 		"(Nút này đã cũ.)\n"
 	if out.String() != want {
 		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+// A document the bot sends is saved in the console's directory, never over
+// a file already there nor outside the directory, and its path is printed:
+// an official's /export is a file they can open.
+func TestDocumentsAreSavedWhereTheirPathSays(t *testing.T) {
+	dir := t.TempDir()
+	var out strings.Builder
+	c := console.New(strings.NewReader(""), &out, "lan", "vi")
+	c.SaveIn(dir)
+	xlsx := []byte("PK\x03\x04 bảng")
+	for _, d := range []bot.Document{
+		{Name: "bao-cao-annual-2025.xlsx", Bytes: xlsx, Caption: "Báo cáo năm 2025: 4/13 đơn vị đã gửi."},
+		{Name: "bao-cao-annual-2025.xlsx", Bytes: []byte("second")},
+		{Name: "../../evil.pdf", Bytes: []byte("%PDF")},
+	} {
+		shown(t, c, bot.Reply{Document: &d})
+	}
+	first, second, third := filepath.Join(dir, "bao-cao-annual-2025.xlsx"), filepath.Join(dir, "bao-cao-annual-2025-2.xlsx"), filepath.Join(dir, "evil.pdf")
+	want := "\n📎 " + first + " (" + strconv.Itoa(len(xlsx)) + " B)\nBáo cáo năm 2025: 4/13 đơn vị đã gửi.\n" +
+		"\n📎 " + second + " (6 B)\n" +
+		"\n📎 " + third + " (4 B)\n"
+	if out.String() != want {
+		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+	for path, bytes := range map[string]string{first: string(xlsx), second: "second", third: "%PDF"} {
+		if got, err := os.ReadFile(path); err != nil || string(got) != bytes {
+			t.Errorf("%s holds %q (%v), want %q", path, got, err, bytes)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("%d files in the directory, want 3", len(entries))
+	}
+
+	// A directory that cannot be written: the name and why, nothing lost silently.
+	out.Reset()
+	c.SaveIn(filepath.Join(dir, "missing"))
+	shown(t, c, bot.Reply{Document: &bot.Document{Name: "cert.pdf", Bytes: []byte("%PDF")}})
+	if got := out.String(); !strings.HasPrefix(got, "\n📎 cert.pdf: open ") || !strings.Contains(got, "no such file or directory") {
+		t.Errorf("printed %q, want the name and why it was not saved", got)
 	}
 }
 

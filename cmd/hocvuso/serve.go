@@ -213,6 +213,9 @@ func (a *app) runConsole(ctx context.Context, e *env) error {
 	}
 	tag := e.getenv("LANG")
 	con := console.New(e.stdin, e.stdout, user, tag)
+	// The files the bot sends (a workbook, a certificate) go where the
+	// terminal is, as "hocvuso export --out" writes them.
+	con.SaveIn(".")
 	a.engine.SetSender(bot.Console, con)
 	fmt.Fprintln(e.stdout, a.cat.Text(bot.LangFromTag(tag), "console.intro", nil))
 	return con.Run(ctx, a.engine.Handle)
