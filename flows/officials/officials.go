@@ -227,6 +227,9 @@ func (f *Flow) overview(c *bot.Conversation, p *config.Period) error {
 	}
 	lang := c.Lang()
 	summary := []string{c.T("officials.overview.title", "Period", p.Name.In(lang), "At", f.stamp(c.Now))}
+	if !p.IsOpen(c.Now) {
+		summary = append(summary, c.T("officials.overview.not_open", "Date", f.day(p.OpensAt)))
+	}
 	if len(ov.Units) == 0 {
 		summary = append(summary, "", c.T("officials.overview.empty"))
 	} else {
@@ -235,8 +238,12 @@ func (f *Flow) overview(c *bot.Conversation, p *config.Period) error {
 			if k.Total == 0 {
 				continue
 			}
+			due := f.day(kinds[i].Due)
+			if p.Provisional {
+				due = c.T("officials.overview.due.provisional", "Date", due)
+			}
 			summary = append(summary, c.T("officials.overview.kind", "Kind", c.T(config.Kind(k.Kind).NameID()),
-				"Due", f.day(kinds[i].Due), "Submitted", k.Submitted, "Total", k.Total,
+				"Due", due, "Submitted", k.Submitted, "Total", k.Total,
 				"Late", k.SubmittedLate, "Overdue", k.Overdue))
 		}
 		summary = append(summary, "", c.T("officials.overview.total", "Submitted", ov.Total.Submitted, "Total", ov.Total.Total))

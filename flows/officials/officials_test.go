@@ -249,6 +249,43 @@ func TestOverview_InEnglish(t *testing.T) {
 	}
 }
 
+// A period not open yet says when it opens, and a provisional due date
+// (review-2027: the decision gives only the year) is shown as such, as
+// /status and the digest show it: an official must not read it as firm.
+func TestOverview_NotOpenYetAndProvisionalDueDate(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	review, _ := b.cfg.Period("review-2027")
+	plan, _ := b.cfg.Period("plan-2025")
+	for _, lang := range []string{"vi", "en"} {
+		u := b.official("Cán bộ "+lang, lang)
+		u.Send("/overview")
+		r := u.Tap(review.Name.In(lang))
+		summary := r.Sent[0].Text
+		due := b.T(lang, "officials.overview.due.provisional", "Date", "10/11/2027")
+		for _, want := range []string{
+			b.T(lang, "officials.overview.not_open", "Date", "01/09/2027"),
+			b.T(lang, "officials.overview.kind", "Kind", b.T(lang, "report.kind.department"), "Due", due, "Submitted", 0, "Total", 3, "Late", 0, "Overdue", 0),
+		} {
+			if !strings.Contains(summary, want) {
+				t.Errorf("%s: review-2027 lacks %q:\n%s", lang, want, summary)
+			}
+		}
+		if !strings.Contains(due, "10/11/2027") || due == "10/11/2027" {
+			t.Errorf("%s: provisional due date %q", lang, due)
+		}
+
+		// An open period with firm dates says neither.
+		u.Tap(b.T(lang, "officials.button.other"))
+		r = u.Tap(plan.Name.In(lang))
+		notOpen := strings.SplitN(b.T(lang, "officials.overview.not_open", "Date", "X"), ":", 2)[0]
+		provisional := strings.TrimPrefix(b.T(lang, "officials.overview.due.provisional", "Date", ""), ", ")
+		if s := r.Sent[0].Text; strings.Contains(s, notOpen) || strings.Contains(s, provisional) {
+			t.Errorf("%s: plan-2025 is open with firm dates:\n%s", lang, s)
+		}
+	}
+}
+
 // A province's worth of late communes does not fit one message: the list
 // goes on in more, each within bounds, every unit once.
 func TestOverview_LongListsSplitAcrossMessages(t *testing.T) {
