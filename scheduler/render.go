@@ -23,12 +23,17 @@ type unitReminder struct {
 }
 
 // render writes the reminder in its language, with a button that opens the
-// report form.
+// report form. A provisional due date (the decision gives only the year)
+// says so, as /status does.
 func (u unitReminder) render(tr bot.Translator) bot.Reply {
+	due := formatDate(u.Due)
+	if u.Period.Provisional {
+		due = tr.Text(u.Lang, "remind.due.provisional", map[string]any{"Date": due})
+	}
 	data := map[string]any{
 		"Unit":   u.UnitName,
 		"Period": u.Period.Name.In(u.Lang),
-		"Due":    formatDate(u.Due),
+		"Due":    due,
 		"Days":   abs(u.DaysLeft),
 	}
 	var text string
