@@ -223,17 +223,25 @@ func why(o scheduler.Occurrence) string {
 	switch o.Rule.Kind {
 	case scheduler.KindDeadline:
 		if d := o.DaysLeft(); d > 0 {
-			return fmt.Sprintf("%d days before the due date, not submitted", d)
+			return plural(d, "day", "days") + " before the due date, not submitted"
 		}
 		return "the due date, not submitted"
 	case scheduler.KindOverdue:
-		return fmt.Sprintf("%d days late, not submitted", -o.DaysLeft())
+		return plural(-o.DaysLeft(), "day", "days") + " late, not submitted"
 	case scheduler.KindDigest:
 		return "weekly digest (" + o.Rule.Cron + "), an official"
 	case scheduler.KindEscalation:
-		return fmt.Sprintf("%d days after the due date, an official", -o.DaysLeft())
+		return plural(-o.DaysLeft(), "day", "days") + " after the due date, an official"
 	}
 	return "learning nudge (" + o.Rule.Cron + "), opted in with an area unfinished"
+}
+
+// plural writes n with its noun: "1 day", "3 days".
+func plural(n int, one, many string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func printPreview(w io.Writer, previews []scheduler.Preview, now, since time.Time, loc *time.Location) {
@@ -273,7 +281,7 @@ func printPreview(w io.Writer, previews []scheduler.Preview, now, since time.Tim
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d deliveries would be planned (dry run: nothing planned)\n", n)
+	fmt.Fprintf(w, "%s would be planned (dry run: nothing planned)\n", plural(n, "delivery", "deliveries"))
 }
 
 func printPlanned(w io.Writer, planned []scheduler.Planned, now time.Time, loc *time.Location) {
@@ -282,17 +290,21 @@ func printPlanned(w io.Writer, planned []scheduler.Planned, now time.Time, loc *
 	total := 0
 	for _, p := range planned {
 		o := p.Occurrence
+		what := o.Rule.ID + " " + o.SendAt.In(loc).Format(layout)
+		if s := o.Subject(); s != "" { // a digest or a nudge has none
+			what += " " + s
+		}
 		switch {
 		case p.Skipped != "":
-			fmt.Fprintf(w, "%s %s %s: skipped: %s\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), o.Subject(), p.Skipped)
+			fmt.Fprintf(w, "%s: skipped: %s\n", what, p.Skipped)
 		case !p.Fresh:
-			fmt.Fprintf(w, "%s %s %s: planned before\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), o.Subject())
+			fmt.Fprintf(w, "%s: planned before\n", what)
 		default:
-			fmt.Fprintf(w, "%s %s %s: %d deliveries planned\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), o.Subject(), p.Deliveries)
+			fmt.Fprintf(w, "%s: %s planned\n", what, plural(p.Deliveries, "delivery", "deliveries"))
 			total += p.Deliveries
 		}
 	}
-	fmt.Fprintf(w, "%d deliveries planned\n", total)
+	fmt.Fprintf(w, "%s planned\n", plural(total, "delivery", "deliveries"))
 }
 
 func runRemindStatus(ctx context.Context, e *env, args []string) error {

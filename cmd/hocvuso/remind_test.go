@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"hocvuso/flows/report/config"
+	"hocvuso/scheduler"
 	"hocvuso/store"
 )
 
@@ -97,3 +99,56 @@ func FuzzParseAt(f *testing.F) {
 		}
 	})
 }
+
+// What "remind" prints counts in plain English: "1 day", "1 delivery",
+// and a digest, which has no subject, is not followed by a stray space.
+func TestRemindPrintsOneAsOne(t *testing.T) {
+	cfg, err := config.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	annual, _ := cfg.Period("annual-2026")
+	hcm := config.Location
+	due := time.Date(2026, 11, 10, 0, 0, 0, 0, hcm)
+	day := func(d int) time.Time { return due.AddDate(0, 0, d).Add(8 * time.Hour) }
+	occ := func(kind scheduler.Kind, id string, d int) scheduler.Occurrence {
+		o := scheduler.Occurrence{Rule: &scheduler.Rule{ID: id, Kind: kind}, At: day(d), SendAt: day(d)}
+		if kind != scheduler.KindDigest {
+			o.Period, o.Due, o.UnitKinds = annual, due, []config.Kind{config.KindDepartment}
+		}
+		return o
+	}
+	for o, want := range map[*scheduler.Occurrence]string{
+		ptr(occ(scheduler.KindDeadline, "deadline", -1)):    "1 day before the due date, not submitted",
+		ptr(occ(scheduler.KindDeadline, "deadline", -7)):    "7 days before the due date, not submitted",
+		ptr(occ(scheduler.KindOverdue, "overdue", 1)):       "1 day late, not submitted",
+		ptr(occ(scheduler.KindOverdue, "overdue", 3)):       "3 days late, not submitted",
+		ptr(occ(scheduler.KindEscalation, "escalation", 1)): "1 day after the due date, an official",
+	} {
+		if got := why(*o); got != want {
+			t.Errorf("why %s at %s = %q, want %q", o.Rule.ID, o.At, got, want)
+		}
+	}
+
+	var out bytes.Buffer
+	printPreview(&out, []scheduler.Preview{{Occurrence: occ(scheduler.KindOverdue, "overdue", 1),
+		Recipients: []store.PreviewRecipient{{UserID: 1, Lang: "vi", Channel: "telegram", ChatID: "5", UnitCode: "SNV", UnitName: "Sở Nội vụ"}}}},
+		day(1), day(1).Add(-12*time.Hour), hcm)
+	if s := out.String(); !strings.Contains(s, "  1 day late, not submitted\n") || !strings.HasSuffix(s, "\n1 delivery would be planned (dry run: nothing planned)\n") {
+		t.Errorf("dry run:\n%s", s)
+	}
+	out.Reset()
+	printPlanned(&out, []scheduler.Planned{
+		{Occurrence: occ(scheduler.KindDigest, "weekly-digest", 13), Deliveries: 1, Fresh: true},
+		{Occurrence: occ(scheduler.KindOverdue, "overdue", 3), Deliveries: 0, Fresh: true},
+	}, day(13), hcm)
+	want := "as if it were 2026-11-23 08:00 (Asia/Ho_Chi_Minh)\n" +
+		"weekly-digest 2026-11-23 08:00: 1 delivery planned\n" +
+		"overdue 2026-11-13 08:00 annual-2026:department: 0 deliveries planned\n" +
+		"1 delivery planned\n"
+	if out.String() != want {
+		t.Errorf("planned:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
