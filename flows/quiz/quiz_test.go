@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -754,6 +755,70 @@ func TestLoadAndImportBank(t *testing.T) {
 	}
 }
 
+// A typed answer does not depend on the option's punctuation: the text
+// without its comma, the letter and the text copied from the question, a
+// colon after "đáp án" all read as the option meant; a letter that names
+// another option than the text does is not read.
+func TestTypedAnswerIgnoresPunctuation(t *testing.T) {
+	b := banktest.Load(t)
+	q, ok := b.Question("t0-1-charge") // "Bộ sạc đúng loại, còn tốt" is option 0
+	if !ok {
+		t.Fatal("no question t0-1-charge in the test bank")
+	}
+	const order = "201" // A. Ổ điện ướt  B. Bộ sạc đúng loại, còn tốt  C. Dây sạc bị hở lõi
+	for _, c := range []struct {
+		input string
+		want  int
+	}{
+		{"bo sac dung loai con tot", 1},
+		{"Bộ sạc đúng loại còn tốt", 1},
+		{"Bộ sạc đúng loại ,còn tốt.", 1},
+		{"the right charger in good condition", 1},
+		{"dung loai con tot", 1},
+		{"B. Bộ sạc đúng loại, còn tốt", 1},
+		{"b) bo sac dung loai", 1},
+		{"C - Dây sạc bị hở lõi", 2},
+		{"đáp án: B", 1},
+		{"Answer: c", 2},
+		{"câu: a", 0},
+		{"A. Bộ sạc đúng loại, còn tốt", -1},
+		{"B. Ổ điện ướt", -1},
+		{"không biết", -1},
+	} {
+		if got := quiz.MatchTyped(c.input, q, order); got != c.want {
+			t.Errorf("MatchTyped(%q) = %d, want %d", c.input, got, c.want)
+		}
+	}
+}
+
+// Every option of the built-in bank, typed without diacritics and without
+// its punctuation, as on a phone keyboard, selects that option, wherever
+// it is shown.
+func TestEveryBuiltInOptionTypedPlainSelectsIt(t *testing.T) {
+	b, err := bank.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := func(s string) string {
+		return strings.Join(strings.FieldsFunc(bot.Fold(s), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}), " ")
+	}
+	for i := range b.Questions {
+		q := &b.Questions[i]
+		order := "0123"[:len(q.Options)]
+		order = order[1:] + order[:1] // option 0 shown last, and so on
+		for k := range order {
+			o := q.Options[order[k]-'0']
+			for _, typed := range []string{plain(o.VI), plain(o.EN)} {
+				if got := quiz.MatchTyped(typed, q, order); got != k {
+					t.Errorf("%s: %q shown at %d reads as %d", q.ID, typed, k, got)
+				}
+			}
+		}
+	}
+}
+
 func FuzzTypedAnswer(f *testing.F) {
 	b := banktest.Load(f)
 	for _, s := range []string{"B", "b", "2", " c. ", "(a)", "Câu B", "đáp án 3", "Không ai cả", "KHONG AI CA", norm.NFD.String("Không ai cả"),
@@ -761,6 +826,8 @@ func FuzzTypedAnswer(f *testing.F) {
 		f.Add(s, 6, "201")
 	}
 	f.Add("Bộ sạc đúng loại, còn tốt", 0, "012")
+	f.Add("bo sac dung loai con tot", 0, "012")
+	f.Add("A. Bộ sạc đúng loại, còn tốt", 0, "012")
 	f.Fuzz(func(t *testing.T, input string, qi int, order string) {
 		if qi < 0 {
 			qi = -qi

@@ -12,9 +12,12 @@ import (
 // MatchTyped reads a typed answer to question q shown with option order
 // (see state.Orders) and returns the position k of the option chosen as
 // shown (0 is A), or -1. It takes the letter ("B", "b", "b.", "(b)",
-// "câu b", "đáp án B"), the number ("2"), or the option's text in either
-// language, with or without diacritics, in any case and Unicode form; a
-// long enough piece of exactly one option's text counts too.
+// "câu b", "đáp án: B"), the number ("2"), or the option's text in either
+// language, with or without diacritics, in any case and Unicode form, its
+// punctuation and spaces not counted ("sao luu dang xuat" for "Sao lưu,
+// đăng xuất"); a long enough piece of exactly one option's text counts too,
+// and so does the text after its own letter, as copied from the question
+// ("B. Nói rõ ràng…").
 func MatchTyped(input string, q *bank.Question, order string) int {
 	n := len(order)
 	if n > len(letters) || !validOrder(order, len(q.Options)) {
@@ -28,28 +31,58 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 	if s == "" || len(s) > 4*bank.MaxOption {
 		return -1
 	}
-	folded := bot.Fold(s)
-	// "câu b", "dap an 2", "chon C", "answer B", "option 3"
-	if i := strings.LastIndexByte(folded, ' '); i > 0 && leadWords[folded[:i]] {
-		if k := choiceKey(folded[i+1:], n); k >= 0 {
+	w := words(bot.Fold(s))
+	// "câu b", "dap an: 2", "chon C", "answer B", "option 3"
+	if i := strings.LastIndexByte(w, ' '); i > 0 && leadWords[w[:i]] {
+		if k := choiceKey(w[i+1:], n); k >= 0 {
 			return k
 		}
 	}
-	// The option's text, whole.
+	keys := make([][2]string, n)
 	for k := range n {
 		f := q.Folded(int(order[k] - '0'))
-		if folded == f[0] || folded == f[1] {
+		keys[k] = [2]string{compact(f[0]), compact(f[1])}
+	}
+	// The option's text, whole.
+	key := compact(w)
+	if k := whole(key, keys); k >= 0 {
+		return k
+	}
+	// The option's letter, then its text: both name the same option.
+	if len(w) > 2 && w[1] == ' ' && unicode.IsLetter(rune(w[0])) {
+		if j := choiceKey(w[:1], n); j >= 0 {
+			rest := compact(w[2:])
+			k := whole(rest, keys)
+			if k < 0 {
+				k = piece(rest, keys)
+			}
+			if k == j {
+				return k
+			}
+		}
+	}
+	return piece(key, keys)
+}
+
+// whole returns the position of the option whose key is key, or -1.
+func whole(key string, keys [][2]string) int {
+	for k, f := range keys {
+		if key == f[0] || key == f[1] {
 			return k
 		}
 	}
-	// A piece of exactly one option's text.
-	if utf8.RuneCountInString(folded) < minPiece {
+	return -1
+}
+
+// piece returns the position of the one option whose key holds key, or -1
+// when key is too short or none or several do.
+func piece(key string, keys [][2]string) int {
+	if utf8.RuneCountInString(key) < minPiece {
 		return -1
 	}
 	found := -1
-	for k := range n {
-		f := q.Folded(int(order[k] - '0'))
-		if strings.Contains(f[0], folded) || strings.Contains(f[1], folded) {
+	for k, f := range keys {
+		if strings.Contains(f[0], key) || strings.Contains(f[1], key) {
 			if found >= 0 {
 				return -1
 			}
@@ -59,7 +92,28 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 	return found
 }
 
-// minPiece is the shortest piece of an option's text that selects it.
+// words turns the punctuation and symbols of a folded text into spaces:
+// "dap an: b" is "dap an b".
+func words(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+	}), " ")
+}
+
+// compact keeps only the letters and digits of a folded text, so that
+// commas, quotes, dashes and spaces typed or left out do not count:
+// "wi-fi", "wi fi" and "wifi" are all "wifi".
+func compact(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// minPiece is the shortest piece of an option's text that selects it, in
+// letters and digits.
 const minPiece = 8
 
 // leadWords may come before a letter: "câu B", "đáp án B"…
