@@ -8,6 +8,10 @@ type Reply struct {
 	// channel can edit in place; elsewhere it is sent as a new message.
 	Edit     bool      `json:"e,omitempty"`
 	Document *Document `json:"d,omitempty"`
+	// Number says the screen asks for a number to be typed: a channel that
+	// reads a typed number as a tap on a numbered button (the console) takes
+	// it as text here, or "1" could never be an answer.
+	Number bool `json:"n,omitempty"`
 }
 
 // Button is a tappable choice. Data is opaque to the channel and comes back as

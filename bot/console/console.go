@@ -1,6 +1,7 @@
 // Package console is a channel in the terminal: one local user chats with
 // the bot through standard input and output. Buttons are shown numbered;
-// typing the number or the label taps the button.
+// typing the number or the label taps the button (only the label where the
+// screen asks for a typed number, bot.Reply.Number).
 package console
 
 import (
@@ -29,6 +30,7 @@ type Console struct {
 	lang     string
 	mu       sync.Mutex
 	buttons  []bot.Button // the last buttons shown, numbered from 1
+	number   bool         // their screen asks for a typed number: digits are text
 	lastID   string       // the message that carried them
 	messages int
 	seq      int64
@@ -118,7 +120,7 @@ func (c *Console) Translate(line string) *bot.Update {
 }
 
 func (c *Console) match(text string) (bot.Button, bool) {
-	if n, err := strconv.Atoi(text); err == nil && n >= 1 && n <= len(c.buttons) {
+	if n, err := strconv.Atoi(text); err == nil && n >= 1 && n <= len(c.buttons) && !c.number {
 		return c.buttons[n-1], true
 	}
 	want := label(text)
@@ -179,9 +181,15 @@ func (c *Console) Send(_ context.Context, _ bot.Target, r bot.Reply) error {
 	if len(r.Buttons) > 0 {
 		c.buttons = c.buttons[:0]
 		c.lastID = strconv.Itoa(c.messages)
+		c.number = r.Number
 		for _, row := range r.Buttons {
 			for _, btn := range row {
 				c.buttons = append(c.buttons, btn)
+				if c.number {
+					// A typed number is the answer: these are tapped by label.
+					fmt.Fprintf(&b, "  [%s]\n", btn.Label)
+					continue
+				}
 				fmt.Fprintf(&b, "  [%d] %s\n", len(c.buttons), btn.Label)
 			}
 		}

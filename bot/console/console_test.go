@@ -103,6 +103,34 @@ func TestTranslate(t *testing.T) {
 	}
 }
 
+// Where the screen asks for a typed number (a report's number or
+// percentage), a typed number is the answer, not a tap: "1" classes would
+// else go back a question. Its buttons are shown and tapped by label.
+func TestTypedNumberScreen(t *testing.T) {
+	var out strings.Builder
+	c := console.New(strings.NewReader(""), &out, "lan", "vi")
+	shown(t, c, bot.Reply{Text: "Số lớp đã mở", Number: true, Buttons: [][]bot.Button{
+		{{Label: "⏭ Bỏ qua", Data: "report|skip|1|"}},
+		{{Label: "⬅️ Quay lại", Data: "report|back|1|"}, {Label: "⏸ Tạm dừng", Data: "report|pause|1|"}},
+	}})
+	if want := "\nSố lớp đã mở\n  [⏭ Bỏ qua]\n  [⬅️ Quay lại]\n  [⏸ Tạm dừng]\n"; out.String() != want {
+		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+	for _, line := range []string{"1", "2", "3"} {
+		if u := c.Translate(line); u.Kind != bot.KindText || u.Text != line {
+			t.Errorf("%q on a number screen = %s %q, want text", line, u.Kind, u.Data)
+		}
+	}
+	if u := c.Translate("quay lai"); u.Kind != bot.KindCallback || u.Data != "report|back|1|" {
+		t.Errorf("\"quay lai\" on a number screen = %s %q, want a tap", u.Kind, u.Data)
+	}
+	// The next screen's numbers tap again.
+	shown(t, c, menu)
+	if u := c.Translate("1"); u.Kind != bot.KindCallback || u.Data != "home|agree|1|" {
+		t.Errorf("\"1\" after the number screen = %s %q, want a tap", u.Kind, u.Data)
+	}
+}
+
 func TestSendAndAnswerPrint(t *testing.T) {
 	var out strings.Builder
 	c := console.New(strings.NewReader(""), &out, "lan", "vi")

@@ -236,6 +236,8 @@ type Message struct {
 	Buttons [][]bot.Button
 	// Edited is set on the record of an edit in a Result.
 	Edited bool
+	// Number is set when the message asks for a typed number (bot.Reply.Number).
+	Number bool
 }
 
 // Labels lists the labels of the message's buttons.
@@ -438,21 +440,21 @@ func (h *Harness) collect(upds []*bot.Update) Result {
 	var r Result
 	sent := h.Sender.Sent()
 	for _, s := range sent[h.sent:] {
-		m := Message{Text: s.Reply.Text, Buttons: s.Reply.Buttons}
+		m := Message{Text: s.Reply.Text, Buttons: s.Reply.Buttons, Number: s.Reply.Number}
 		chat := h.chats[s.Target.ChatID]
 		edited := false
 		if id := s.Target.EditMessageID; id != "" {
 			for _, old := range chat {
 				if old.ID == id {
 					m.ID, m.Edited, edited = id, true, true
-					*old = Message{ID: id, Text: m.Text, Buttons: m.Buttons}
+					*old = Message{ID: id, Text: m.Text, Buttons: m.Buttons, Number: m.Number}
 				}
 			}
 		}
 		if !edited {
 			h.messages++
 			m.ID = strconv.Itoa(h.messages)
-			h.chats[s.Target.ChatID] = append(chat, &Message{ID: m.ID, Text: m.Text, Buttons: m.Buttons})
+			h.chats[s.Target.ChatID] = append(chat, &Message{ID: m.ID, Text: m.Text, Buttons: m.Buttons, Number: m.Number})
 		}
 		r.Sent = append(r.Sent, m)
 	}

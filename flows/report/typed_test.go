@@ -73,3 +73,33 @@ func TestReport_TextLimitsAreWrittenAsNumbers(t *testing.T) {
 		mustContain(t, c.lang+" too long", r.Text(), f.T(c.lang, "report.input.text.too_long", "Length", c.long, "Max", c.max))
 	}
 }
+
+// A number or a percentage is asked as such (bot.Reply.Number): the console
+// then reads a typed "1" as the answer, not as its first button.
+func TestReport_NumberQuestionsAskForTypedNumbers(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Cầm Văn Hùng", "vi", "SNV")
+	u.Send("/report")
+	r := u.Tap("1. Kế hoạch năm 2025")
+	if r.Last().Number {
+		t.Error("the choice question asks for a typed number")
+	}
+	r = u.Tap("Công văn")
+	mustContain(t, "the number question", r.Text(), "Số lớp đã mở")
+	if !r.Last().Number {
+		t.Error("the number question does not ask for a typed number")
+	}
+	r = u.Send("1")
+	mustContain(t, "the percentage question", r.Text(), "Tỉ lệ cán bộ")
+	if !r.Last().Number {
+		t.Error("the percentage question does not ask for a typed number")
+	}
+	r = u.Tap("Bỏ qua")
+	mustContain(t, "the yes/no question", r.Text(), "Đã phát động chưa?")
+	if r.Last().Number {
+		t.Error("the yes/no question asks for a typed number")
+	}
+	if d, _ := f.draft("SNV", "plan"); values(t, d.Answers["classes"]).Number != "1" {
+		t.Errorf("classes = %s; want 1", d.Answers["classes"])
+	}
+}

@@ -185,7 +185,8 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 	if err := save(c, stepAsk, st); err != nil {
 		return err
 	}
-	c.Reply(bot.Reply{Text: b.String(), Buttons: rows})
+	number := fl.Type == config.TypeNumber || fl.Type == config.TypePercent
+	c.Reply(bot.Reply{Text: b.String(), Buttons: rows, Number: number})
 	return nil
 }
 
