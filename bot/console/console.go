@@ -1,7 +1,8 @@
 // Package console is a channel in the terminal: one local user chats with
 // the bot through standard input and output. Buttons are shown numbered;
 // typing the number or the label taps the button (only the label where the
-// screen asks for a typed number, bot.Reply.Number).
+// screen asks for a typed number, bot.Reply.Number). "/file PATH" sends a
+// file of this computer.
 package console
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -89,7 +91,18 @@ func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Upd
 			if line == "/quit" || line == "/exit" {
 				return nil
 			}
-			if err := handle(ctx, c.Translate(line)); err != nil {
+			var u *bot.Update
+			if cmd, path, ok := bot.ParseCommand(line); ok && cmd == "file" {
+				// A file to send, as a chat app attaches one.
+				var err error
+				if u, err = c.File(path); err != nil {
+					fmt.Fprintf(c.out, "! %v\n", err)
+					continue
+				}
+			} else {
+				u = c.Translate(line)
+			}
+			if err := handle(ctx, u); err != nil {
 				fmt.Fprintf(c.out, "! %v\n", err)
 			}
 		}
@@ -98,17 +111,66 @@ func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Upd
 
 func (c *Console) prompt() { fmt.Fprint(c.out, "> ") }
 
+// File turns "/file PATH" into the update of a file sent: its ID is the
+// file's absolute path, which ReadFile reads when the bot takes it (a
+// report's file question). A path that is not a readable regular file is
+// an error, printed, and nothing is sent.
+func (c *Console) File(path string) (*bot.Update, error) {
+	path = strings.Trim(strings.TrimSpace(path), `"'`)
+	if path == "" {
+		return nil, errors.New("/file PATH: the path of the file to send is missing")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a file", abs)
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return nil, err
+	}
+	_ = f.Close()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u := c.update(bot.KindFile, "")
+	typ, _, _ := strings.Cut(mime.TypeByExtension(strings.ToLower(filepath.Ext(abs))), ";")
+	u.File = &bot.File{ID: abs, Name: filepath.Base(abs), MIME: typ, Size: st.Size()}
+	return u, nil
+}
+
+// ErrFileTooLarge is ReadFile's error for a file over the limit.
+var ErrFileTooLarge = errors.New("console: the file is larger than the limit")
+
+// ReadFile reads a file sent with /file (File's ID, its path), up to
+// limit bytes: a longer file is ErrFileTooLarge.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: %s is over %d bytes", ErrFileTooLarge, path, limit)
+	}
+	return data, nil
+}
+
 // Translate turns a typed line into an update: a tap when it names one of
 // the buttons on screen, else a command or text.
 func (c *Console) Translate(line string) *bot.Update {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq++
-	u := &bot.Update{
-		Channel: bot.Console, ID: strconv.FormatInt(c.seq, 10), Seq: c.seq,
-		ChatID: c.user, UserID: c.user, DisplayName: c.user, LanguageCode: c.lang,
-		Text: bot.NFC(line), Kind: bot.KindText, Received: time.Now(),
-	}
+	u := c.update(bot.KindText, bot.NFC(line))
 	if b, ok := c.match(u.Text); ok {
 		u.Kind, u.Data, u.CallbackID, u.MessageID = bot.KindCallback, b.Data, u.ID, c.lastID
 		return u
@@ -117,6 +179,16 @@ func (c *Console) Translate(line string) *bot.Update {
 		u.Kind, u.Command, u.Args = bot.KindCommand, cmd, args
 	}
 	return u
+}
+
+// update is a new update of the local user, with the next id; c.mu is held.
+func (c *Console) update(kind bot.Kind, text string) *bot.Update {
+	c.seq++
+	return &bot.Update{
+		Channel: bot.Console, ID: strconv.FormatInt(c.seq, 10), Seq: c.seq,
+		ChatID: c.user, UserID: c.user, DisplayName: c.user, LanguageCode: c.lang,
+		Text: text, Kind: kind, Received: time.Now(),
+	}
 }
 
 func (c *Console) match(text string) (bot.Button, bool) {

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -340,5 +341,45 @@ func TestTranslateTapsByMostOfALabel(t *testing.T) {
 	}
 	if u := c.Translate("Lò Thị"); u.Kind != bot.KindText {
 		t.Errorf("Lò Thị: %v, want typed text", u.Kind)
+	}
+}
+
+// "/file PATH" sends a file of this computer, as a chat app attaches one:
+// an update of kind file named by its path, read by ReadFile within a
+// limit. A path that is no file is printed as an error and sends nothing.
+func TestRunSendsAFile(t *testing.T) {
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "Báo cáo đã ký.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := strings.NewReader("/file " + pdf + "\n/file " + filepath.Join(dir, "none.pdf") + "\n/file " + dir + "\n/file\nxong\n")
+	var out syncBuffer
+	c := console.New(in, &out, "lan", "vi")
+	var got []*bot.Update
+	err := c.Run(context.Background(), func(_ context.Context, u *bot.Update) error { got = append(got, u); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].Kind != bot.KindText || got[1].Text != "xong" {
+		t.Fatalf("handled %d updates, want the file then \"xong\": %+v", len(got), got)
+	}
+	f := got[0]
+	if f.Kind != bot.KindFile || f.File == nil || f.Channel != bot.Console || f.ChatID != "lan" || f.ID == got[1].ID {
+		t.Fatalf("the file's update: %+v", f)
+	}
+	if *f.File != (bot.File{ID: pdf, Name: "Báo cáo đã ký.pdf", MIME: "application/pdf", Size: 9}) {
+		t.Errorf("the file: %+v", *f.File)
+	}
+	if n := strings.Count(out.String(), "> ! "); n != 3 {
+		t.Errorf("%d errors printed, want 3 (no such file, a directory, no path):\n%s", n, out.String())
+	}
+
+	data, err := console.ReadFile(f.File.ID, 9)
+	if err != nil || string(data) != "%PDF-1.7\n" {
+		t.Errorf("ReadFile = %q, %v", data, err)
+	}
+	if _, err := console.ReadFile(f.File.ID, 8); !errors.Is(err, console.ErrFileTooLarge) {
+		t.Errorf("ReadFile over the limit: %v, want ErrFileTooLarge", err)
 	}
 }

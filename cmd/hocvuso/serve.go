@@ -217,6 +217,14 @@ func (a *app) runConsole(ctx context.Context, e *env) error {
 	// terminal is, as "hocvuso export --out" writes them.
 	con.SaveIn(".")
 	a.engine.SetSender(bot.Console, con)
+	// "/file PATH" sends a file: a report's file question takes it.
+	a.report.SetFetcher(bot.Console, report.FetchFunc(func(_ context.Context, path string, limit int64) ([]byte, error) {
+		data, err := console.ReadFile(path, limit)
+		if errors.Is(err, console.ErrFileTooLarge) {
+			err = fmt.Errorf("%w: %w", report.ErrFileTooLarge, err)
+		}
+		return data, err
+	}))
 	fmt.Fprintln(e.stdout, a.cat.Text(bot.LangFromTag(tag), "console.intro", nil))
 	return con.Run(ctx, a.engine.Handle)
 }
