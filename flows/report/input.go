@@ -85,6 +85,24 @@ func typedSkip(c *bot.Conversation, text string) bool {
 	return false
 }
 
+// typedDone reports whether typed text is the Done button of a file
+// question, whole or its first words, in either language: "Xong", "xong,
+// sang câu sau", "Done".
+func typedDone(c *bot.Conversation, text string) bool {
+	typed := letters(text)
+	if typed == "" || len(typed) > 32 {
+		return false
+	}
+	for _, lang := range []string{"vi", "en"} {
+		label := c.TextIn(lang, "report.button.files_done")
+		first, _, _ := strings.Cut(label, ",")
+		if typed == letters(label) || typed == letters(first) {
+			return true
+		}
+	}
+	return false
+}
+
 // letters keeps the letters and digits of a folded text, its words
 // separated by single spaces.
 func letters(s string) string {

@@ -103,3 +103,25 @@ func TestReport_NumberQuestionsAskForTypedNumbers(t *testing.T) {
 		t.Errorf("classes = %s; want 1", d.Answers["classes"])
 	}
 }
+
+// "Xong" typed at a file question that has files goes on, as the Done
+// button does; before any file it is still told a file is asked.
+func TestReport_TypedDoneAfterFiles(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Cầm Văn Hùng", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch năm 2025")
+	for _, in := range []string{"1", "10", "20", "có", "2/6/2025", "1/KH"} {
+		u.Send(in)
+	}
+	r := u.Tap("Bỏ qua")
+	mustContain(t, "the file question", r.Text(), "Câu 8/8", "Tài liệu kèm theo")
+	kinds := "PDF, Word, Excel, JPG, PNG"
+	mustContain(t, "Xong before any file", u.Send("Xong").Text(), f.T("vi", "report.input.file.expected", "Kinds", kinds), "Câu 8/8")
+	f.sendFile(u, "Kế hoạch.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
+	r = u.Send("xong")
+	mustContain(t, "Xong after a file", r.Text(), "Xem lại báo cáo", "8. Tài liệu kèm theo\nKế hoạch.pdf", f.T("vi", "report.review.ready"))
+	if strings.Contains(r.Text(), f.T("vi", "report.input.file.expected", "Kinds", kinds)) {
+		t.Errorf("told a file is needed after sending one:\n%s", r)
+	}
+}

@@ -290,6 +290,18 @@ func (f *Flow) typedAnswer(c *bot.Conversation, st *state, text string) error {
 		}
 		return f.saveAnswer(c, st, fm, fl, v, false)
 	}
+	if fl.Type == config.TypeFile && typedDone(c, text) {
+		// "Xong" typed after some files is the Done button: else the
+		// focal point who sent them is told a file is needed.
+		d, ok, err := f.draft(c, st)
+		if err != nil {
+			return err
+		}
+		if cur := values(d)[fl.Key]; ok && len(cur.Files) > 0 {
+			st.Seen = d.Version
+			return f.next(c, st, d, fm)
+		}
+	}
 	v, err := fl.Parse(text, c.Lang())
 	if err != nil {
 		return f.refuse(c, st, err)
