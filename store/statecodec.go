@@ -150,6 +150,9 @@ func appendOutbox(b []byte, out []bot.Outgoing) (_ []byte, ok bool) {
 		if r.Edit {
 			b = append(jsonx.AppendKey(b, "e"), "true"...)
 		}
+		if r.Number {
+			b = append(jsonx.AppendKey(b, "n"), "true"...)
+		}
 		b = append(b, '}', '}')
 	}
 	return append(b, ']'), true

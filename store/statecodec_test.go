@@ -19,7 +19,7 @@ func TestStateCodecKnowsEveryField(t *testing.T) {
 		{bot.Session{}, "u l f s n x t d"},
 		{bot.Outgoing{}, "t r"},
 		{bot.Target{}, "Channel ChatID EditMessageID Lang Screen UpdateID"},
-		{bot.Reply{}, "t b e d"},
+		{bot.Reply{}, "t b e d n"},
 		{bot.Button{}, "l d"},
 	} {
 		known := strings.Fields(tc.known)
@@ -136,7 +136,7 @@ func FuzzOutboxCodec(f *testing.F) {
 		}
 		out := []bot.Outgoing{
 			{Target: bot.Target{Channel: bot.Channel(ch), ChatID: chat, EditMessageID: edit, Lang: lang, Screen: screen, UpdateID: data}, Reply: bot.Reply{Text: text, Buttons: buttons, Edit: isEdit}},
-			{Target: bot.Target{Channel: bot.Channel(ch)}, Reply: bot.Reply{Text: label, Buttons: [][]bot.Button{}}},
+			{Target: bot.Target{Channel: bot.Channel(ch)}, Reply: bot.Reply{Text: label, Buttons: [][]bot.Button{}, Number: nilRow}},
 		}
 		ours, ok := appendOutbox(nil, out)
 		if !ok {
