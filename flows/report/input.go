@@ -73,12 +73,19 @@ func cleanReason(text string) (string, int) {
 // either language, whatever its case, diacritics, emoji or punctuation:
 // "Bỏ qua", "bo qua", "Skip".
 func typedSkip(c *bot.Conversation, text string) bool {
+	return typedButton(c, text, "report.button.skip")
+}
+
+// typedButton reports whether typed text is the label of the button id, in
+// either language, whatever its case, diacritics, emoji or punctuation:
+// "Quay lại", "quay lai", "⬅️ Back". Anything longer is not.
+func typedButton(c *bot.Conversation, text, id string) bool {
 	typed := letters(text)
 	if typed == "" || len(typed) > 16 {
 		return false
 	}
 	for _, lang := range []string{"vi", "en"} {
-		if typed == letters(c.TextIn(lang, "report.button.skip")) {
+		if typed == letters(c.TextIn(lang, id)) {
 			return true
 		}
 	}

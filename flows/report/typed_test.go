@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"hocvuso/flows/report/config"
+	"hocvuso/store"
 )
 
 // "Bỏ qua" typed rather than tapped (on Zalo or the console, or out of
@@ -124,4 +125,71 @@ func TestReport_TypedDoneAfterFiles(t *testing.T) {
 	if strings.Contains(r.Text(), f.T("vi", "report.input.file.expected", "Kinds", kinds)) {
 		t.Errorf("told a file is needed after sending one:\n%s", r)
 	}
+}
+
+// "Quay lại" and "Tạm dừng" typed rather than tapped (on Zalo, where a
+// focal point types as often as taps, in either language, with or without
+// diacritics, in any case) are the Back and Pause buttons, never saved as
+// the answer of a text question. Only where the screen has the button: the
+// first question has no Back, and a longer text is an answer.
+func TestReport_TypedBackAndPauseAreTheButtons(t *testing.T) {
+	f, _, focals := zaloFocals(t)
+	for _, c := range []struct {
+		lang, unit, period, level string
+		backs, pauses             []string
+	}{
+		{"vi", "SNV", "Kỳ Zalo", "Tốt", []string{"quay lai", "  BACK  ", "⬅️ Quay lại"}, []string{" Tạm dừng ", "⏸ tam dung", "Pause"}},
+		{"en", "03670", "Zalo period", "Good", []string{"Back", "Quay lại", "back."}, []string{"pause", "Tạm Dừng"}},
+	} {
+		u := focals[c.lang]
+		notSaved := func(what, key string) {
+			t.Helper()
+			if d, _ := f.draft(c.unit, "z"); d.Answers[key] != nil {
+				t.Fatalf("%s, %s: %s saved as %s", c.lang, what, key, d.Answers[key])
+			}
+		}
+		paused, shared := f.T(c.lang, "report.paused"), f.T(c.lang, "report.hint.yesno")
+		u.Send("/report")
+		r := u.Tap(c.period)
+		mustContain(t, c.lang+" the first question", r.Text(), f.T(c.lang, "report.hint.text", "Max", "200"))
+		for _, typed := range c.pauses {
+			r = u.Send(typed)
+			mustContain(t, c.lang+" "+typed+" typed at the first question", r.Text(), paused)
+			notSaved(typed, "name")
+			u.Tap(f.T(c.lang, "report.button.continue"))
+		}
+		// No Back on the first question: what is typed is the answer.
+		u.Send(c.backs[0])
+		if v := values(t, mustDraft(t, f, c.unit).Answers["name"]); v.Text != strings.TrimSpace(c.backs[0]) {
+			t.Errorf("%s: name = %+v; want %q, typed where no Back is shown", c.lang, v, c.backs[0])
+		}
+		u.Tap(c.level)
+		u.Tap(f.T(c.lang, "report.yes"))
+		for _, typed := range c.backs {
+			r = u.Send(typed)
+			mustContain(t, c.lang+" "+typed+" typed at the text question", r.Text(), shared)
+			notSaved(typed, "note")
+			u.Tap(f.T(c.lang, "report.button.keep"))
+		}
+		for _, typed := range c.pauses {
+			r = u.Send(typed)
+			mustContain(t, c.lang+" "+typed+" typed at the text question", r.Text(), paused)
+			notSaved(typed, "note")
+			u.Tap(f.T(c.lang, "report.button.continue"))
+		}
+		// Longer than a label, it is an answer.
+		u.Send(c.backs[1] + " sau")
+		if v := values(t, mustDraft(t, f, c.unit).Answers["note"]); v.Text != strings.TrimSpace(c.backs[1])+" sau" {
+			t.Errorf("%s: note = %+v", c.lang, v)
+		}
+	}
+}
+
+func mustDraft(t *testing.T, f *fixture, unit string) store.Draft {
+	t.Helper()
+	d, ok := f.draft(unit, "z")
+	if !ok {
+		t.Fatalf("no draft of %s", unit)
+	}
+	return d
 }

@@ -175,7 +175,7 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 		rows = append(rows, row)
 	}
 	row = nil
-	if i > 0 || st.Review {
+	if backShown(st, fm, fl) {
 		row = append(row, c.Button(c.T("report.button.back"), Name, "back", ""))
 	}
 	row = append(row, c.Button(c.T("report.button.pause"), Name, "pause", ""))
@@ -281,6 +281,14 @@ func (f *Flow) typedAnswer(c *bot.Conversation, st *state, text string) error {
 	if err != nil {
 		return err
 	}
+	// "Tạm dừng" and "Quay lại" typed (Zalo, the console, a habit) are the
+	// buttons of the screen, never an answer; not where no such button is.
+	if typedButton(c, text, "report.button.pause") {
+		return f.pause(c, st)
+	}
+	if backShown(st, fm, fl) && typedButton(c, text, "report.button.back") {
+		return f.back(c, st, fm, fl)
+	}
 	if typedSkip(c, text) {
 		// "Bỏ qua" typed (Zalo, the console, a habit) is the button, never
 		// an answer: a required field stays unanswered and says so.
@@ -382,7 +390,9 @@ func (f *Flow) askTapped(c *bot.Conversation, st *state, cb *bot.Callback) error
 			return f.refuse(c, st, err)
 		}
 		return f.saveAnswer(c, st, fm, fl, v, false)
-	case "keep", "done", "back":
+	case "back":
+		return f.back(c, st, fm, fl)
+	case "keep", "done":
 		d, ok, err := f.draft(c, st)
 		if err != nil {
 			return err
@@ -391,21 +401,38 @@ func (f *Flow) askTapped(c *bot.Conversation, st *state, cb *bot.Callback) error
 			return f.open(c, st.Unit, st.Period)
 		}
 		st.Seen = d.Version
-		if cb.Action != "back" {
-			return f.next(c, st, d, fm)
-		}
-		if st.Review {
-			st.Review = false
-			return f.review(c, st, d, fm)
-		}
-		fields := fm.FieldsFor(st.kind())
-		if i := indexOf(fields, fl.Key); i > 0 {
-			return f.ask(c, st, d, fm, fields[i-1])
-		}
-		return f.ask(c, st, d, fm, fl)
+		return f.next(c, st, d, fm)
 	}
 	c.Notice(c.T("stale.button"))
 	return nil
+}
+
+// backShown reports whether the field's screen has the Back button: past
+// the first field, or opened from the review.
+func backShown(st *state, fm *config.Form, fl *config.Field) bool {
+	return st.Review || indexOf(fm.FieldsFor(st.kind()), fl.Key) > 0
+}
+
+// back goes back from a field: to the review it was opened from, else to
+// the field before it.
+func (f *Flow) back(c *bot.Conversation, st *state, fm *config.Form, fl *config.Field) error {
+	d, ok, err := f.draft(c, st)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return f.open(c, st.Unit, st.Period)
+	}
+	st.Seen = d.Version
+	if st.Review {
+		st.Review = false
+		return f.review(c, st, d, fm)
+	}
+	fields := fm.FieldsFor(st.kind())
+	if i := indexOf(fields, fl.Key); i > 0 {
+		return f.ask(c, st, d, fm, fields[i-1])
+	}
+	return f.ask(c, st, d, fm, fl)
 }
 
 // pause leaves the report; every answer is saved already.
