@@ -23,7 +23,11 @@ func (f *Flow) fileAnswer(c *bot.Conversation, st *state, file *bot.File) error 
 		return err
 	}
 	if fl.Type != config.TypeFile || file == nil {
-		c.Say("report.file.not_here")
+		if fl.Type == config.TypeChoice || fl.Type == config.TypeYesNo {
+			c.Say("report.file.not_here.choice")
+		} else {
+			c.Say("report.file.not_here")
+		}
 		return f.reask(c, st)
 	}
 	lang := c.Lang()

@@ -193,3 +193,36 @@ func mustDraft(t *testing.T, f *fixture, unit string) store.Draft {
 	}
 	return d
 }
+
+// A required choice or yes/no question left unanswered ("Bỏ qua" typed),
+// or sent a file, asks to choose an answer, not to type one; in Vietnamese
+// and English.
+func TestReport_ARequiredChoiceAsksToChoose(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, c := range []struct{ lang, unit, period, skip, letter, number, typeWord string }{
+		{"vi", "SNV", "1. Kế hoạch năm 2025", "Bỏ qua", "Công văn", "120", "nhập"},
+		{"en", "03670", "1. 2025 plan", "Skip", "Letter", "120", "type"},
+	} {
+		u := f.focal("Lò Thị "+c.lang, c.lang, c.unit)
+		u.Send("/report")
+		u.Tap(c.period)
+		choose := f.T(c.lang, "report.input.required.choice")
+		r := u.Send(c.skip)
+		mustContain(t, c.lang+" skip typed at a required choice", r.Text(), choose, f.T(c.lang, "report.hint.choice"))
+		r = f.sendFile(u, "Kế hoạch.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
+		mustContain(t, c.lang+" a file at a choice", r.Text(), f.T(c.lang, "report.file.not_here.choice"), f.T(c.lang, "report.hint.choice"))
+		u.Tap(c.letter)
+		u.Send(c.number)
+		u.Tap(c.skip)
+		r = u.Send(c.skip)
+		mustContain(t, c.lang+" skip typed at a required yes/no", r.Text(), choose, f.T(c.lang, "report.hint.yesno"))
+		for _, id := range []string{"report.input.required.choice", "report.file.not_here.choice"} {
+			if s := strings.ToLower(f.T(c.lang, id)); strings.Contains(s, c.typeWord) {
+				t.Errorf("%s/%s says %q on a question answered by choosing: %s", c.lang, id, c.typeWord, s)
+			}
+		}
+		if d, _ := f.draft(c.unit, "plan"); d.Answers["launched"] != nil {
+			t.Errorf("%s: launched = %s; want none", c.lang, d.Answers["launched"])
+		}
+	}
+}

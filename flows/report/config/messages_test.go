@@ -23,6 +23,8 @@ func TestMessages_EveryInputErrorRendersInEveryLanguage(t *testing.T) {
 	errorOf := func(_ any, err error) error { return err }
 	produce := map[string]func(lang string) error{
 		config.MsgRequired:       func(l string) error { return errorOf(testField(t, "count").Parse("", l)) },
+		config.MsgRequiredChoice: func(l string) error { return errorOf(testField(t, "level").Skip()) },
+		config.MsgRequiredFile:   func(l string) error { return errorOf(testField(t, "doc").Skip()) },
 		config.MsgEmpty:          func(l string) error { return errorOf(testField(t, "score").Parse("", l)) },
 		config.MsgNumber:         func(l string) error { return errorOf(testField(t, "count").Parse("abc", l)) },
 		config.MsgNumberInteger:  func(l string) error { return errorOf(testField(t, "count").Parse("1,5", l)) },

@@ -66,16 +66,28 @@ func (f *Field) Parse(input, lang string) (Value, error) {
 
 func (f *Field) emptyError() *InputError {
 	if f.Required {
-		return inputError(MsgRequired)
+		return f.requiredError()
 	}
 	return inputError(MsgEmpty)
+}
+
+// requiredError refuses to leave a required field unanswered, in the terms
+// of how it is answered: typed, chosen (a choice, yes or no) or a file sent.
+func (f *Field) requiredError() *InputError {
+	switch f.Type {
+	case TypeChoice, TypeYesNo:
+		return inputError(MsgRequiredChoice)
+	case TypeFile:
+		return inputError(MsgRequiredFile)
+	}
+	return inputError(MsgRequired)
 }
 
 // Skip is the answer of a user who leaves an optional field blank; a
 // required field cannot be skipped.
 func (f *Field) Skip() (Value, error) {
 	if f.Required {
-		return Value{}, inputError(MsgRequired)
+		return Value{}, f.requiredError()
 	}
 	return Value{Type: f.Type, Skipped: true}, nil
 }
@@ -89,7 +101,7 @@ func (f *Field) Check(v Value) error {
 	}
 	if v.Skipped {
 		if f.Required {
-			return inputError(MsgRequired)
+			return f.requiredError()
 		}
 		return nil
 	}

@@ -341,8 +341,8 @@ func TestParse_Choice(t *testing.T) {
 		{"5", "", config.MsgChoice, n4},
 		{"hoa", "", config.MsgChoice, n4}, // starts three labels
 		{"xuất sắc", "", config.MsgChoice, n4},
-		{"ho", "", config.MsgChoice, n4}, // too short to be a start
-		{"", "", config.MsgRequired, nil},
+		{"ho", "", config.MsgChoice, n4},        // too short to be a start
+		{"", "", config.MsgRequiredChoice, nil}, // chosen, not typed
 		{"!!!", "", config.MsgChoice, n4},
 	}, func(v config.Value) string { return v.Choice })
 }
@@ -420,7 +420,7 @@ func TestParse_FileFieldAsksForAFile(t *testing.T) {
 	_, err := doc.Parse("đây là văn bản", "vi")
 	inputErr(t, err, config.MsgFileExpected, map[string]any{"Kinds": "PDF, Word"})
 	_, err = doc.Parse("", "vi")
-	inputErr(t, err, config.MsgRequired, nil)
+	inputErr(t, err, config.MsgRequiredFile, nil)
 }
 
 func TestCheckFile(t *testing.T) {
@@ -518,7 +518,12 @@ func TestSkip_RequiredVersusOptional(t *testing.T) {
 		fl := testField(t, key)
 		v, err := fl.Skip()
 		if required {
-			inputErr(t, err, config.MsgRequired, nil)
+			// Said in the terms of how the field is answered.
+			want := map[config.Type]string{config.TypeChoice: config.MsgRequiredChoice, config.TypeFile: config.MsgRequiredFile}[fl.Type]
+			if want == "" {
+				want = config.MsgRequired
+			}
+			inputErr(t, err, want, nil)
 			continue
 		}
 		if err != nil || !v.Skipped || v.Type != fl.Type {

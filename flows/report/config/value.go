@@ -87,7 +87,9 @@ func EncodeAnswers(answers map[string]Value) ([]byte, error) {
 // Their parameters are given for each; numbers and dates in parameters are
 // already written for the user's language.
 const (
-	MsgRequired       = "report.input.required"        // an answer is needed
+	MsgRequired       = "report.input.required"        // an answer is needed (typed)
+	MsgRequiredChoice = "report.input.required.choice" // an answer is needed, chosen: choice, yes/no
+	MsgRequiredFile   = "report.input.required.file"   // a file is needed
 	MsgEmpty          = "report.input.empty"           // nothing typed, on an optional field
 	MsgNumber         = "report.input.number"          // not a number
 	MsgNumberInteger  = "report.input.number.integer"  // decimals on a whole-number field
@@ -112,7 +114,7 @@ const (
 
 // Messages lists every message id an InputError may carry.
 var Messages = []string{
-	MsgRequired, MsgEmpty, MsgNumber, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
+	MsgRequired, MsgRequiredChoice, MsgRequiredFile, MsgEmpty, MsgNumber, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
 	MsgPercent, MsgYesNo, MsgChoice, MsgDate, MsgDateUnreal, MsgDateMin, MsgDateMax, MsgDateRange,
 	MsgTextTooLong, MsgFileExpected, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgFileTooMany,
 }
