@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -106,5 +107,38 @@ func TestMessages_EveryKindHasANameInEveryLanguage(t *testing.T) {
 	// The percentage message says what the client asked for, word for word.
 	if got := cat.Text("vi", config.MsgPercent, map[string]any{"Min": "0", "Max": "100"}); !strings.HasPrefix(got, "Vui lòng nhập một tỉ lệ phần trăm từ 0 đến 100") {
 		t.Errorf("vi percent message = %q", got)
+	}
+}
+
+// Too many decimals is refused with an example, written as the flow writes
+// a decimal in the user's language (12,5 in Vietnamese, 12.5 in English),
+// that the field takes when typed in that language.
+func TestMessages_TooManyDecimalsGivesAnExample(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := regexp.MustCompile(`: ([0-9]+[.,][0-9]+)\.?$`)
+	fl := testField(t, "score")
+	for _, lang := range locales.Languages {
+		_, err := fl.Parse("0,125", lang)
+		var ie *config.InputError
+		if !errors.As(err, &ie) || ie.ID != config.MsgNumberDecimals {
+			t.Fatalf("%s: 0,125 gave %v", lang, err)
+		}
+		got := cat.Text(lang, ie.ID, ie.Params)
+		m := example.FindStringSubmatch(got)
+		if m == nil {
+			t.Errorf("%s: %q gives no example", lang, got)
+			continue
+		}
+		v, err := fl.Parse(m[1], lang)
+		if err != nil {
+			t.Errorf("%s: the example %s is refused: %v", lang, m[1], err)
+			continue
+		}
+		if shown := fl.Format(v, lang); shown != m[1] {
+			t.Errorf("%s: the example %s is shown %s by the flow", lang, m[1], shown)
+		}
 	}
 }
