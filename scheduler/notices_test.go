@@ -192,7 +192,7 @@ func TestNoticesOfAReportAndItsAmendment(t *testing.T) {
 	for _, want := range [][]string{
 		{"📝 Report amended (version 2)", "Unit: Đơn vị department-7000", "Period: 2025 annual results report",
 			"Reason: Sửa số lớp", "Receipt number: annual-2025-0001.2", "16:20 12/11/2025", "2 days after the due date."},
-		{"📥 New report", "Unit: Đơn vị department-7000", "Receipt number: annual-2025-0001.1", "10:00 3/11/2025", "On time."},
+		{"📥 New report", "Unit: Đơn vị department-7000", "Receipt number: annual-2025-0001.1", "10:00 03/11/2025", "On time."},
 	} {
 		text := texts[0]
 		if strings.HasPrefix(want[0], "📥") {

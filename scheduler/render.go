@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -68,11 +67,8 @@ func (u unitReminder) template() map[string]string {
 	}
 }
 
-// formatDate writes a due date as the report forms do: 10/11/2025.
-func formatDate(t time.Time) string {
-	t = t.In(config.Location)
-	return fmt.Sprintf("%d/%d/%d", t.Day(), int(t.Month()), t.Year())
-}
+// formatDate writes a due date as the bot writes every date: 05/11/2025.
+func formatDate(t time.Time) string { return t.In(config.Location).Format(config.DateLayout) }
 
 func abs(n int) int {
 	if n < 0 {

@@ -149,7 +149,7 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	jpeg := append([]byte("\xFF\xD8\xFF\xE0"), make([]byte, 5000)...)
 	xlsx := append([]byte("PK\x03\x04"), make([]byte, 1000)...)
 
-	has(t, "/report", s.reply(u, "/report"), "Sở Nội vụ", planName, "Hạn: 30/6/2025", "quá hạn")
+	has(t, "/report", s.reply(u, "/report"), "Sở Nội vụ", planName, "Hạn: 30/06/2025", "quá hạn")
 	r := s.choose(u, planName)
 	has(t, "the first question", r, "Có 17 câu hỏi", "Câu 1/17", "Loại văn bản triển khai")
 
@@ -212,7 +212,7 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	// The review, a change, submit.
 	r = s.choose(u, "Xong")
 	has(t, "the review", r, "Xem lại báo cáo", "1. Loại văn bản triển khai\nKế hoạch", "2. Số, ký hiệu văn bản\n25/KH-SNV",
-		"\n(bỏ qua)", "27/6/2025", "1.250 lượt", "85,5%", "Kế hoạch 25.pdf, Kế hoạch 25.docx, photo.jpg")
+		"\n(bỏ qua)", "27/06/2025", "1.250 lượt", "85,5%", "Kế hoạch 25.pdf, Kế hoạch 25.docx, photo.jpg")
 	has(t, "a change", s.choose(u, "✏️ 2"), "Câu 2/17", "Câu trả lời đã lưu: 25/KH-SNV")
 	has(t, "back to the review", s.reply(u, "26/KH-SNV"), "Xem lại báo cáo", "26/KH-SNV")
 	late := planLate()

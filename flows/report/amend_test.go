@@ -45,9 +45,9 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	mustContain(t, "the official's first message", told[0].Text, "Báo cáo mới", "plan-0001.1", "Đúng hạn.")
 
 	r := u.Send("/status")
-	mustContain(t, "/status after submitting", r.Text(), "1. Kế hoạch năm 2025", "đã gửi đúng hạn, biên nhận plan-0001.1", "gửi ngày 25/6/2025")
+	mustContain(t, "/status after submitting", r.Text(), "1. Kế hoạch năm 2025", "đã gửi đúng hạn, biên nhận plan-0001.1", "gửi ngày 25/06/2025")
 	r = u.Tap("1. Kế hoạch năm")
-	mustContain(t, "the submitted report", r.Text(), "Báo cáo đã được gửi", "Phiên bản 1 · biên nhận plan-0001.1 · 09:00 25/6/2025", "Đúng hạn.")
+	mustContain(t, "the submitted report", r.Text(), "Báo cáo đã được gửi", "Phiên bản 1 · biên nhận plan-0001.1 · 09:00 25/06/2025", "Đúng hạn.")
 	r = u.Tap("Sửa đổi báo cáo")
 	mustContain(t, "the reason's question", r.Text(), f.T("vi", "report.reason.ask"))
 	mustContain(t, "a blank reason", u.Send("   ").Text(), f.T("vi", "report.reason.required"))
@@ -66,7 +66,7 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	u.Tap("✏️ 2")
 	u.Send("14")
 	r = u.Tap("Gửi báo cáo")
-	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "15:30 2/7/2025", "Trễ 2 ngày so với hạn.",
+	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "15:30 02/07/2025", "Trễ 2 ngày so với hạn.",
 		"Đây là bản sửa đổi, phiên bản 2. Lý do: Sửa số lớp đã mở")
 	if n := f.settled(); n[store.DeliverySent] != 2 || len(n) != 1 {
 		t.Errorf("notices %v; want 2 sent", n)
@@ -112,15 +112,15 @@ func TestReport_StatusOfEveryPeriod(t *testing.T) {
 	f := newFixture(t, nil)
 	u := f.focal("Lò Văn Sơn", "vi", "SNV", "03670")
 	r := u.Send("/status")
-	mustContain(t, "/status", r.Text(), "🏢 Phường Chiềng Cơi", "Hạn: 30/7/2025 · chưa làm · còn 35 ngày", "🏢 Sở Nội vụ",
-		"Hạn: 30/6/2025 · chưa làm · còn 5 ngày", "Hạn: 10/11/2025 · chưa làm · còn 138 ngày")
+	mustContain(t, "/status", r.Text(), "🏢 Phường Chiềng Cơi", "Hạn: 30/07/2025 · chưa làm · còn 35 ngày", "🏢 Sở Nội vụ",
+		"Hạn: 30/06/2025 · chưa làm · còn 5 ngày", "Hạn: 10/11/2025 · chưa làm · còn 138 ngày")
 
 	// The department's plan: a draft, then overdue, then submitted late.
 	u.Send("/report")
 	u.Tap("Sở Nội vụ")
 	u.Tap("1. Kế hoạch")
 	u.Tap("Kế hoạch")
-	mustContain(t, "a draft", u.Send("/status").Text(), "Hạn: 30/6/2025 · đang soạn (1 câu đã trả lời) · còn 5 ngày")
+	mustContain(t, "a draft", u.Send("/status").Text(), "Hạn: 30/06/2025 · đang soạn (1 câu đã trả lời) · còn 5 ngày")
 	f.clock.Set(ict(2025, 6, 30, 23, 59))
 	mustContain(t, "the due date", u.Send("/status").Text(), "hạn là hôm nay")
 	f.clock.Set(ict(2025, 7, 1, 0, 0))
@@ -135,12 +135,12 @@ func TestReport_StatusOfEveryPeriod(t *testing.T) {
 	u.Tap("Bỏ qua")
 	r = u.Tap("Gửi báo cáo")
 	mustContain(t, "a late receipt", r.Text(), "Trễ 3 ngày so với hạn.")
-	mustContain(t, "late", u.Send("/status").Text(), "đã gửi trễ 3 ngày, biên nhận plan-0001.1", "gửi ngày 3/7/2025")
+	mustContain(t, "late", u.Send("/status").Text(), "đã gửi trễ 3 ngày, biên nhận plan-0001.1", "gửi ngày 03/07/2025")
 
 	// English.
 	f.clock.Set(ict(2025, 7, 3, 8, 0).Add(time.Hour))
 	en := f.focal("Anna", "en", "03670")
-	mustContain(t, "/status in English", en.Send("/status").Text(), "Due: 30/7/2025 · not started · 27 days left")
+	mustContain(t, "/status in English", en.Send("/status").Text(), "Due: 30/07/2025 · not started · 27 days left")
 }
 
 // A long report's review is split over several messages, none over the

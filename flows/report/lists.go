@@ -165,16 +165,13 @@ func daysText(c *bot.Conversation, s store.PeriodStatus) string {
 	return c.T("report.days.overdue", "N", -s.DaysLeft)
 }
 
-// showDate writes a date as people in Vietnam do, in Asia/Ho_Chi_Minh: 30/6/2025.
-func showDate(t time.Time) string {
-	t = t.In(config.Location)
-	return fmt.Sprintf("%d/%d/%d", t.Day(), int(t.Month()), t.Year())
-}
+// showDate writes a date in Asia/Ho_Chi_Minh as every date the bot
+// writes: 30/06/2025.
+func showDate(t time.Time) string { return t.In(config.Location).Format(config.DateLayout) }
 
-// showTime writes an instant in loc: 09:15 25/6/2025.
+// showTime writes an instant in loc: 09:15 25/06/2025.
 func showTime(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	return fmt.Sprintf("%02d:%02d %d/%d/%d", t.Hour(), t.Minute(), t.Day(), int(t.Month()), t.Year())
+	return t.In(loc).Format("15:04 " + config.DateLayout)
 }
 
 // openTapped opens a period from a list: "unit index:period".

@@ -94,9 +94,9 @@ func TestReport_EachOfficialIsToldOnceInTheirLanguage(t *testing.T) {
 		t.Fatalf("the officials got %d and %d messages; want 1 each", len(toVI), len(toEN))
 	}
 	mustContain(t, "the notice in Vietnamese", toVI[0].Text, "📥 Báo cáo mới", "Đơn vị: Sở Nội vụ", "Kỳ: Kế hoạch năm 2025",
-		"Số biên nhận: plan-0001.1", "09:00 25/6/2025", "Đúng hạn.")
+		"Số biên nhận: plan-0001.1", "09:00 25/06/2025", "Đúng hạn.")
 	mustContain(t, "the notice in English", toEN[0].Text, "📥 New report", "Unit: Sở Nội vụ", "Period: 2025 plan",
-		"Receipt number: plan-0001.1", "09:00 25/6/2025", "On time.")
+		"Receipt number: plan-0001.1", "09:00 25/06/2025", "On time.")
 	if got := f.told(u); len(got) != 0 {
 		t.Errorf("the official who submitted was told: %+v", got)
 	}

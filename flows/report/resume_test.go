@@ -36,7 +36,7 @@ func TestReport_ResumesWhereTheDraftIsAfterRedisIsFlushed(t *testing.T) {
 	u.Send("12/KH")
 	u.Tap("Bỏ qua")
 	r = u.Tap("Bỏ qua")
-	mustContain(t, "the review", r.Text(), "Xem lại báo cáo", "85,5%", "Không", "1/6/2025")
+	mustContain(t, "the review", r.Text(), "Xem lại báo cáo", "85,5%", "Không", "01/06/2025")
 
 	// Again, on "another device": the session is gone, the draft is whole.
 	f.h.FlushRedis()

@@ -153,7 +153,7 @@ func (f *Field) Check(v Value) error {
 
 // Format writes a value for the user's language: a number with the
 // language's separators and the field's unit, a percentage with "%", a
-// date as 30/6/2025, a choice as its label, files by their names. A yes/no
+// date as 30/06/2025, a choice as its label, files by their names. A yes/no
 // and a skipped value have no text here: the flow shows them from the
 // catalogue, and Format returns "".
 func (f *Field) Format(v Value, lang string) string {
@@ -555,10 +555,13 @@ func (f *Field) dateRangeError() *InputError {
 	}
 }
 
-// formatDate writes a date as people in Vietnam do: 30/6/2025.
-func formatDate(t time.Time) string {
-	return fmt.Sprintf("%d/%d/%d", t.Day(), int(t.Month()), t.Year())
-}
+// DateLayout is how the bot writes a date to users, in every flow and
+// language: day and month of two digits, 30/06/2025. Typed dates are read
+// with or without the zeros (5/3/2025).
+const DateLayout = "02/01/2006"
+
+// formatDate writes a date as the bot writes every date: 30/06/2025.
+func formatDate(t time.Time) string { return t.Format(DateLayout) }
 
 // ---- texts ----
 

@@ -378,12 +378,12 @@ func TestParse_Date(t *testing.T) {
 
 	in2025 := testField(t, "day_2025")
 	checkParse(t, in2025, []ok{{"1/1/2025", "", "2025-01-01"}, {"31/12/2025", "", "2025-12-31"}}, []bad{
-		{"31/12/2024", "", config.MsgDateRange, map[string]any{"Min": "1/1/2025", "Max": "31/12/2025"}},
-		{"1/1/2026", "en", config.MsgDateRange, map[string]any{"Min": "1/1/2025", "Max": "31/12/2025"}},
+		{"31/12/2024", "", config.MsgDateRange, map[string]any{"Min": "01/01/2025", "Max": "31/12/2025"}},
+		{"1/1/2026", "en", config.MsgDateRange, map[string]any{"Min": "01/01/2025", "Max": "31/12/2025"}},
 	}, func(v config.Value) string { return v.Date })
 	onlyMin := *in2025
 	onlyMin.MaxDate = ""
-	checkParse(t, &onlyMin, nil, []bad{{"31/12/2024", "", config.MsgDateMin, map[string]any{"Min": "1/1/2025"}}}, nil)
+	checkParse(t, &onlyMin, nil, []bad{{"31/12/2024", "", config.MsgDateMin, map[string]any{"Min": "01/01/2025"}}}, nil)
 	onlyMax := *in2025
 	onlyMax.MinDate = ""
 	checkParse(t, &onlyMax, nil, []bad{{"1/1/2026", "", config.MsgDateMax, map[string]any{"Max": "31/12/2025"}}}, nil)
@@ -542,7 +542,8 @@ func TestFormat_ReadsBack(t *testing.T) {
 		{"score", "-2,5", "-2,5", "-2.5"},
 		{"pct", "85,5", "85,5%", "85.5%"},
 		{"level", "2", "Hoàn thành tốt", "Good"},
-		{"day", "2025-06-30", "30/6/2025", "30/6/2025"},
+		{"day", "2025-06-30", "30/06/2025", "30/06/2025"}, // dd/mm/yyyy, as every date the bot writes
+		{"day", "5/3/2025", "05/03/2025", "05/03/2025"},   // typed without the zeros
 		{"name", "Lò Văn A", "Lò Văn A", "Lò Văn A"},
 	} {
 		fl := testField(t, c.key)
