@@ -179,7 +179,7 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	has(t, "a negative number", s.reply(u, "-5"), "từ 0 đến 1.000.000")
 	has(t, "the first long text", s.reply(u, "1.250 lượt"), "Câu 8/17")
 	// long text
-	has(t, "too long a text", s.reply(u, strings.Repeat("Tuyên truyền. ", 120)), "tối đa 1500 ký tự")
+	has(t, "too long a text", s.reply(u, strings.Repeat("Tuyên truyền. ", 120)), "tối đa 1.500 ký tự")
 	has(t, "the percentage", s.reply(u, "Tuyên truyền trên cổng thông tin.\nHọp toàn cơ quan."), "Câu 9/17")
 	// percent
 	has(t, "over 100%", s.reply(u, "120%"), "từ 0 đến 100")
