@@ -504,8 +504,8 @@ var tapWords = map[string]*regexp.Regexp{
 // there, or beside it, asks to choose, never to tap: the menu; text not
 // understood and a sticker, outside any flow; the profile's commune
 // question (16 first letters and Skip), its refusals and a search's names.
-// Likewise the result of a test once every area is passed, which offers
-// the certificate: 4 real buttons today, but the quiz does not bound them
+// Likewise the result of a test once every area is passed, before the
+// certificate is issued, which offers it: 4 real buttons today, but the quiz does not bound them
 // (a hook adds a row). In Vietnamese and English.
 func TestZalo_NumberedScreensSayNoTap(t *testing.T) {
 	s := startZaloServe(t, nil, nil)

@@ -42,6 +42,7 @@ type Store interface {
 	AreaBests(ctx context.Context, userID int64) ([]store.AreaBest, error)
 	PassedAreas(ctx context.Context, userID int64) ([]string, error)
 	QuizBank(ctx context.Context, version string) (store.QuizBank, error)
+	CertificateOf(ctx context.Context, userID int64) (store.Certificate, bool, error)
 }
 
 // Writer makes the writes of an attempt's progress, as the Store does: a
@@ -508,6 +509,18 @@ func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {
 // was missed, the next steps; then the AfterAttempt hook's part, in x.
 func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, res store.FinishedAttempt, x extras, feedback string, edit bool) error {
 	bests := res.Bests
+	// Every area passed: the certificate is offered until it is issued, then
+	// no more (/progress keeps its button). Read only then, off the path of
+	// the other results.
+	all := f.allPassed(bests)
+	offer := all
+	if all && c.Session.UserID != 0 {
+		_, has, err := f.store.CertificateOf(c.Ctx, c.Session.UserID)
+		if err != nil {
+			return err
+		}
+		offer = !has
+	}
 	c.Session.Reset()
 	lang := c.Lang()
 	if feedback != "" {
@@ -521,14 +534,15 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, res store.Fi
 	lines := []string{c.T("quiz.result", "Score", res.Score, "Total", res.Total, "Percent", percent)}
 	switch {
 	case st.Area == "":
-		lines = append(lines, c.T("quiz.result.quick"))
+		if !all { // how to pass an area, to one who has not passed them all
+			lines = append(lines, c.T("quiz.result.quick"))
+		}
 	case res.Passed:
 		lines = append(lines, c.T("quiz.result.passed", "Area", f.areaName(b, st.Area, lang)))
 	default:
 		lines = append(lines, c.T("quiz.result.failed", "Pass", f.cfg.PassPercent))
 	}
-	all := f.allPassed(bests)
-	if all {
+	if offer {
 		lines = append(lines, c.T("quiz.result.all", "N", len(f.bank.Areas)))
 	}
 	head := strings.Join(lines, "\n")
@@ -565,7 +579,7 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, res store.Fi
 		retake = "q"
 	}
 	rows := [][]bot.Button{}
-	if all {
+	if offer {
 		rows = append(rows, []bot.Button{c.Button(c.T("quiz.cert"), "cert", "start", "")})
 	}
 	rows = append(rows,

@@ -588,6 +588,85 @@ func TestProgressAndPassMark(t *testing.T) {
 	mustContain(t, r.Text(), "đúng từ 50% số câu")
 }
 
+// Once every area is passed, each result invites to get the certificate,
+// failed quick tests too, until it is issued; then no result offers it
+// again, and /progress keeps its button.
+func TestCertificateOfferedUntilIssued(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, devices, safety string }{{"vi", "Thiết bị số", "An toàn"}, {"en", "Devices", "Safety"}} {
+		lang := c.lang
+		T := func(id string, args map[string]any) string { return cat.Text(lang, id, args) }
+		u := fx.user("Quàng Văn "+lang, lang)
+		invite := T("quiz.result.all", map[string]any{"N": 2})
+		certButton := T("quiz.cert", nil)
+		last := func() flowtest.Message {
+			chat := u.Chat()
+			return chat[len(chat)-1]
+		}
+		take := func(what string, n, wrong int) flowtest.Message {
+			t.Helper()
+			u.Send("/quiz")
+			u.Tap(what)
+			for i := range n {
+				s := fx.read(u.Screen(), lang)
+				if i < wrong {
+					u.Tap(s.wrong)
+				} else {
+					u.Tap(s.right)
+				}
+			}
+			return last()
+		}
+		quick := func(wrong int) flowtest.Message { return take(T("quiz.quick.name", nil), 10, wrong) }
+		// offered reports whether m offers the certificate, in words and
+		// with the button, both or neither.
+		offered := func(m flowtest.Message) bool {
+			t.Helper()
+			_, button := m.Button(certButton)
+			if text := strings.Contains(m.Text, invite); text != button {
+				t.Errorf("%s: the invitation shows %v, its button %v:\n%s\n%q", lang, text, button, m.Text, m.Labels())
+			}
+			return button
+		}
+
+		take(c.devices, 6, 0)
+		if m := take(c.safety, 6, 0); !offered(m) {
+			t.Errorf("%s: the attempt passing the last area does not offer the certificate:\n%s", lang, m.Text)
+		}
+		// Not issued yet: a failed quick test still reminds of it.
+		if m := quick(3); !offered(m) {
+			t.Errorf("%s: a failed quick test without a certificate does not offer it:\n%s", lang, m.Text)
+		} else if hint := T("quiz.result.quick", nil); strings.Contains(m.Text, hint) {
+			t.Errorf("%s: tells one who passed every area how to pass one:\n%s", lang, m.Text)
+		}
+
+		areas, err := fx.h.DB.CertificateAreas(context.Background(), u.UserID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := fx.h.DB.IssueCertificate(context.Background(), store.NewCertificate{UserID: u.UserID(), Name: u.Name,
+			Areas: areas, At: time.Now(), NewCode: func() string { return "TESTCODE0" + lang }}); err != nil {
+			t.Fatal(err)
+		}
+		for _, wrong := range []int{3, 0} {
+			if m := quick(wrong); offered(m) || strings.Contains(m.Text, "🎓") {
+				t.Errorf("%s: a quick test (%d wrong) after the certificate still offers it:\n%s\n%q", lang, wrong, m.Text, m.Labels())
+			}
+		}
+		if m := take(c.safety, 6, 0); offered(m) || strings.Contains(m.Text, "🎓") {
+			t.Errorf("%s: a passed area after the certificate still offers it:\n%s\n%q", lang, m.Text, m.Labels())
+		}
+		r := u.Send("/progress")
+		if _, ok := r.Last().Button(certButton); !ok {
+			t.Errorf("%s: /progress lost the certificate button: %q", lang, r.Last().Labels())
+		}
+	}
+}
+
 // Each attempt draws its questions and option orders afresh.
 func TestRetakeDrawsAfresh(t *testing.T) {
 	fx := newFixture(t, quiz.Config{})
