@@ -53,17 +53,34 @@ type CommuneCount struct {
 	Code string
 	// Participants are the users of the commune with a finished attempt.
 	Participants int
-	// Passed are those of them with a passed attempt.
+	// Passed are those of them who passed an area's test, as /progress
+	// counts: a quick test (area "") passes no area.
 	Passed int
 }
 
 // CommuneParticipation counts, per commune, the users with at least one
-// attempt finished in [from, to) and those with at least one passed; zero
-// times leave that end open. Communes without participants are absent.
+// attempt finished in [from, to) and those with at least one area's test
+// passed then; zero times leave that end open. Communes without
+// participants are absent.
 //
 // One aggregate query: the attempts are reduced to one row per user first
-// (an index-only scan of quiz_attempts_participation), then joined to users.
+// (an index-only scan of quiz_attempts_participation_*, which include the
+// area since migration 00017), then joined to users.
 func (db *DB) CommuneParticipation(ctx context.Context, from, to time.Time) ([]CommuneCount, error) {
+	query, args := participationSQL(from, to)
+	rows, err := db.Pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CommuneCount, error) {
+		var c CommuneCount
+		err := r.Scan(&c.Code, &c.Participants, &c.Passed)
+		return c, err
+	})
+}
+
+// participationSQL is CommuneParticipation's query and its arguments.
+func participationSQL(from, to time.Time) (string, []any) {
 	// Two texts rather than "$1 IS NULL OR ...": a generic plan of the
 	// prepared statement could not use the index range then.
 	where, args := "finished_at IS NOT NULL", []any{}
@@ -75,23 +92,15 @@ func (db *DB) CommuneParticipation(ctx context.Context, from, to time.Time) ([]C
 		args = append(args, to)
 		where += fmt.Sprintf(" AND finished_at < $%d", len(args))
 	}
-	rows, err := db.Pool.Query(ctx, `
+	return `
 		SELECT u.commune_code, count(*), count(*) FILTER (WHERE p.passed)
 		FROM (
-			SELECT user_id, bool_or(coalesce(passed, false)) AS passed
+			SELECT user_id, bool_or(coalesce(passed, false) AND area <> '') AS passed
 			FROM quiz_attempts
-			WHERE `+where+`
+			WHERE ` + where + `
 			GROUP BY user_id
 		) p
 		JOIN users u ON u.id = p.user_id
 		WHERE u.commune_code IS NOT NULL
-		GROUP BY u.commune_code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CommuneCount, error) {
-		var c CommuneCount
-		err := r.Scan(&c.Code, &c.Participants, &c.Passed)
-		return c, err
-	})
+		GROUP BY u.commune_code`, args
 }

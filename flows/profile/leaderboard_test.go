@@ -10,7 +10,7 @@ import (
 )
 
 // seed records n users of a commune ("" for none), each with one attempt
-// finished at `at`, the first `passed` of them passed.
+// at an area's test finished at `at`, the first `passed` of them passed.
 func (b *testBot) seed(commune string, n, passed int, at time.Time) {
 	b.TB.Helper()
 	var code *string
@@ -23,7 +23,7 @@ func (b *testBot) seed(commune string, n, passed int, at time.Time) {
 			SELECT 'seed', $4, 'test', $1 FROM generate_series(1, $2) RETURNING id
 		)
 		INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
-		SELECT id, 'test', '', '{}', '[]', 10, 5, row_number() OVER (ORDER BY id) <= $3, $4, $4 FROM u`,
+		SELECT id, 'test', '4', '{}', '[]', 10, 5, row_number() OVER (ORDER BY id) <= $3, $4, $4 FROM u`,
 		code, n, passed, at)
 	if err != nil {
 		b.TB.Fatal(err)
@@ -75,7 +75,7 @@ func TestLeaderboardRanksCommunesThisMonthAndOverall(t *testing.T) {
 	b.seed("03670", 12, 5, nov) // Chiềng Cơi: 5 passed, and one more below
 	// A Chiềng Cơi user who failed and then passed counts once, as passed.
 	b.exec(`INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
-		SELECT u.id, 'test', '', '{}', '[]', 10, 9, true, $1, $1 FROM users u
+		SELECT u.id, 'test', '0', '{}', '[]', 10, 9, true, $1, $1 FROM users u
 		WHERE u.commune_code = '03670' AND NOT EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.user_id = u.id AND a.passed)
 		ORDER BY u.id LIMIT 1`, nov.Add(time.Hour))
 	for i, code := range []string{"03646", "03980", "03856", "04048", "04075", "03910", "03703", "03721"} {
@@ -236,4 +236,28 @@ func TestLeaderboardInEnglish(t *testing.T) {
 	} {
 		hasLine(t, r, want)
 	}
+}
+
+// Passed is what /progress says: a participant passed when they passed an
+// area's test. A quick test, however good, passes no area: its takers
+// count as participants, not as passed, this month and overall.
+func TestLeaderboardQuickTestPassesNoArea(t *testing.T) {
+	t.Parallel()
+	b := newBot(t)
+	nov := time.Date(2026, 11, 3, 8, 0, 0, 0, hcm)
+	b.seed("03670", 1, 1, nov) // Chiềng Cơi: one passed an area
+	b.seed("03670", 1, 0, nov) // and one failed it
+	// Two more passed the quick test only, one of them also failed an area.
+	b.exec(`WITH u AS (
+			INSERT INTO users (display_name, consent_at, consent_version, commune_code)
+			SELECT 'quick', $1, 'test', '03670' FROM generate_series(1, 2) RETURNING id)
+		INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
+		SELECT id, 'test', '', '{}', '[]', 10, 10, true, $1, $1 FROM u`, nov)
+	b.exec(`INSERT INTO quiz_attempts (user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
+		SELECT id, 'test', '0', '{}', '[]', 10, 2, false, $1, $1 FROM users WHERE display_name = 'quick' ORDER BY id LIMIT 1`, nov)
+	u := b.join("Lường Thị Ánh", "vi")
+	r := u.Send("/leaderboard")
+	hasLine(t, r, "🥇 Phường Chiềng Cơi — 4 người, 25% đạt")
+	r = u.Tap("Xem từ trước đến nay")
+	hasLine(t, r, "🥇 Phường Chiềng Cơi — 4 người, 25% đạt")
 }

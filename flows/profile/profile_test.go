@@ -17,8 +17,8 @@ import (
 )
 
 // fakeQuiz stands in for the quiz flow: "/finish pass" (or fail) records a
-// finished attempt and calls the hook the quiz flow calls, as it does when
-// an attempt ends.
+// finished attempt at an area's test and calls the hook the quiz flow
+// calls, as it does when an attempt ends.
 type fakeQuiz struct {
 	db    *store.DB
 	after func(c *bot.Conversation) error
@@ -29,7 +29,7 @@ func (*fakeQuiz) Commands() []string { return []string{"finish"} }
 func (q *fakeQuiz) Handle(c *bot.Conversation, in flows.Input) error {
 	if _, err := q.db.Pool.Exec(c.Ctx, `INSERT INTO quiz_attempts
 		(user_id, bank_version, area, question_ids, option_orders, total, score, passed, started_at, finished_at)
-		VALUES ($1, 'test', '', '{}', '[]', 10, 9, $2, $3, $3)`, c.Session.UserID, in.Args == "pass", c.Now); err != nil {
+		VALUES ($1, 'test', '4', '{}', '[]', 10, 9, $2, $3, $3)`, c.Session.UserID, in.Args == "pass", c.Now); err != nil {
 		return err
 	}
 	c.NextScreen()
