@@ -136,7 +136,7 @@ func (f *Flow) myData(c *bot.Conversation) error {
 		lines = append(lines, c.T("mydata.nudge", "On", p.Nudge.OptedIn, "At", f.when(p.Nudge.ChosenAt)))
 	}
 	for _, a := range u.Accounts {
-		lines = append(lines, c.T("mydata.account", "Channel", channelName(a.Channel), "ID", a.ExternalID,
+		lines = append(lines, c.T("mydata.account", "Channel", a.Channel.Title(), "ID", a.ExternalID,
 			"Seen", f.when(a.LastSeenAt), "Blocked", a.BlockedAt != nil))
 	}
 	for _, until := range p.LinkCodes {
@@ -252,13 +252,3 @@ func (f *Flow) erase(c *bot.Conversation) error {
 }
 
 func (f *Flow) when(t time.Time) string { return t.In(f.loc).Format("02/01/2006 15:04") }
-
-func channelName(ch bot.Channel) string {
-	switch ch {
-	case bot.Telegram:
-		return "Telegram"
-	case bot.Zalo:
-		return "Zalo"
-	}
-	return string(ch)
-}

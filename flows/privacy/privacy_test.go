@@ -60,6 +60,22 @@ func TestMyDataShowsWhatIsStored(t *testing.T) {
 	}
 }
 
+// Every channel's account is named as its users know it, capitalised: the
+// console's too, as Telegram's and Zalo's.
+func TestMyDataNamesTheConsoleAccount(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.Engine.SetSender(bot.Console, h.Sender) // the console's replies, recorded
+	for _, lang := range []string{"vi", "en"} {
+		u := h.AgreedOn(bot.Console, "Lò Văn "+lang, lang)
+		text := u.Send("/mydata").Text()
+		want := h.T(lang, "mydata.account", "Channel", "Console", "ID", u.ID, "Seen", "26/11/2026 08:30", "Blocked", false)
+		if !strings.Contains(text, want) {
+			t.Errorf("%s: /mydata lacks %q:\n%s", lang, want, text)
+		}
+	}
+}
+
 func TestMyDataOfAStranger(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
