@@ -289,7 +289,7 @@ func TestConsoleWithTheEngine(t *testing.T) {
 		"  [1] " + h.T("en", "privacy.agree") + "\n",
 		"  [3] " + h.T("en", "language.vi") + "\n",
 		h.T("en", "privacy.thanks"),
-		"console account: lan",
+		"Console account: lan",
 		"  [1] " + h.T("en", "menu.back") + "\n",
 		"  [2] " + h.T("en", "menu.language") + "\n",
 		h.T("vi", "language.set"),
