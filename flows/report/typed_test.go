@@ -226,3 +226,69 @@ func TestReport_ARequiredChoiceAsksToChoose(t *testing.T) {
 		}
 	}
 }
+
+// "Giữ nguyên" typed rather than tapped (on Zalo, where a focal point types
+// as often as taps, in either language, with or without diacritics, in any
+// case) is the Keep button of an amended question: the answer stays as it
+// was, never replaced by the words "Giữ nguyên", which the officials would
+// read. Only where the screen has the button (a question not answered yet
+// has none), and a longer text is an answer.
+func TestReport_TypedKeepIsTheButton(t *testing.T) {
+	f, _, focals := zaloFocals(t)
+	for _, c := range []struct {
+		lang, unit, period, level, name, note, reason string
+		keeps                                         []string
+	}{
+		{"vi", "SNV", "Kỳ Zalo", "Tốt", "Lò Văn Sơn", "Đã họp", "Bổ sung", []string{"Giữ nguyên", "giu nguyen", " ✔️ GIỮ NGUYÊN. ", "Keep"}},
+		{"en", "03670", "Zalo period", "Good", "Anna Lò", "Met", "More", []string{"Keep", "keep.", "✔️ KEEP", "giữ nguyên"}},
+	} {
+		u := focals[c.lang]
+		answer := func(key string) string {
+			t.Helper()
+			return values(t, mustDraft(t, f, c.unit).Answers[key]).Text
+		}
+		u.Send("/report")
+		r := u.Tap(c.period)
+		if _, ok := r.Last().Button(f.T(c.lang, "report.button.keep")); ok {
+			t.Fatalf("%s: the unanswered first question has a Keep button", c.lang)
+		}
+		// No Keep on a question not answered: what is typed is the answer.
+		u.Send(c.keeps[0])
+		if got := answer("name"); got != c.keeps[0] {
+			t.Errorf("%s: name = %q; want %q, typed where no Keep is shown", c.lang, got, c.keeps[0])
+		}
+		u.Tap(f.T(c.lang, "report.button.back"))
+		u.Send(c.name)
+		u.Tap(c.level)
+		u.Tap(f.T(c.lang, "report.yes"))
+		u.Send(c.note)
+		u.Tap(f.T(c.lang, "report.button.submit"))
+
+		// The amendment: each text question, opened from the review,
+		// kept by typing.
+		u.Send("/report")
+		u.Tap(c.period)
+		u.Tap(f.T(c.lang, "report.button.amend"))
+		u.Send(c.reason)
+		review := f.T(c.lang, "report.review.amending", "Version", 1, "Reason", c.reason)
+		for _, q := range []struct{ edit, key, was string }{{"✏️ 1", "name", c.name}, {"✏️ 4", "note", c.note}} {
+			for _, typed := range c.keeps {
+				r = u.Tap(q.edit)
+				if _, ok := r.Last().Button(f.T(c.lang, "report.button.keep")); !ok {
+					t.Fatalf("%s: %s has no Keep button: %q", c.lang, q.key, r.Last().Labels())
+				}
+				r = u.Send(typed)
+				mustContain(t, c.lang+" "+typed+" typed at "+q.key, r.Text(), review)
+				if got := answer(q.key); got != q.was {
+					t.Errorf("%s: %q typed at %s saved %q; want %q kept", c.lang, typed, q.key, got, q.was)
+				}
+			}
+		}
+		// Longer than a label, it is an answer.
+		u.Tap("✏️ 4")
+		u.Send(c.keeps[0] + " " + c.note)
+		if got, want := answer("note"), c.keeps[0]+" "+c.note; got != want {
+			t.Errorf("%s: note = %q; want %q", c.lang, got, want)
+		}
+	}
+}

@@ -159,7 +159,7 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 			rows = append(rows, []bot.Button{c.Button(o.Label.In(lang), Name, "opt", strconv.Itoa(n))})
 		}
 	}
-	done := fl.Type == config.TypeFile && answered && !cur.Skipped && len(cur.Files) > 0 && fl.FileLimit() > 1
+	done := doneShown(fl, cur, answered)
 	if done {
 		// More files may follow; this one goes on with those received.
 		rows = append(rows, []bot.Button{c.Button(c.T("report.button.files_done"), Name, "done", "")})
@@ -168,7 +168,7 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 	if !fl.Required {
 		row = append(row, c.Button(c.T("report.button.skip"), Name, "skip", ""))
 	}
-	if answered && !done {
+	if keepShown(fl, cur, answered) {
 		row = append(row, c.Button(c.T("report.button.keep"), Name, "keep", ""))
 	}
 	if len(row) > 0 {
@@ -188,6 +188,18 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 	number := fl.Type == config.TypeNumber || fl.Type == config.TypePercent
 	c.Reply(bot.Reply{Text: b.String(), Buttons: rows, Number: number})
 	return nil
+}
+
+// doneShown reports whether a field's screen has the Done button: a file
+// field taking more files, with some received.
+func doneShown(fl *config.Field, cur config.Value, answered bool) bool {
+	return fl.Type == config.TypeFile && answered && !cur.Skipped && len(cur.Files) > 0 && fl.FileLimit() > 1
+}
+
+// keepShown reports whether a field's screen has the Keep button: it has
+// an answer, and no Done button in its place.
+func keepShown(fl *config.Field, cur config.Value, answered bool) bool {
+	return answered && !doneShown(fl, cur, answered)
 }
 
 // hint says how to answer a field of its type.
@@ -297,6 +309,18 @@ func (f *Flow) typedAnswer(c *bot.Conversation, st *state, text string) error {
 			return f.refuse(c, st, err)
 		}
 		return f.saveAnswer(c, st, fm, fl, v, false)
+	}
+	if typedButton(c, text, "report.button.keep") {
+		// "Giữ nguyên" typed where the Keep button is shown (an answer is
+		// saved) keeps it, as the button does: never the new answer.
+		d, ok, err := f.draft(c, st)
+		if err != nil {
+			return err
+		}
+		if cur, answered := values(d)[fl.Key]; ok && keepShown(fl, cur, answered) {
+			st.Seen = d.Version
+			return f.next(c, st, d, fm)
+		}
 	}
 	if fl.Type == config.TypeFile && typedDone(c, text) {
 		// "Xong" typed after some files is the Done button: else the
