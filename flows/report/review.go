@@ -312,6 +312,11 @@ func (f *Flow) reasonCancelled(c *bot.Conversation, st *state) error {
 }
 
 func (f *Flow) reasonTyped(c *bot.Conversation, st *state, text string) error {
+	// "Hủy" typed (Zalo, the console, a habit) is the Cancel button of the
+	// question, never a reason the officials would read.
+	if typedButton(c, text, "report.button.cancel") {
+		return f.reasonCancelled(c, st)
+	}
 	reason, n := cleanReason(text)
 	switch {
 	case n == 0:

@@ -292,3 +292,60 @@ func TestReport_TypedKeepIsTheButton(t *testing.T) {
 		}
 	}
 }
+
+// "Hủy" typed at the reason of an amendment (on Zalo, where a focal point
+// types as often as taps, in either language, with or without diacritics,
+// in any case) is the question's Cancel button, never a reason the
+// officials would read: before the amendment starts it starts none, and
+// when the reason is changed the reason stays. A longer text is a reason.
+func TestReport_TypedCancelAtTheReasonIsTheButton(t *testing.T) {
+	f, _, focals := zaloFocals(t)
+	for _, c := range []struct {
+		lang, unit, period, level, reason, receipt string
+		cancels                                    []string
+	}{
+		{"vi", "SNV", "Kỳ Zalo", "Tốt", "Bổ sung ghi chú", "z-0001.1", []string{"Hủy", "huỷ", " ↩️ HUY. ", "Cancel"}},
+		{"en", "03670", "Zalo period", "Good", "Add a note", "z-0002.1", []string{"Cancel", "cancel.", "↩️ CANCEL", "hủy"}},
+	} {
+		u := focals[c.lang]
+		u.Send("/report")
+		u.Tap(c.period)
+		u.Send("Lò Văn Sơn")
+		u.Tap(c.level)
+		u.Tap(f.T(c.lang, "report.yes"))
+		u.Send("Đã họp")
+		u.Tap(f.T(c.lang, "report.button.submit"))
+		submitted := f.T(c.lang, "report.submitted.version", "Version", 1, "Receipt", c.receipt, "Time", "09:00 25/06/2025")
+
+		// Before the amendment starts: none is started.
+		u.Send("/report")
+		u.Tap(c.period)
+		for _, typed := range c.cancels {
+			r := u.Tap(f.T(c.lang, "report.button.amend"))
+			mustContain(t, c.lang+" the reason's question", r.Text(), f.T(c.lang, "report.reason.ask"))
+			r = u.Send(typed)
+			mustContain(t, c.lang+" "+typed+" typed at the reason", r.Text(), submitted)
+			if d, ok := f.draft(c.unit, "z"); ok {
+				t.Fatalf("%s: %q typed at the reason started an amendment, reason %q", c.lang, typed, d.Reason)
+			}
+		}
+		// The reason changed from the review: it stays.
+		u.Tap(f.T(c.lang, "report.button.amend"))
+		u.Send(c.reason)
+		review := f.T(c.lang, "report.review.amending", "Version", 1, "Reason", c.reason)
+		for _, typed := range c.cancels {
+			u.Tap(f.T(c.lang, "report.button.reason"))
+			r := u.Send(typed)
+			mustContain(t, c.lang+" "+typed+" typed at the changed reason", r.Text(), review)
+			if d := mustDraft(t, f, c.unit); d.Reason != c.reason {
+				t.Errorf("%s: %q typed at the reason made it %q; want %q", c.lang, typed, d.Reason, c.reason)
+			}
+		}
+		// Longer than a label, it is a reason.
+		u.Tap(f.T(c.lang, "report.button.reason"))
+		u.Send(c.cancels[0] + " " + c.reason)
+		if d, want := mustDraft(t, f, c.unit), c.cancels[0]+" "+c.reason; d.Reason != want {
+			t.Errorf("%s: reason %q; want %q", c.lang, d.Reason, want)
+		}
+	}
+}
