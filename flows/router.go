@@ -32,6 +32,15 @@ type Standalone interface {
 	Standalone(cb bot.Callback) bool
 }
 
+// Stray is a flow that may claim typed text no flow owns (the user is at
+// the menu) before the router answers it with the generic hint: the quiz
+// tells one who types an answer after /menu that their quiz is paused.
+// Stray reports whether it answered; it must answer only text it
+// recognises, and cheaply decline the rest.
+type Stray interface {
+	Stray(c *bot.Conversation) (bool, error)
+}
+
 // Public marks a flow or command usable before the privacy consent.
 type Public interface {
 	Public() bool
@@ -41,6 +50,7 @@ type Public interface {
 type Router struct {
 	byName    map[string]Flow
 	byCommand map[string]Flow
+	strays    []Stray // in the order the flows were given
 	// Home is where a user lands: the onboarding (before consent) and the menu.
 	Home Home
 }
@@ -67,6 +77,9 @@ func NewRouter(home Home, flows ...Flow) *Router {
 				panic("flows: two flows own /" + cmd)
 			}
 			r.byCommand[cmd] = f
+		}
+		if st, ok := f.(Stray); ok {
+			r.strays = append(r.strays, st)
 		}
 	}
 	return r
@@ -130,6 +143,11 @@ func (r *Router) Handle(c *bot.Conversation) error {
 	if u.Kind != bot.KindText {
 		c.Say("unsupported.input")
 		return nil
+	}
+	for _, st := range r.strays {
+		if ok, err := st.Stray(c); ok || err != nil {
+			return err
+		}
 	}
 	c.Say("unknown.hint")
 	return r.Home.Menu(c, false)

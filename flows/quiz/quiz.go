@@ -445,6 +445,28 @@ func (f *Flow) typed(c *bot.Conversation) error {
 	return f.answer(c, &st, k, false)
 }
 
+// Stray implements flows.Stray: an answer typed at the menu ("B", "2")
+// while an attempt is unfinished (left with /menu, or the session lost)
+// is not taken as an answer, nor met with the generic hint: the user is
+// told the quiz is paused at its question, with the button that resumes
+// it. Other text, and anyone without an attempt in progress, are left to
+// the router.
+func (f *Flow) Stray(c *bot.Conversation) (bool, error) {
+	if c.Session.UserID == 0 || c.Update.Kind != bot.KindText || !looksLikeAnswer(c.Update.Text) {
+		return false, nil
+	}
+	st, ok, err := f.resumable(c)
+	if err != nil || !ok || !st.active() {
+		return false, err
+	}
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: c.T("quiz.paused", "N", st.Pos+1, "Total", len(st.IDs)), Buttons: [][]bot.Button{
+		{c.Button(c.T("quiz.continue"), Name, "start", "")},
+		flows.BackToMenu(c),
+	}})
+	return true, nil
+}
+
 // answer records the option shown at k for the question awaiting an
 // answer, then gives the feedback and the next question or the result.
 func (f *Flow) answer(c *bot.Conversation, st *state, k int, edit bool) error {

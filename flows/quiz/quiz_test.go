@@ -490,6 +490,58 @@ func TestAnswerAfterMenu(t *testing.T) {
 	mustContain(t, r.Text(), "✅ Câu 1: đúng rồi!", "Câu 2/6")
 }
 
+// An answer typed at the menu, left with /menu in the middle of a quiz, is
+// met with where the quiz is paused and the button that resumes it, not
+// with the generic hint; other text, and an answer when no quiz is in
+// progress, still get the hint.
+func TestAnswerTypedAtMenuTellsTheQuizIsPaused(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	h := fx.h
+	hint := func(lang string, r flowtest.Result) {
+		t.Helper()
+		if got := r.Texts(); len(got) != 2 || got[0] != h.T(lang, "unknown.hint") || got[1] != h.T(lang, "menu.title") {
+			t.Errorf("want the hint and the menu, got:\n%s", r)
+		}
+	}
+	u := fx.user("Lường Văn Sơn", "vi")
+	hint("vi", u.Send("B")) // no quiz in progress
+	u.Send("/quiz")
+	u.Tap("An toàn")
+	u.Tap(fx.read(u.Screen(), "vi").right)
+	u.Tap(fx.read(u.Screen(), "vi").wrong)
+	before := fx.read(u.Screen(), "vi")
+	u.Send("/menu")
+	for _, typed := range []string{"B", "2", " c. ", "(d)"} {
+		r := u.Send(typed)
+		if got := r.Texts(); len(got) != 1 || got[0] != h.T("vi", "quiz.paused", "N", 3, "Total", 6) {
+			t.Errorf("%q at the menu: want quiz.paused at 3/6, got:\n%s", typed, r)
+		}
+		mustContain(t, r.Text(), "tạm dừng ở câu 3/6", "Làm tiếp bài")
+	}
+	if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 2 {
+		t.Errorf("%d answers recorded, want 2: a letter typed at the menu is no answer", n)
+	}
+	hint("vi", u.Send("chào bạn"))
+	hint("vi", u.Send("E"))
+	u.Send("B")
+	r := u.Tap("Làm tiếp bài")
+	mustContain(t, r.Last().Text, "Bạn đang làm dở một bài. Ta làm tiếp nhé!", "Câu 3/6")
+	if after := fx.read(r.Last(), "vi"); after.q.ID != before.q.ID {
+		t.Errorf("resumed on %s, want %s", after.q.ID, before.q.ID)
+	}
+
+	// In English, and after the session was lost.
+	en := fx.user("Mai", "en")
+	en.Send("/quiz")
+	en.Tap("Quick test")
+	fx.h.FlushRedis()
+	r = en.Send("a")
+	mustContain(t, r.Text(), "Your quiz is paused at question 1/10.", "Continue the quiz")
+	// Once stopped, the letter is text like any other.
+	en.Send("/stop")
+	hint("en", en.Send("a"))
+}
+
 // /stop abandons; the answers stay; the next /quiz offers a new test.
 func TestStop(t *testing.T) {
 	fx := newFixture(t, quiz.Config{})

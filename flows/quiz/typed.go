@@ -64,6 +64,16 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 	return piece(key, keys)
 }
 
+// looksLikeAnswer reports whether text is nothing but an answer's letter or
+// number, A to D or 1 to 4, in either case, spaces and punctuation around
+// it not counted ("B", "b.", "(2)"): what a user who thinks a question
+// still waits would type. Narrower than MatchTyped, which reads it against
+// a question shown.
+func looksLikeAnswer(text string) bool {
+	s := strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	return choiceKey(s, len(letters)) >= 0
+}
+
 // whole returns the position of the option whose key is key, or -1.
 func whole(key string, keys [][2]string) int {
 	for k, f := range keys {
