@@ -101,6 +101,11 @@ func TestRemind_DryRunPreviewsThenPlansOnce(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "0 deliveries would be planned") {
 		t.Fatalf("dry run on no data: exit %d\n%s%s", code, out, errOut)
 	}
+	// Nothing to show is said, not shown as bare table headers.
+	code, out, errOut = remind(t, dbURL, rules, "status")
+	if code != 0 || !regexp.MustCompile(`^no deliveries planned since \d{4}-\d\d-\d\d \d\d:\d\d \(Asia/Ho_Chi_Minh\)\n\nno deliveries\n$`).MatchString(out) {
+		t.Errorf("status on no data: exit %d\n%s%s", code, out, errOut)
+	}
 	db, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +152,10 @@ func TestRemind_DryRunPreviewsThenPlansOnce(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`deadline +2025-11-03 08:00 +annual-2025:department +planned +3\n`).MatchString(out) ||
 		!regexp.MustCompile(fmt.Sprintf(`\d+ +deadline +2025-11-03 08:00 +1 +SO-%d +planned +0 +- +\n`, chats[0])).MatchString(out) {
 		t.Errorf("status:\n%s", out)
+	}
+	code, out, _ = remind(t, dbURL, rules, "status", "--rule", "deadline", "--state", "failed")
+	if code != 0 || !strings.Contains(out, "annual-2025:department  planned") || !strings.HasSuffix(out, "\n\nno deliveries of rule deadline in state failed\n") {
+		t.Errorf("status of failed deadline deliveries, when there are none:\n%s", out)
 	}
 
 	// Mistakes are told plainly.

@@ -330,23 +330,49 @@ func runRemindStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	const layout = "2006-01-02 15:04"
-	counts, err := a.db.DeliveryCounts(ctx, time.Now().Add(-*since))
+	from := time.Now().Add(-*since)
+	counts, err := a.db.DeliveryCounts(ctx, from)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rule\toccurs at\tsubject\tstate\tdeliveries")
-	for _, c := range counts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c.Rule, c.OccursAt.In(cfg.Timezone).Format(layout), c.Subject, c.State, c.Count)
-	}
-	tw.Flush()
 	ds, err := a.db.Deliveries(ctx, *rule, *state, *limit)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout)
-	tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	return printStatus(e.stdout, counts, ds, from, *rule, *state, cfg.Timezone)
+}
+
+// printStatus writes what "remind status" shows: the deliveries of the
+// occurrences planned since from, counted by state, then the last
+// deliveries (of rule, in state, when set). A table with nothing to show
+// is a line saying so, not its headers alone.
+func printStatus(w io.Writer, counts []store.DeliveryCount, ds []store.Delivery, from time.Time, rule, state string, loc *time.Location) error {
+	const layout = "2006-01-02 15:04"
+	if len(counts) == 0 {
+		fmt.Fprintf(w, "no deliveries planned since %s (%s)\n", from.In(loc).Format(layout), loc)
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "rule\toccurs at\tsubject\tstate\tdeliveries")
+		for _, c := range counts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c.Rule, c.OccursAt.In(loc).Format(layout), c.Subject, c.State, c.Count)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	if len(ds) == 0 {
+		none := "no deliveries"
+		if rule != "" {
+			none += " of rule " + rule
+		}
+		if state != "" {
+			none += " in state " + state
+		}
+		_, err := fmt.Fprintln(w, none)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "id\trule\toccurs at\tuser\tunit\tstate\tattempts\tto\treason")
 	for _, d := range ds {
 		to := "-"
@@ -361,7 +387,7 @@ func runRemindStatus(ctx context.Context, e *env, args []string) error {
 		if d.Uncertain {
 			st += " (uncertain)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", d.ID, d.Rule, d.OccursAt.In(cfg.Timezone).Format(layout), d.UserID, unit, st, d.Attempts, to, d.Reason)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", d.ID, d.Rule, d.OccursAt.In(loc).Format(layout), d.UserID, unit, st, d.Attempts, to, d.Reason)
 	}
 	return tw.Flush()
 }
