@@ -309,6 +309,19 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 	return f.Menu(c, false)
 }
 
+// helpFooter is the message that says whom to ask, by role: a citizen the
+// commune or ward; a focal point the department compiling the reports, or
+// the administrator; an official, focal point or not, the administrator.
+func helpFooter(who flows.Audience) string {
+	switch {
+	case who&flows.Officials != 0:
+		return "help.footer.official"
+	case who&flows.FocalPoints != 0:
+		return "help.footer.focal"
+	}
+	return "help.footer"
+}
+
 // help lists what this user can do: every citizen's commands, then a focal
 // point's and an official's to those who are one, and to others how to
 // become one. Zalo has no command menu: this is where commands are found.
@@ -327,7 +340,7 @@ func (f *Flow) help(c *bot.Conversation, edit bool) error {
 	if who == flows.Everyone {
 		parts = append(parts, c.T("help.join"))
 	}
-	parts = append(parts, c.T("help.footer"))
+	parts = append(parts, c.T(helpFooter(who)))
 	c.NextScreen()
 	r := bot.Reply{Text: strings.Join(parts, "\n\n"), Edit: edit}
 	if c.Session.UserID != 0 {

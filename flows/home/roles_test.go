@@ -56,10 +56,10 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 		help  string
 	}{
 		{"citizen", nil, nil, help("help.text", "help.join", "help.footer")},
-		{"focal point", []string{store.RoleFocal}, []string{"report.menu"}, help("help.text", "help.focal", "help.footer")},
-		{"official", []string{store.RoleOfficial}, []string{"officials.menu", "digest.menu"}, help("help.text", "help.official", "help.footer")},
+		{"focal point", []string{store.RoleFocal}, []string{"report.menu"}, help("help.text", "help.focal", "help.footer.focal")},
+		{"official", []string{store.RoleOfficial}, []string{"officials.menu", "digest.menu"}, help("help.text", "help.official", "help.footer.official")},
 		{"both", []string{store.RoleOfficial, store.RoleFocal}, []string{"report.menu", "officials.menu", "digest.menu"},
-			help("help.text", "help.focal", "help.official", "help.footer")},
+			help("help.text", "help.focal", "help.official", "help.footer.official")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := person("Lò Văn "+tc.name, tc.roles...)
@@ -101,5 +101,52 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 	}
 	if got := u.Send("/help").Last().Text; got != help("help.text", "help.join", "help.footer") {
 		t.Errorf("the help of a revoked focal point:\n%s", got)
+	}
+}
+
+// The help ends by saying whom to ask, and that depends on who asks: a
+// citizen their commune or ward's People's Committee; a focal point, who
+// may be of a provincial department, the Department of Home Affairs that
+// compiles the reports, or the administrator; an official of Sở Nội vụ or
+// Sở KH&CN, focal point or not, the administrator. In Vietnamese and
+// English.
+func TestHelpFooterFitsTheRole(t *testing.T) {
+	t.Parallel()
+	h := flowtest.New(t, flowtest.WithMenu(quiz.MenuItem, report.MenuItem, officials.MenuItem, digest.DigestMenuItem))
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	if _, _, err := h.DB.UpsertUnits(ctx, []store.Unit{{Code: "SKHCN", Name: "Sở Khoa học và Công nghệ", Kind: "department"}}, "admin", at); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"vi", "en"} {
+		commune := h.T(lang, "help.footer")
+		for _, tc := range []struct {
+			name   string
+			roles  []string
+			footer string
+		}{
+			{"citizen", nil, "help.footer"},
+			{"focal point", []string{store.RoleFocal}, "help.footer.focal"},
+			{"official", []string{store.RoleOfficial}, "help.footer.official"},
+			{"both", []string{store.RoleFocal, store.RoleOfficial}, "help.footer.official"},
+		} {
+			u := h.Agreed(lang+" "+tc.name, lang)
+			for _, role := range tc.roles {
+				unit := ""
+				if role == store.RoleFocal {
+					unit = "SKHCN"
+				}
+				if _, err := h.DB.GrantRole(ctx, u.UserID(), role, unit, "admin", at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := u.Send("/help").Last().Text
+			if want := h.T(lang, tc.footer); !strings.HasSuffix(got, "\n\n"+want) {
+				t.Errorf("%s %s: /help does not end with %s %q:\n%s", lang, tc.name, tc.footer, want, got)
+			}
+			if tc.roles != nil && strings.Contains(got, commune) {
+				t.Errorf("%s %s: /help sends them to their commune:\n%s", lang, tc.name, got)
+			}
+		}
 	}
 }
