@@ -225,6 +225,17 @@ func (a *app) runConsole(ctx context.Context, e *env) error {
 		}
 		return data, err
 	}))
-	fmt.Fprintln(e.stdout, a.cat.Text(bot.LangFromTag(tag), "console.intro", nil))
+	// The intro comes before the conversation: in the language this
+	// terminal's user chose (/language) when they have an account, as the
+	// bot's replies will be; LANG is only a first guess for a newcomer.
+	lang := bot.LangFromTag(tag)
+	acc, ok, err := a.db.FindAccount(ctx, bot.Console, user)
+	if err != nil {
+		return err
+	}
+	if ok && acc.Lang != "" {
+		lang = acc.Lang
+	}
+	fmt.Fprintln(e.stdout, a.cat.Text(lang, "console.intro", nil))
 	return con.Run(ctx, a.engine.Handle)
 }
