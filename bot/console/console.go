@@ -37,6 +37,10 @@ type Console struct {
 	messages int
 	seq      int64
 	dir      string // where documents are saved; "" saves none
+	// text writes what the console says itself (why a /file is not sent),
+	// in talk: the conversation's language, as its last reply gave it.
+	text bot.Translator
+	talk string
 }
 
 // New returns a console for the local user name, whose language tag is lang.
@@ -52,6 +56,16 @@ func (c *Console) SaveIn(dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.dir = dir
+}
+
+// SetText has what the console says itself (why a "/file PATH" is not
+// sent) written from tr, in lang until a reply of the conversation gives
+// its language (bot.Target.Lang), which /language changes. Without it, the
+// console says it in English.
+func (c *Console) SetText(tr bot.Translator, lang string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.text, c.talk = tr, lang
 }
 
 // Run reads lines until EOF, "/quit" or ctx ends, handing each to handle.
@@ -96,7 +110,7 @@ func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Upd
 				// A file to send, as a chat app attaches one.
 				var err error
 				if u, err = c.File(path); err != nil {
-					fmt.Fprintf(c.out, "! %v\n", err)
+					fmt.Fprintf(c.out, "! %s\n", c.fileError(err))
 					continue
 				}
 			} else {
@@ -111,6 +125,37 @@ func (c *Console) Run(ctx context.Context, handle func(context.Context, *bot.Upd
 
 func (c *Console) prompt() { fmt.Fprint(c.out, "> ") }
 
+// errNoPath is File's error for "/file" without a path.
+var errNoPath = errors.New("/file PATH: the path of the file to send is missing")
+
+// notFile is File's error for a path that names no regular file.
+type notFile string
+
+func (p notFile) Error() string { return string(p) + " is not a file" }
+
+// fileError is what the console says of File's error: in the
+// conversation's language when it has a catalogue (SetText), for the
+// reasons it knows (no path, no such file, not a file); else, and for the
+// system's other errors (a file it may not read), the error itself.
+func (c *Console) fileError(err error) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.text == nil {
+		return err.Error()
+	}
+	var pe *fs.PathError
+	var nf notFile
+	switch {
+	case errors.Is(err, errNoPath):
+		return c.text.Text(c.talk, "console.file.path", nil)
+	case errors.As(err, &nf):
+		return c.text.Text(c.talk, "console.file.notfile", map[string]any{"Path": string(nf)})
+	case errors.Is(err, fs.ErrNotExist) && errors.As(err, &pe):
+		return c.text.Text(c.talk, "console.file.none", map[string]any{"Path": pe.Path})
+	}
+	return err.Error()
+}
+
 // File turns "/file PATH" into the update of a file sent: its ID is the
 // file's absolute path, which ReadFile reads when the bot takes it (a
 // report's file question). A path that is not a readable regular file is
@@ -118,7 +163,7 @@ func (c *Console) prompt() { fmt.Fprint(c.out, "> ") }
 func (c *Console) File(path string) (*bot.Update, error) {
 	path = strings.Trim(strings.TrimSpace(path), `"'`)
 	if path == "" {
-		return nil, errors.New("/file PATH: the path of the file to send is missing")
+		return nil, errNoPath
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -129,7 +174,7 @@ func (c *Console) File(path string) (*bot.Update, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a file", abs)
+		return nil, notFile(abs)
 	}
 	f, err := os.Open(abs)
 	if err != nil {
@@ -233,9 +278,12 @@ func label(s string) string {
 }
 
 // Send implements bot.Sender.
-func (c *Console) Send(_ context.Context, _ bot.Target, r bot.Reply) error {
+func (c *Console) Send(_ context.Context, t bot.Target, r bot.Reply) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if t.UpdateID != "" && t.ChatID == c.user { // a reply of the conversation, in its language
+		c.talk = bot.LangFromTag(t.Lang)
+	}
 	c.messages++
 	var b strings.Builder
 	b.WriteString("\n")

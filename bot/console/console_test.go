@@ -3,9 +3,11 @@ package console_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -381,5 +383,48 @@ func TestRunSendsAFile(t *testing.T) {
 	}
 	if _, err := console.ReadFile(f.File.ID, 8); !errors.Is(err, console.ErrFileTooLarge) {
 		t.Errorf("ReadFile over the limit: %v, want ErrFileTooLarge", err)
+	}
+}
+
+// catalogue is a Translator that shows what it was asked.
+type catalogue struct{}
+
+func (catalogue) Text(lang, id string, data map[string]any) string {
+	if p, ok := data["Path"]; ok {
+		return fmt.Sprintf("%s:%s %v", lang, id, p)
+	}
+	return lang + ":" + id
+}
+
+// What the console says itself of a /file it cannot send is a message of
+// the catalogue in the conversation's language: the one it was given,
+// then the one of the conversation's last reply (/language changes it).
+// The system's other errors are said as they are.
+func TestFileErrorsInTheConversationsLanguage(t *testing.T) {
+	dir := t.TempDir()
+	none := filepath.Join(dir, "none.pdf")
+	in := strings.NewReader("/file\n/file " + none + "\n/file " + dir + "\nenglish\n/file\n")
+	var out syncBuffer
+	c := console.New(in, &out, "lan", "vi")
+	c.SetText(catalogue{}, "vi")
+	err := c.Run(context.Background(), func(ctx context.Context, u *bot.Update) error {
+		// The reply of another chat says nothing of this conversation's language.
+		if err := c.Send(ctx, bot.Target{Channel: bot.Console, ChatID: "other", Lang: "vi"}, bot.Reply{Text: "to someone else"}); err != nil {
+			return err
+		}
+		return c.Send(ctx, bot.Target{Channel: bot.Console, ChatID: "lan", Lang: "en", UpdateID: u.ID}, bot.Reply{Text: "switched"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if _, e, ok := strings.Cut(line, "> ! "); ok {
+			said = append(said, e)
+		}
+	}
+	want := []string{"vi:console.file.path", "vi:console.file.none " + none, "vi:console.file.notfile " + dir, "en:console.file.path"}
+	if !slices.Equal(said, want) {
+		t.Errorf("said %q, want %q:\n%s", said, want, out.String())
 	}
 }

@@ -41,7 +41,8 @@ func TestConsole_ReportWithAFile(t *testing.T) {
 	for range 11 { // the launch date, the registrations and the eight areas' targets
 		lines = append(lines, "Bỏ qua")
 	}
-	lines = append(lines, "/file "+filepath.Join(t.TempDir(), "none.pdf"), "/file "+pdf, "Xong, sang câu sau", "Gửi báo cáo")
+	none := filepath.Join(t.TempDir(), "none.pdf")
+	lines = append(lines, "/file "+none, "/file "+pdf, "Xong, sang câu sau", "Gửi báo cáo")
 	var stdout bytes.Buffer
 	stderr := &syncBuffer{}
 	vars := map[string]string{
@@ -57,7 +58,7 @@ func TestConsole_ReportWithAFile(t *testing.T) {
 		t.Fatalf("console exited %d; stderr:\n%s\nstdout:\n%s", code, stderr.String(), got)
 	}
 	// The missing file is said in the terminal, and nothing is sent.
-	if n := strings.Count(got, "> ! "); n != 1 || !strings.Contains(got, "none.pdf: no such file") {
+	if n := strings.Count(got, "> ! "); n != 1 || !strings.Contains(got, "> ! Không có tệp nào ở "+none+".\n") {
 		t.Errorf("%d errors in the session, want the missing file's:\n%s", n, got)
 	}
 	for _, want := range []string{"Từ nay bạn là đầu mối của Sở Nội vụ.", "Phụ lục · Câu 17/17",

@@ -35,9 +35,15 @@ func TestConsole_IntroFollowsTheChosenLanguage(t *testing.T) {
 		return stdout.String()
 	}
 	const en, vi = "Học vụ số: chat in the terminal.", "Học vụ số: trò chuyện trong cửa sổ dòng lệnh."
-	out := console("/start\n1\n/language\nTiếng Việt\n")
+	// What the console says itself (a /file without its path) follows the
+	// conversation's language too.
+	out := console("/start\n/file\n1\n/language\nTiếng Việt\n/file\n")
 	if !strings.HasPrefix(out, en) || !strings.Contains(out, "Đã chuyển sang tiếng Việt.") {
 		t.Fatalf("a newcomer with LANG=en: want the English intro, then the switch to Vietnamese:\n%s", out)
+	}
+	const fileEN, fileVI = "> ! Type /file and the path of the file, for example: /file report.pdf\n", "> ! Gõ /file rồi đường dẫn của tệp, ví dụ: /file bao-cao.pdf\n"
+	if i, j := strings.Index(out, fileEN), strings.Index(out, fileVI); i < 0 || j < 0 || i > strings.Index(out, "Đã chuyển sang tiếng Việt.") || j < i {
+		t.Errorf("/file without a path: want it said in English, then in Vietnamese after /language:\n%s", out)
 	}
 	out = console("/menu\n")
 	if !strings.HasPrefix(out, vi) || !strings.Contains(out, "📋 Bạn muốn làm gì?") {

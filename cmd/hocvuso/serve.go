@@ -237,5 +237,7 @@ func (a *app) runConsole(ctx context.Context, e *env) error {
 		lang = acc.Lang
 	}
 	fmt.Fprintln(e.stdout, a.cat.Text(lang, "console.intro", nil))
+	// What the console says itself follows the conversation's language.
+	con.SetText(a.cat, lang)
 	return con.Run(ctx, a.engine.Handle)
 }
