@@ -518,6 +518,37 @@ func newStyleToneMark(text string) (string, bool) {
 	return "", false
 }
 
+// Quotations in messages use curly quotes, “like this”, as most of the
+// catalogue does (an area's name, a button's label, the movement's name):
+// a straight double quote in a message's text fails. Only the text counts,
+// as YAML reads it: the quotes around a value, and \" escapes, are YAML's
+// syntax. There is no exception: commands and examples are written bare
+// (/verify CODE, ví dụ: muong la), and a code or a path the user types is
+// never quoted. Curly quotes come in pairs, opening before closing.
+func TestQuotationsAreCurly(t *testing.T) {
+	cats := readCatalogues(t)
+	for _, lang := range locales.Languages {
+		for _, id := range sortedIDs(cats[lang]) {
+			text := cats[lang][id]
+			if strings.Contains(text, `"`) {
+				t.Errorf("%s/%s has a straight double quote: write “…”:\n%s", lang, id, text)
+			}
+			open := false
+			for _, r := range text {
+				switch {
+				case r == '“' && !open, r == '”' && open:
+					open = !open
+				case r == '“' || r == '”':
+					t.Errorf("%s/%s has a %q out of its pair:\n%s", lang, id, r, text)
+				}
+			}
+			if open {
+				t.Errorf("%s/%s opens a quotation “ it does not close:\n%s", lang, id, text)
+			}
+		}
+	}
+}
+
 func mapsValues(c catalogue) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for _, v := range c {

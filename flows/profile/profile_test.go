@@ -267,7 +267,7 @@ func TestBadInputIsAnsweredPolitely(t *testing.T) {
 	u.Send("/finish pass")
 
 	r := u.Send("xyzxyz")
-	contains(t, r, `Tôi không thấy xã/phường nào có tên "xyzxyz"`)
+	contains(t, r, "Tôi không thấy xã/phường nào có tên “xyzxyz”")
 	if _, ok := r.Last().Button("C"); !ok {
 		t.Errorf("no letters after a failed search: %q", r.Last().Labels())
 	}
