@@ -470,8 +470,9 @@ var (
 
 // Unlink takes one of a user's accounts away from them: the account is
 // forgotten (its chat is a stranger's again), everything recorded stays
-// with the user and their other accounts. A user's last account cannot be
-// unlinked (/deleteme erases a user). An audit line is written.
+// with the user and their other accounts, but the link codes it asked for
+// and did not use are withdrawn. A user's last account cannot be unlinked
+// (/deleteme erases a user). An audit line is written.
 func (db *DB) Unlink(ctx context.Context, userID int64, ch bot.Channel, externalID string, at time.Time) (Account, error) {
 	var gone Account
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
@@ -500,6 +501,12 @@ func (db *DB) Unlink(ctx context.Context, userID int64, ch bot.Channel, external
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM accounts WHERE channel = $1 AND external_id = $2 AND user_id = $3`,
 			ch, externalID, userID); err != nil {
+			return err
+		}
+		// The codes that chat asked for and did not use are written in it:
+		// whoever reads it now must not link themselves to the user with one.
+		if _, err := tx.Exec(ctx, `DELETE FROM link_codes WHERE user_id = $1 AND channel = $2 AND external_id = $3
+			AND used_at IS NULL`, userID, ch, externalID); err != nil {
 			return err
 		}
 		return linkAudit(ctx, tx, at, "unlink", userID, 0, ch, externalID, map[string]any{})

@@ -35,6 +35,7 @@ func TestLink(t *testing.T) {
 		{"CrossingLinksMergeOnce", testLinkCrossing},
 		{"AUserHoldsAtMostThreeLiveCodes", testLinkLiveCodes},
 		{"UnlinkKeepsTheDataWithTheUser", testUnlink},
+		{"UnlinkWithdrawsTheCodesTheAccountAskedFor", testUnlinkWithdrawsCodes},
 		{"ErasingAUserErasesTheirCodesAndAudit", testLinkErasure},
 	} {
 		t.Run(spec.name, func(t *testing.T) { spec.run(t, db, accounts(storetest.Name("l"))) })
@@ -428,6 +429,44 @@ func testUnlink(t *testing.T, db *store.DB, acc accounts) {
 	audit, _ := db.LinkAuditOf(ctx, u)
 	if len(audit) != 2 || audit[1].Action != "unlink" || audit[1].ExternalID != acc.id("zl") {
 		t.Errorf("audit %+v", audit)
+	}
+}
+
+// A code asked for in a chat is written in that chat. Once the chat is
+// unlinked (a phone given away, lost, shared), the codes it asked for and
+// did not use must no longer link anyone to the person: whoever reads that
+// chat would otherwise type one elsewhere and see the person's data, and
+// the chat that is no longer theirs would be told of the link.
+func testUnlinkWithdrawsCodes(t *testing.T, db *store.DB, acc accounts) {
+	ctx := context.Background()
+	u := mustCreateUser(t, db, acc.consent("tg"))
+	newCode(t, db, acc, u, "tg", "C1")
+	if _, err := db.Link(ctx, typed(acc, "C1", bot.Zalo, "zl", linkAt)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		code string
+		ch   bot.Channel
+		ext  string
+	}{{"Z1", bot.Zalo, "zl"}, {"T2", bot.Telegram, "tg"}} {
+		if err := db.CreateLinkCode(ctx, store.NewLinkCode{Hash: hashOf(acc.id(c.code)), UserID: u, Channel: c.ch,
+			ExternalID: acc.id(c.ext), ChatID: "chat-" + acc.id(c.ext), At: linkAt, ExpiresAt: linkAt.Add(10 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Unlink(ctx, u, bot.Zalo, acc.id("zl"), linkAt.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := db.Link(ctx, typed(acc, "Z1", bot.Telegram, "someone", linkAt.Add(2*time.Minute))); err == nil {
+		t.Errorf("the code the unlinked Zalo chat asked for still links to the person: %+v (asker told on %s:%s)",
+			res, res.Asker.Channel, res.Asker.ChatID)
+	}
+	res, err := db.Link(ctx, typed(acc, "T2", bot.Zalo, "zl2", linkAt.Add(2*time.Minute)))
+	if err != nil || res.UserID != u || res.Outcome != store.LinkAttached {
+		t.Errorf("the code the Telegram account still linked asked for: %+v %v", res, err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM link_codes WHERE user_id = $1 AND external_id = $2 AND used_at IS NULL`, u, acc.id("zl")); n != 0 {
+		t.Errorf("%d unused codes of the unlinked account kept", n)
 	}
 }
 
