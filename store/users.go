@@ -24,9 +24,13 @@ type User struct {
 	UserGroup   string
 	// What the quizzes hold of them.
 	QuizAttempts, QuizAnswers int
-	// The certificate, when issued: its code and the name printed on it.
-	CertificateCode, CertificateName string
+	// The certificates issued, oldest first: one, or two after two users
+	// who each had one were merged (/link), both still verifiable.
+	Certificates []CertificateName
 }
+
+// CertificateName is a certificate's code and the name printed on it.
+type CertificateName struct{ Code, Name string }
 
 // Account is a user's identity on one channel.
 type Account struct {
@@ -84,14 +88,19 @@ func (db *DB) User(ctx context.Context, id int64) (User, error) {
 	}
 	err = db.Pool.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM quiz_attempts WHERE user_id = $1),
-		(SELECT count(*) FROM quiz_answers q JOIN quiz_attempts a ON a.id = q.attempt_id WHERE a.user_id = $1),
-		coalesce((SELECT code FROM certificates WHERE user_id = $1 ORDER BY issued_at LIMIT 1), ''),
-		coalesce((SELECT name FROM certificates WHERE user_id = $1 ORDER BY issued_at LIMIT 1), '')`, id).
-		Scan(&u.QuizAttempts, &u.QuizAnswers, &u.CertificateCode, &u.CertificateName)
+		(SELECT count(*) FROM quiz_answers q JOIN quiz_attempts a ON a.id = q.attempt_id WHERE a.user_id = $1)`, id).
+		Scan(&u.QuizAttempts, &u.QuizAnswers)
 	if err != nil {
 		return u, err
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT channel, external_id, chat_id, blocked_at, last_seen_at
+	rows, err := db.Pool.Query(ctx, `SELECT code, name FROM certificates WHERE user_id = $1 ORDER BY issued_at, code`, id)
+	if err != nil {
+		return u, err
+	}
+	if u.Certificates, err = pgx.CollectRows(rows, pgx.RowToStructByPos[CertificateName]); err != nil {
+		return u, err
+	}
+	rows, err = db.Pool.Query(ctx, `SELECT channel, external_id, chat_id, blocked_at, last_seen_at
 		FROM accounts WHERE user_id = $1 ORDER BY created_at`, id)
 	if err != nil {
 		return u, err

@@ -129,8 +129,8 @@ func (f *Flow) myData(c *bot.Conversation) error {
 	}
 	lines = append(lines, profile.MyData(c, u.CommuneCode, u.UserGroup)...)
 	lines = append(lines, c.T("mydata.quiz", "Attempts", u.QuizAttempts, "Answers", u.QuizAnswers))
-	if u.CertificateCode != "" {
-		lines = append(lines, c.T("mydata.certificate", "Code", certificate.FormatCode(u.CertificateCode), "Name", u.CertificateName))
+	for _, cert := range u.Certificates {
+		lines = append(lines, c.T("mydata.certificate", "Code", certificate.FormatCode(cert.Code), "Name", cert.Name))
 	}
 	if p.Nudge.Chosen() {
 		lines = append(lines, c.T("mydata.nudge", "On", p.Nudge.OptedIn, "At", f.when(p.Nudge.ChosenAt)))
@@ -207,8 +207,8 @@ func (f *Flow) confirmErase(c *bot.Conversation) error {
 	if len(roles) > 0 {
 		text = append(text, c.T("deleteme.roles", "Roles", strings.Join(roles, ", ")))
 	}
-	if u.CertificateCode != "" {
-		text = append(text, c.T("deleteme.certificate"))
+	if len(u.Certificates) > 0 {
+		text = append(text, c.T("deleteme.certificate", "N", len(u.Certificates), "Several", len(u.Certificates) > 1))
 	}
 	if reportsForAUnit(p) {
 		text = append(text, c.T("deleteme.reports"))

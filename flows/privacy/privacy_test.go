@@ -416,3 +416,43 @@ func TestMyDataBeforeConsentNamesTheKeptCode(t *testing.T) {
 		t.Errorf("the kept code was not used after agreeing: %s", r)
 	}
 }
+
+// Two users who each earned a certificate and then linked their chats are
+// one person with two certificates, both still verifiable by anyone with
+// the code: /mydata names both, with the name printed on each, and
+// /deleteme says both codes stop working.
+func TestMyDataListsEveryCertificateAfterAMerge(t *testing.T) {
+	t.Parallel()
+	h := personBot(t)
+	ctx := t.Context()
+	tg := h.Agreed("Lò Văn Sơn", "en")
+	zl := h.AgreedOn(bot.Zalo, "Sơn", "en")
+	for _, c := range []struct {
+		user       *flowtest.User
+		code, name string
+		issued     time.Time
+	}{{tg, "7K2M9QXD4TAB", "Lò Văn Sơn", consentAt}, {zl, "BC3F5G7H9JKM", "Lo Van Son", consentAt.Add(time.Hour)}} {
+		if _, err := h.DB.Pool.Exec(ctx, `INSERT INTO certificates (code, user_id, name, areas, issued_at)
+			VALUES ($1, $2, $3, '[]', $4)`, c.code, c.user.UserID(), c.name, c.issued); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tg.Send("/link")
+	if r := zl.Send("/link BK74QX2M"); r.Text() == "" || h.Count("users") != 1 {
+		t.Fatalf("merging: %s (%d users)", r, h.Count("users"))
+	}
+
+	text := zl.Send("/mydata").Text()
+	for _, want := range []string{
+		h.T("en", "mydata.certificate", "Code", "HVS-7K2M-9QXD-4TAB", "Name", "Lò Văn Sơn"),
+		h.T("en", "mydata.certificate", "Code", "HVS-BC3F-5G7H-9JKM", "Name", "Lo Van Son"),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/mydata lacks %q:\n%s", want, text)
+		}
+	}
+	confirm := tg.Send("/deleteme").Text()
+	if want := h.T("en", "deleteme.certificate", "N", 2, "Several", true); !strings.Contains(confirm, want) || !strings.Contains(want, "2") {
+		t.Errorf("/deleteme lacks %q:\n%s", want, confirm)
+	}
+}
