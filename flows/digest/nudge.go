@@ -41,6 +41,11 @@ func NewNudges(st NudgeStore, cfg Config) *Nudges {
 func (*Nudges) Name() string       { return NudgeName }
 func (*Nudges) Commands() []string { return []string{"nudge"} }
 
+// Standalone implements flows.Standalone: the on and off buttons work after
+// the conversation was forgotten (its session expired), as it often is by
+// the time a weekly nudge comes to someone who has not written for weeks.
+func (*Nudges) Standalone(cb bot.Callback) bool { return cb.Action == "on" || cb.Action == "off" }
+
 // standing is where a user is in the quiz's areas.
 type standing struct {
 	passed, areas int

@@ -320,3 +320,37 @@ func TestNudge_OffersTheNextAreaAndNoReminderOnceAllArePassed(t *testing.T) {
 		t.Errorf("opted out, every area passed: buttons %q; want only the menu", got)
 	}
 }
+
+// A nudge goes to people who have not written for a while, often longer
+// than their conversation is remembered (SESSION_TTL): its buttons must
+// work then too, not answer "I lost track" and leave the reminder on.
+func TestNudge_ButtonsWorkAfterTheConversationWasForgotten(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	nb := newNudgeBot(t)
+	u, id := nb.user("Cầm Thị Lan", "vi")
+	u.Send("/nudge")
+	u.Tap("Nhắc tôi mỗi tuần")
+
+	msgs, err := nb.nudges.Send(ctx, id, time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC), "vi")
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Send = %+v, %v; want one message", msgs, err)
+	}
+	msg := flowtest.Message{ID: "nudge-1", Text: msgs[0].Text, Buttons: msgs[0].Buttons}
+
+	nb.h.FlushRedis()
+	r := u.TapOn(msg, "Thiết bị số")
+	if !strings.Contains(r.Text(), "Câu 1/6 · 📱 Thiết bị số") {
+		t.Fatalf("continuing from the nudge after the session was lost did not start the area:\n%s", r)
+	}
+	u.Send("/stop")
+
+	nb.h.FlushRedis()
+	r = u.TapOn(msg, "Tắt nhắc hằng tuần")
+	if r.Notice() != "Đã tắt nhắc hằng tuần" || !strings.Contains(r.Text(), "không nhắc hằng tuần nữa") {
+		t.Fatalf("stopping from the nudge after the session was lost:\n%s", r)
+	}
+	if nb.pref(id).OptedIn {
+		t.Fatal("the nudge is still on after the tap")
+	}
+}

@@ -116,6 +116,11 @@ func New(st Store, cfg Config) *Flow {
 func (*Flow) Name() string       { return Name }
 func (*Flow) Commands() []string { return []string{"quiz", "progress", "stop"} }
 
+// Standalone implements flows.Standalone: a button that starts a test names
+// the test, so it works after the conversation was forgotten; a weekly
+// nudge, sent to someone who has not written for weeks, carries one.
+func (*Flow) Standalone(cb bot.Callback) bool { return cb.Action == "go" }
+
 // Bank is the bank in force.
 func (f *Flow) Bank() *bank.Bank { return f.bank }
 
