@@ -36,6 +36,11 @@ type PersonalData struct {
 	// after an erasure, without the user.
 	Reports     int
 	ReportUnits []string
+	// ReportLog counts the lines of the units' report log that name the
+	// user: roles given and taken, drafts opened, every answer, files,
+	// reports sent. ReportFiles counts the files they sent with reports.
+	// Both are the units' and stay after an erasure, without the user.
+	ReportLog, ReportFiles int
 }
 
 // RoleRecord is a role with the name of its unit.
@@ -88,7 +93,10 @@ func (db *DB) PersonalData(ctx context.Context, userID int64, at time.Time) (Per
 		(SELECT count(*) FROM downloads WHERE user_id = $1),
 		(SELECT count(*) FROM report_versions WHERE submitted_by = $1),
 		coalesce((SELECT array_agg(name ORDER BY name) FROM units WHERE code IN (
-			SELECT r.unit_code FROM report_versions v JOIN reports r ON r.id = v.report_id WHERE v.submitted_by = $1)), '{}')`,
-		userID, at).Scan(&p.LinkHistory, &p.Reminders, &p.Downloads, &p.Reports, &p.ReportUnits)
+			SELECT r.unit_code FROM report_versions v JOIN reports r ON r.id = v.report_id WHERE v.submitted_by = $1)), '{}'),
+		(SELECT count(*) FROM report_audit WHERE user_id = $1
+			OR action = 'role.revoke' AND detail->>'user' = ($1::bigint)::text),
+		(SELECT count(*) FROM report_attachments WHERE uploaded_by = $1)`,
+		userID, at).Scan(&p.LinkHistory, &p.Reminders, &p.Downloads, &p.Reports, &p.ReportUnits, &p.ReportLog, &p.ReportFiles)
 	return p, err
 }

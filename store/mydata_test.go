@@ -16,7 +16,8 @@ import (
 // someone fills every table that keeps something about a person: roles
 // (one ended), a nudge choice, link codes (the live one first: a new code
 // withdraws the expired ones), a line of link history, a reminder, a
-// download file, a draft answer and a submitted report for their unit.
+// download file, a draft answer, a file and a submitted report for their
+// unit.
 // It returns the user.
 func someone(t *testing.T, db *store.DB, ext string, at time.Time) int64 {
 	t.Helper()
@@ -60,6 +61,10 @@ func someone(t *testing.T, db *store.DB, ext string, at time.Time) int64 {
 	if _, err := db.SaveDraftAnswer(ctx, answer("SNV", "doc_number", `{"type":"text","text":"1/KH-`+ext+`"}`, 0, u, at)); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := db.PutAttachment(ctx, store.Attachment{MIME: "application/pdf", Name: "ke-hoach-" + ext + ".pdf",
+		Content: []byte("%PDF-1.7 " + ext), UploadedBy: u, UploadedAt: at}); err != nil {
+		t.Fatal(err)
+	}
 	submit(t, db, "SNV", at, at, u, "")
 	return u
 }
@@ -98,11 +103,17 @@ func TestPersonalData_ListsEverythingKept(t *testing.T) {
 			p.LinkHistory, p.Reminders, p.Downloads, p.Reports, p.ReportUnits)
 	}
 
+	// The unit's log names them: two roles given, one taken away, the
+	// draft opened, its answer, the file and the report sent.
+	if p.ReportLog != 7 || p.ReportFiles != 1 {
+		t.Errorf("report log lines %d, files %d; want 7 and 1", p.ReportLog, p.ReportFiles)
+	}
+
 	none, err := db.PersonalData(ctx, stranger, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(none.Roles) != 0 || none.Nudge.Chosen() || len(none.LinkCodes) != 0 || none.LinkHistory+none.Reminders+none.Downloads+none.Reports != 0 || len(none.ReportUnits) != 0 {
+	if len(none.Roles) != 0 || none.Nudge.Chosen() || len(none.LinkCodes) != 0 || none.LinkHistory+none.Reminders+none.Downloads+none.Reports+none.ReportLog+none.ReportFiles != 0 || len(none.ReportUnits) != 0 {
 		t.Errorf("someone else's data shows as the stranger's: %+v", none)
 	}
 }
@@ -135,6 +146,7 @@ func TestDeleteUser_ErasesThePersonKeepsTheUnitsRecords(t *testing.T) {
 		`SELECT count(*) FROM report_versions WHERE submitted_by = $1`,
 		`SELECT count(*) FROM report_audit WHERE user_id = $1 OR detail->>'user' = ($1::bigint)::text`,
 		`SELECT count(*) FROM report_invites WHERE used_by = $1`,
+		`SELECT count(*) FROM report_attachments WHERE uploaded_by = $1`,
 	} {
 		if n := count(t, db, q, u); n != 0 {
 			t.Errorf("%d rows after erasure: %s", n, q)

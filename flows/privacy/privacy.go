@@ -158,6 +158,12 @@ func (f *Flow) myData(c *bot.Conversation) error {
 	if p.Reports > 0 {
 		lines = append(lines, c.T("mydata.reports", "N", p.Reports, "Units", strings.Join(p.ReportUnits, ", ")))
 	}
+	if p.ReportFiles > 0 {
+		lines = append(lines, c.T("mydata.reports.files", "N", p.ReportFiles))
+	}
+	if p.ReportLog > 0 {
+		lines = append(lines, c.T("mydata.reports.log", "N", p.ReportLog))
+	}
 	lines = append(lines, "")
 	if reportsForAUnit(p) {
 		lines = append(lines, c.T("mydata.reports.note"))
@@ -169,9 +175,10 @@ func (f *Flow) myData(c *bot.Conversation) error {
 }
 
 // reportsForAUnit reports whether the user reported, or may have reported,
-// for a unit: what they gave it stays with it after an erasure.
+// for a unit, or is named in a unit's log: what they gave it stays with it
+// after an erasure.
 func reportsForAUnit(p store.PersonalData) bool {
-	return p.Reports > 0 || slices.ContainsFunc(p.Roles, func(r store.RoleRecord) bool { return r.Role.Role == store.RoleFocal })
+	return p.Reports > 0 || p.ReportFiles > 0 || p.ReportLog > 0 || slices.ContainsFunc(p.Roles, func(r store.RoleRecord) bool { return r.Role.Role == store.RoleFocal })
 }
 
 // roleName names a role for people: "focal point of Sở Nội vụ".

@@ -304,6 +304,10 @@ func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
 	}
 	reporttest.Submit(t, h.DB, reporttest.Report{Period: &config.Period{ID: "plan-2026", FormID: "plan", FormVersion: 1, Due: consentAt.Add(48 * time.Hour)},
 		Unit: "SNV", By: id, At: consentAt, Answers: []reporttest.Answer{{Key: "doc_number", Value: `{"type":"text","text":"12/KH-SNV"}`}}})
+	if _, _, err := h.DB.PutAttachment(ctx, store.Attachment{MIME: "application/pdf", Name: "ke-hoach.pdf", Content: []byte("%PDF-1.7"),
+		UploadedBy: id, UploadedAt: consentAt}); err != nil {
+		t.Fatal(err)
+	}
 
 	r := tg.Send("/mydata")
 	text := r.Text()
@@ -315,6 +319,10 @@ func TestMyDataAndDeleteMeOfAFocalPoint(t *testing.T) {
 		h.T("vi", "mydata.role", "Role", "cán bộ theo dõi báo cáo", "Since", "26/11/2026 08:30", "Ended", true, "Until", "27/11/2026 08:30"),
 		h.T("vi", "mydata.nudge", "On", true, "At", "26/11/2026 08:30"),
 		h.T("vi", "mydata.reports", "N", 1, "Units", "Sở Nội vụ"),
+		h.T("vi", "mydata.reports.files", "N", 1),
+		// Two roles given, one taken away, the draft opened, its answer,
+		// the report sent and the file.
+		h.T("vi", "mydata.reports.log", "N", 7),
 		h.T("vi", "mydata.reports.note"),
 		h.T("vi", "mydata.footer"),
 	} {
