@@ -464,3 +464,26 @@ func TestMyDataListsEveryCertificateAfterAMerge(t *testing.T) {
 		t.Errorf("/deleteme lacks %q:\n%s", want, confirm)
 	}
 }
+
+// What a focal point gave a unit stays after an erasure: the reports, the
+// files and the log of their answers, no longer linked to the account but
+// with their text as written, which names the person who prepared each
+// report (the forms ask for it). /mydata's note and /deleteme say so, in
+// both languages, rather than suggesting that nothing of the person stays.
+func TestErasureSaysWhatTheUnitKeeps(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, c := range []struct{ lang, files, log, preparer string }{
+		{"vi", "tệp", "nhật ký báo cáo", "họ tên người lập báo cáo"},
+		{"en", "files", "report log", "name of the person who prepared"},
+	} {
+		for _, id := range []string{"deleteme.reports", "mydata.reports.note"} {
+			text := h.T(c.lang, id)
+			for _, want := range []string{c.files, c.log, c.preparer} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s/%s does not mention %q: %s", c.lang, id, want, text)
+				}
+			}
+		}
+	}
+}
