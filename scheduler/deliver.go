@@ -328,9 +328,12 @@ func (s *Scheduler) build(ctx context.Context, c store.DeliveryCheck, lang strin
 	}
 	switch Kind(c.Kind) {
 	case KindDeadline, KindOverdue:
+		// Days counted from the day it goes out: one held back past
+		// midnight (quiet hours, retries, an operator's remind --at) must
+		// not say "tomorrow" on the due date.
 		p, _ := s.cfg.Reports.Period(c.PeriodID)
 		r := unitReminder{Lang: lang, UnitCode: c.UnitCode, UnitName: c.UnitName, Period: p, Due: c.Due,
-			DaysLeft: config.DaysBetween(c.OccursAt, c.Due)}
+			DaysLeft: config.DaysBetween(now, c.Due)}
 		return []bot.Reply{r.render(s.cfg.Text)}, r.template(), nil
 	}
 	if s.cfg.Digests == nil {

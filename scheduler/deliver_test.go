@@ -471,14 +471,17 @@ func TestZaloFocalPointsWithinTheWindowOutsideItAndWithoutATemplate(t *testing.T
 			fz, client := w.zalo()
 			w.zaloFocal("9001", 24*time.Hour) // within the window
 			silent := w.zaloFocal("9002", 10*24*time.Hour)
-			now := time.Now()
+			// The window is read on the real clock (Reacher.Now), where the
+			// accounts were last seen; the scheduler's is 3 days before the
+			// due date, the day it plans and sends.
 			r := &reach.Reacher{Accounts: w.db, Senders: reach.SenderMap{bot.Telegram: w.client, bot.Zalo: client}, Zalo: client}
 			if withTemplate {
 				r.TemplateID = "tpl-remind"
 			}
+			now := at("2025-11-07 08:00")
 			s := w.scheduler(true, fixed(now), func(c *Config) { c.Reach = r })
 			w.start(s)
-			if _, err := s.Plan(context.Background(), at("2025-11-07 08:00"), "test"); err != nil { // 3 days before
+			if _, err := s.Plan(context.Background(), now, "test"); err != nil { // 3 days before
 				t.Fatal(err)
 			}
 			w.waitFor(30*time.Second, "both deliveries finished", func() bool {
@@ -513,5 +516,53 @@ func TestZaloFocalPointsWithinTheWindowOutsideItAndWithoutATemplate(t *testing.T
 				t.Errorf("template %+v, want data %v and tracking id %d", tpl[0], want, d.ID)
 			}
 		})
+	}
+}
+
+// A reminder held back past midnight (planned late at night, then kept
+// for the end of the quiet hours) counts its days from the day it is sent,
+// not the day it was planned for: the "tomorrow" reminder that arrives on
+// the due date says today, one that arrives after it says late.
+func TestAReminderSentOnALaterDayCountsItsDaysFromThatDay(t *testing.T) {
+	w := newWorld(t)
+	units := w.addUnits(config.KindFront, 1, 9200, "vi")
+	w.rules.Quiet = &QuietHours{From: Clock{21, 0}, Until: Clock{7, 0}}
+	// The 08:00 reminder of the day before the due date, planned at 22:30
+	// that night (an operator's remind --at).
+	s := w.scheduler(false, fixed(at("2025-11-09 22:30")))
+	if _, err := s.Plan(context.Background(), at("2025-11-09 08:00"), "test"); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := w.db.Deliveries(context.Background(), "deadline", "", 10)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries %+v, %v", ds, err)
+	}
+	// Sent at 07:00 on the due date.
+	if err := w.scheduler(false, fixed(at("2025-11-10 07:00"))).deliver(context.Background(), ds[0].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	ms := w.fake.MessagesTo(units[0].chatID)
+	if len(ms) != 1 {
+		t.Fatalf("%d messages, want 1", len(ms))
+	}
+	if !strings.Contains(ms[0].Text, "Hôm nay là hạn cuối") || strings.Contains(ms[0].Text, "Ngày mai") {
+		t.Errorf("the reminder sent on the due date says:\n%s", ms[0].Text)
+	}
+
+	// The due date's own reminder, sent the day after: one day late.
+	s = w.scheduler(false, fixed(at("2025-11-10 23:00")))
+	if _, err := s.Plan(context.Background(), at("2025-11-10 08:00"), "test"); err != nil {
+		t.Fatal(err)
+	}
+	ds, err = w.db.Deliveries(context.Background(), "deadline", store.DeliveryPlanned, 10)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries %+v, %v", ds, err)
+	}
+	if err := w.scheduler(false, fixed(at("2025-11-11 07:00"))).deliver(context.Background(), ds[0].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	ms = w.fake.MessagesTo(units[0].chatID)
+	if len(ms) != 2 || !strings.Contains(ms[1].Text, "Đã trễ 1 ngày") {
+		t.Errorf("the due date's reminder sent the day after: %+v", ms)
 	}
 }

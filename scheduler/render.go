@@ -16,8 +16,8 @@ type unitReminder struct {
 	UnitName string
 	Period   *config.Period
 	Due      time.Time
-	// DaysLeft is counted from the occurrence's day: 0 on the due date,
-	// negative once late.
+	// DaysLeft is counted from the day the reminder is sent: 0 on the due
+	// date, negative once late.
 	DaysLeft int
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hocvuso/bot/telegram/fakeapi"
+	reportconfig "hocvuso/flows/report/config"
 	"hocvuso/store"
 	"hocvuso/store/storetest"
 )
@@ -234,7 +235,9 @@ func TestRemind_TwoServesOneDatabaseEveryoneRemindedOnce(t *testing.T) {
 	if len(m) == 0 {
 		m = b.fake.MessagesTo(chats[0])
 	}
-	if !strings.Contains(m[0].Text, "Đã trễ 3 ngày") || len(m[0].Buttons) != 1 {
+	// Planned for 13/11/2025, three days late; sent today, it counts from today.
+	late := reportconfig.DaysBetween(time.Date(2025, 11, 10, 0, 0, 0, 0, reportconfig.Location), time.Now())
+	if !strings.Contains(m[0].Text, fmt.Sprintf("Đã trễ %d ngày", late)) || len(m[0].Buttons) != 1 {
 		t.Errorf("reminder %+v", m[0])
 	}
 
