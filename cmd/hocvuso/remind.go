@@ -244,43 +244,58 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// printPreview writes what a dry run shows: every occurrence due, each
+// recipient a row; an occurrence with nobody to send to (no focal point
+// registered, no official) is a row too, as planning it prints "0
+// deliveries planned". Nothing due is a line, not bare table headers.
 func printPreview(w io.Writer, previews []scheduler.Preview, now, since time.Time, loc *time.Location) {
 	const layout = "2006-01-02 15:04"
 	fmt.Fprintf(w, "as if it were %s (%s); occurrences after %s\n", now.In(loc).Format(layout), loc, since.In(loc).Format(layout))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rule\tsend at\tunit\tperiod\tdue\trecipient\twhy")
+	if len(previews) == 0 {
+		fmt.Fprintln(w, "no rule falls due then")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "rule\tsend at\tunit\tperiod\tdue\trecipient\twhy")
+		for _, p := range previews {
+			o := p.Occurrence
+			period, due := "-", "-"
+			if o.Period != nil {
+				period, due = o.Period.ID, o.Due.In(config.Location).Format(time.DateOnly)
+			}
+			switch {
+			case p.Skipped != "":
+				fmt.Fprintf(tw, "%s\t%s\t-\t%s\t%s\t-\tskipped: %s\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), period, due, p.Skipped)
+				continue
+			case p.Planned:
+				fmt.Fprintf(tw, "%s\t%s\t-\t%s\t%s\t-\tplanned already: nothing more to plan\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), period, due)
+				continue
+			case len(p.Recipients) == 0:
+				fmt.Fprintf(tw, "%s\t%s\t-\t%s\t%s\tnobody\t%s\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), period, due, why(o))
+				continue
+			}
+			for _, r := range p.Recipients {
+				unit := "-"
+				if r.UnitCode != "" {
+					unit = r.UnitCode + " " + r.UnitName
+				}
+				to := fmt.Sprintf("user %d (%s) %s:%s", r.UserID, r.Lang, r.Channel, r.ChatID)
+				switch {
+				case r.Channel == "":
+					to = fmt.Sprintf("user %d (%s), no account", r.UserID, r.Lang)
+				case r.Blocked:
+					to += " blocked the bot"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), unit, period, due, to, why(o))
+			}
+		}
+		tw.Flush()
+	}
 	n := 0
 	for _, p := range previews {
-		o := p.Occurrence
-		period, due := "-", "-"
-		if o.Period != nil {
-			period, due = o.Period.ID, o.Due.In(config.Location).Format(time.DateOnly)
-		}
-		switch {
-		case p.Skipped != "":
-			fmt.Fprintf(tw, "%s\t%s\t-\t%s\t%s\t-\tskipped: %s\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), period, due, p.Skipped)
-			continue
-		case p.Planned:
-			fmt.Fprintf(tw, "%s\t%s\t-\t%s\t%s\t-\tplanned already: nothing more to plan\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), period, due)
-			continue
-		}
-		for _, r := range p.Recipients {
-			unit := "-"
-			if r.UnitCode != "" {
-				unit = r.UnitCode + " " + r.UnitName
-			}
-			to := fmt.Sprintf("user %d (%s) %s:%s", r.UserID, r.Lang, r.Channel, r.ChatID)
-			switch {
-			case r.Channel == "":
-				to = fmt.Sprintf("user %d (%s), no account", r.UserID, r.Lang)
-			case r.Blocked:
-				to += " blocked the bot"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Rule.ID, o.SendAt.In(loc).Format(layout), unit, period, due, to, why(o))
-			n++
+		if p.Skipped == "" && !p.Planned {
+			n += len(p.Recipients)
 		}
 	}
-	tw.Flush()
 	fmt.Fprintf(w, "%s would be planned (dry run: nothing planned)\n", plural(n, "delivery", "deliveries"))
 }
 

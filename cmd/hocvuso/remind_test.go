@@ -152,3 +152,36 @@ func TestRemindPrintsOneAsOne(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A dry run shows every occurrence due, one with nobody to send to
+// included (no focal point registered yet, no official), as the planning
+// shows "0 deliveries planned": an empty table would not tell a rule that
+// fires for nobody from one that does not fire. Nothing due at all is
+// said in a line, not shown as bare headers.
+func TestRemindDryRunShowsAnOccurrenceWithNobodyToSendTo(t *testing.T) {
+	cfg, err := config.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	annual, _ := cfg.Period("annual-2026")
+	hcm := config.Location
+	due := time.Date(2026, 11, 10, 0, 0, 0, 0, hcm)
+	at := due.AddDate(0, 0, 1).Add(8 * time.Hour)
+	esc := scheduler.Occurrence{Rule: &scheduler.Rule{ID: "escalation", Kind: scheduler.KindEscalation}, At: at, SendAt: at,
+		Period: annual, Due: due, UnitKinds: []config.Kind{config.KindDepartment}}
+	var out bytes.Buffer
+	printPreview(&out, []scheduler.Preview{{Occurrence: esc}}, at, at.Add(-12*time.Hour), hcm)
+	if !regexp.MustCompile(`\nescalation +2026-11-11 08:00 +- +annual-2026 +2026-11-10 +nobody +1 day after the due date, an official\n`).MatchString(out.String()) ||
+		!strings.HasSuffix(out.String(), "\n0 deliveries would be planned (dry run: nothing planned)\n") {
+		t.Errorf("dry run of an occurrence for nobody:\n%s", out.String())
+	}
+
+	out.Reset()
+	printPreview(&out, nil, at, at.Add(-12*time.Hour), hcm)
+	want := "as if it were 2026-11-11 08:00 (Asia/Ho_Chi_Minh); occurrences after 2026-11-10 20:00\n" +
+		"no rule falls due then\n" +
+		"0 deliveries would be planned (dry run: nothing planned)\n"
+	if out.String() != want {
+		t.Errorf("dry run with nothing due:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
