@@ -16,6 +16,7 @@ import (
 type command struct {
 	name, usage string
 	run         func(ctx context.Context, env *env, args []string) error
+	noArgs      bool // the command takes no argument
 }
 
 // env is the process's outside world, so tests can run subcommands in-process.
@@ -30,16 +31,16 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "run the bot: HTTP server, Telegram and/or Zalo (or the console when neither is set)", runServe},
-		{"console", "chat with the bot in this terminal", runConsole},
-		{"migrate", "apply the database migrations and exit", runMigrate},
-		{"import", "load content from files: import quiz|units FILE (hocvuso import help)", runImport},
-		{"invite", "make a one-time code: invite --unit CODE | --role official [--valid 7d] [--by NAME]", runInvite},
-		{"focal", "list who holds a role: focal list [--unit CODE]", runFocal},
-		{"revoke", "end a role: revoke ROLE_ID [--by NAME]", runRevoke},
-		{"export", "write a period's reports as XLSX: export --period ID --out FILE", runExport},
-		{"remind", "plan reminders as if it were a time, or preview them: remind --at TIME [--dry-run]; remind status", runRemind},
-		{"help", "list the subcommands", runHelp},
+		{"serve", "run the bot: HTTP server, Telegram and/or Zalo (or the console when neither is set)", runServe, true},
+		{"console", "chat with the bot in this terminal", runConsole, true},
+		{"migrate", "apply the database migrations and exit", runMigrate, true},
+		{"import", "load content from files: import quiz|units FILE (hocvuso import help)", runImport, false},
+		{"invite", "make a one-time code: invite --unit CODE | --role official [--valid 7d] [--by NAME]", runInvite, false},
+		{"focal", "list who holds a role: focal list [--unit CODE]", runFocal, false},
+		{"revoke", "end a role: revoke ROLE_ID [--by NAME]", runRevoke, false},
+		{"export", "write a period's reports as XLSX: export --period ID --out FILE", runExport, false},
+		{"remind", "plan reminders as if it were a time, or preview them: remind --at TIME [--dry-run]; remind status", runRemind, false},
+		{"help", "list the subcommands", runHelp, true},
 	}
 }
 
@@ -54,8 +55,21 @@ func run(ctx context.Context, args []string, e *env) int {
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
+	if isHelpFlag(name) {
+		name = "help"
+	}
 	for _, c := range commands {
 		if c.name == name {
+			if c.noArgs && len(args) > 0 {
+				// serve, console, migrate and help take no argument:
+				// ignoring one would start a server on `serve --help`.
+				if len(args) == 1 && isHelpFlag(args[0]) {
+					fmt.Fprintf(e.stdout, "usage: hocvuso %s\n  %s\n", c.name, c.usage)
+					return 0
+				}
+				fmt.Fprintf(e.stderr, "hocvuso: %s takes no argument, not %q (configuration comes from the environment: see README.md)\n", c.name, args[0])
+				return 2
+			}
 			if err := c.run(ctx, e, args); err != nil && !errors.Is(err, context.Canceled) {
 				fmt.Fprintln(e.stderr, "hocvuso:", err)
 				return 1
@@ -67,6 +81,8 @@ func run(ctx context.Context, args []string, e *env) int {
 	_ = runHelp(ctx, &env{stdout: e.stderr}, nil)
 	return 2
 }
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 func runHelp(_ context.Context, e *env, _ []string) error {
 	fmt.Fprintln(e.stdout, "usage: hocvuso <command> [arguments]\n\ncommands:")

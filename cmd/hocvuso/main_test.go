@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// runNoServices runs the binary in-process with a database and a Redis
+// nothing listens at: a command that went on to open them fails.
+func runNoServices(args ...string) (code int, stdout, stderr string) {
+	vars := map[string]string{
+		"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1",
+		"REDIS_URL":    "redis://127.0.0.1:1/0",
+	}
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &env{getenv: func(k string) string { return vars[k] },
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+// An administrator's first try, `hocvuso --help`, lists the commands; a
+// command that takes no argument explains itself on --help and refuses
+// any other argument, instead of starting (serve) or migrating.
+func TestHelpFlagsAndStrayArguments(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		code, out, errs := runNoServices(args...)
+		if code != 0 || !strings.Contains(out, "usage: hocvuso <command>") || !strings.Contains(out, "invite") || errs != "" {
+			t.Errorf("hocvuso %s: exit %d, stdout %q, stderr %q; want the list of commands", args[0], code, out, errs)
+		}
+	}
+	for _, name := range []string{"serve", "console", "migrate"} {
+		code, out, errs := runNoServices(name, "--help")
+		if code != 0 || !strings.HasPrefix(out, "usage: hocvuso "+name+"\n") || errs != "" {
+			t.Errorf("hocvuso %s --help: exit %d, stdout %q, stderr %q; want its usage", name, code, out, errs)
+		}
+		code, out, errs = runNoServices(name, "--port=8081")
+		if code != 2 || out != "" || !strings.Contains(errs, name+` takes no argument, not "--port=8081"`) {
+			t.Errorf("hocvuso %s --port=8081: exit %d, stdout %q, stderr %q; want a refusal naming the argument", name, code, out, errs)
+		}
+	}
+	code, out, errs := runNoServices("inviet")
+	if code != 2 || out != "" || !strings.Contains(errs, `unknown command "inviet"`) || !strings.Contains(errs, "invite") {
+		t.Errorf("hocvuso inviet: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
