@@ -16,7 +16,10 @@ import (
 
 // ErrIgnored is returned for updates the bot has no use for: no chat to
 // answer in (inline queries, polls), channel posts, group membership
-// changes. The caller acknowledges them without handling.
+// changes, and anything from a group chat: the bot talks with one person
+// in their private chat (a session, consent and personal data are a
+// chat's), so a group it was added to gets no answer. The caller
+// acknowledges them without handling.
 var ErrIgnored = errors.New("telegram: update ignored")
 
 // AllowedUpdates are the update types the bot subscribes to, in getUpdates
@@ -97,7 +100,7 @@ func Translate(tu tgbotapi.Update) (*bot.Update, error) {
 }
 
 func fromMessage(u *bot.Update, m *tgbotapi.Message) bool {
-	if m.Chat == nil {
+	if m.Chat == nil || !private(m.Chat) {
 		return false
 	}
 	u.ChatID = strconv.FormatInt(m.Chat.ID, 10)
@@ -152,6 +155,9 @@ func fromCallback(u *bot.Update, cq *tgbotapi.CallbackQuery) bool {
 	switch {
 	case cq.Message != nil && cq.Message.Chat != nil:
 		// Also for an "inaccessible" message (date 0): chat and id are there.
+		if !private(cq.Message.Chat) {
+			return false
+		}
 		u.ChatID = strconv.FormatInt(cq.Message.Chat.ID, 10)
 		u.MessageID = strconv.Itoa(cq.Message.MessageID)
 	case cq.From != nil:
@@ -183,6 +189,13 @@ func fromMembership(u *bot.Update, cm *tgbotapi.ChatMemberUpdated) bool {
 	from := cm.From
 	fromUser(u, &from)
 	return true
+}
+
+// private reports whether a chat is a user's private chat with the bot.
+// Telegram always names the type; a chat without one is taken as private,
+// as every chat was before the type was read.
+func private(c *tgbotapi.Chat) bool {
+	return c.Type == "private" || c.Type == ""
 }
 
 func fromUser(u *bot.Update, from *tgbotapi.User) {

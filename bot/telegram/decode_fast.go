@@ -169,8 +169,8 @@ func readUser(val []byte, u *tgbotapi.User) bool {
 	})
 }
 
-// readChat reads a chat's id, the only thing of it Translate reads of a
-// message's chat.
+// readChat reads a chat's id and type, what Translate reads of a message's
+// chat.
 func readChat(val []byte, c *tgbotapi.Chat) bool {
 	var seen fieldSet
 	return jsonx.ValidMembers(val, func(key, val []byte) bool {
@@ -178,7 +178,7 @@ func readChat(val []byte, c *tgbotapi.Chat) bool {
 		case "id":
 			return seen.first(0) && readInt64(val, &c.ID)
 		case "type":
-			return seen.first(1) && isString(val)
+			return seen.first(1) && readString(val, &c.Type)
 		case "first_name":
 			return seen.first(2) && isString(val)
 		case "last_name":

@@ -111,6 +111,9 @@ var tricky = []string{
 	// Values of another type than the field's.
 	`{"update_id":1,"message":{"message_id":2,"chat":{"id":3},"text":1}}`,
 	`{"update_id":1,"message":{"message_id":2,"chat":[],"text":"a"}}`,
+	`{"update_id":1,"message":{"message_id":2,"chat":{"id":3,"type":1},"text":"a"}}`,
+	`{"update_id":1,"message":{"message_id":2,"chat":{"id":-3,"type":"group"},"text":"a"}}`,
+	`{"update_id":1,"message":{"message_id":2,"chat":{"id":3,"type":"private"},"text":"a"}}`,
 	`{"update_id":1,"message":{"message_id":2,"from":{"id":4,"is_bot":"no"},"chat":{"id":3},"text":"a"}}`,
 	`{"update_id":1,"message":{"message_id":2,"chat":{"id":3},"text":"a","entities":{}}}`,
 	`{"update_id":1,"callback_query":{"id":"q","from":{"id":4},"message":{"message_id":2,"chat":{"id":3},"reply_markup":{"inline_keyboard":[[{"text":"A","pay":"yes"}]]}}}}`,
@@ -170,6 +173,8 @@ func TestDecodeFastPathTaken(t *testing.T) {
 		"message_start_deeplink.json": true, "message_command_botname.json": true, "message_without_chat.json": true,
 		"callback_inline_message.json": true, "callback_with_message.json": true,
 		"callback_inaccessible_message.json": true, "callback_without_user_or_message.json": true,
+		"message_command_botname_private.json": true, "message_group_text.json": true, "message_group_start.json": true,
+		"callback_group_message.json": true,
 	}
 	all := payloads(t)
 	_, sharedErr := os.Stat(sharedDir)

@@ -70,8 +70,17 @@ var ownWant = map[string]want{
 	"callback_without_user_or_message.json": {ignored: true},
 	"message_start_deeplink.json": {u: bot.Update{ID: "500009", Seq: 500009, ChatID: "42", UserID: "42", Kind: bot.KindCommand,
 		Text: "/start unit_ML-07", Command: "start", Args: "unit_ML-07", MessageID: "5", LanguageCode: "en-GB", DisplayName: "Anna Smith"}},
-	"message_command_botname.json": {u: bot.Update{ID: "500010", Seq: 500010, ChatID: "-1001234", UserID: "-1001", Kind: bot.KindCommand,
+	"message_command_botname_private.json": {u: bot.Update{ID: "500024", Seq: 500024, ChatID: "42", UserID: "42", Kind: bot.KindCommand,
 		Text: "/Help@hocvuso_bot  bài 2 ", Command: "help", Args: "bài 2", MessageID: "6", LanguageCode: "vi", DisplayName: "Ẩn"}},
+	// Nothing from a group chat the bot was added to is handled, so
+	// nothing is ever answered there (typed, a command, an edit, a
+	// sticker, a tap on a button the bot once posted there).
+	"message_command_botname.json": {ignored: true},
+	"message_group_text.json":      {ignored: true},
+	"message_group_start.json":     {ignored: true},
+	"message_group_sticker.json":   {ignored: true},
+	"edited_message_group.json":    {ignored: true},
+	"callback_group_message.json":  {ignored: true},
 	"my_chat_member_member.json": {u: bot.Update{ID: "500011", Seq: 500011, ChatID: "42", UserID: "42", Kind: bot.KindUnblocked,
 		LanguageCode: "vi", DisplayName: "Lò Văn Páo"}},
 	"my_chat_member_group_added.json": {ignored: true},
