@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,6 +55,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	im, ok := importers[args[0]]
 	if !ok {
 		return fmt.Errorf("import: unknown kind %q; known kinds: %s", args[0], strings.Join(importKinds(), ", "))
+	}
+	if slices.ContainsFunc(args[1:], isHelpFlag) {
+		fmt.Fprintf(e.stdout, "usage: hocvuso import %s %s\n", im.kind, im.usage)
+		return nil
 	}
 	return im.run(ctx, e, args[1:])
 }

@@ -45,3 +45,16 @@ func TestHelpFlagsAndStrayArguments(t *testing.T) {
 		t.Errorf("hocvuso inviet: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+// `hocvuso import units --help` shows how to import units, as every other
+// command's --help does, rather than refusing an unknown option.
+func TestImportKindHelp(t *testing.T) {
+	for _, kind := range []string{"units", "quiz"} {
+		for _, args := range [][]string{{"import", kind, "--help"}, {"import", kind, "-h"}, {"import", kind, "--check", "-h"}} {
+			code, out, errs := runNoServices(args...)
+			if code != 0 || !strings.HasPrefix(out, "usage: hocvuso import "+kind+" [--check]") || errs != "" {
+				t.Errorf("hocvuso %s: exit %d, stdout %q, stderr %q; want the usage of import %s", strings.Join(args, " "), code, out, errs, kind)
+			}
+		}
+	}
+}
