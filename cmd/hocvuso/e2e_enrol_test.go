@@ -43,6 +43,8 @@ var (
 	printedCode = regexp.MustCompile(`(?m)^Code: +([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$`)
 	printedLink = regexp.MustCompile(`(?m)^Telegram: (https://t\.me/(\w+)\?start=(\w+))$`)
 	printedID   = regexp.MustCompile(`(?m)^Invite (\d+) for `)
+	// The expiry as the chat writes times, dd/mm/yyyy: the admin passes it on.
+	printedExpiry = regexp.MustCompile(`(?m)^Expires: +([0-2]\d:[0-5]\d [0-3]\d/[01]\d/20\d\d) \(Asia/Ho_Chi_Minh\)\. `)
 )
 
 type printedInvite struct {
@@ -60,6 +62,9 @@ func (s *served) invite(args ...string) printedInvite {
 	id := printedID.FindStringSubmatch(out)
 	if m == nil || l == nil || id == nil {
 		s.t.Fatalf("invite printed no code, link or id:\n%s", out)
+	}
+	if !printedExpiry.MatchString(out) {
+		s.t.Errorf("invite does not print its expiry as hh:mm dd/mm/yyyy in Asia/Ho_Chi_Minh:\n%s", out)
 	}
 	p.code, p.link, p.bot, p.payload = m[1], l[1], l[2], l[3]
 	p.id, _ = strconv.ParseInt(id[1], 10, 64)

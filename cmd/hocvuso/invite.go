@@ -173,7 +173,8 @@ func runInvite(ctx context.Context, e *env, args []string) error {
 	w := e.stdout
 	fmt.Fprintf(w, "Invite %d for %s, made by %s.\n", inv.ID, whom, n.CreatedBy)
 	fmt.Fprintf(w, "Code:     %s\n", shown)
-	fmt.Fprintf(w, "Expires:  %s (%s). It works once.\n", inv.ExpiresAt.In(cfg.Timezone).Format("2006-01-02 15:04"), cfg.Timezone)
+	// As the chat writes it (enrol.expired): the admin passes it on.
+	fmt.Fprintf(w, "Expires:  %s (%s). It works once.\n", inv.ExpiresAt.In(cfg.Timezone).Format("15:04 02/01/2006"), cfg.Timezone)
 	if username != "" {
 		fmt.Fprintf(w, "Telegram: https://t.me/%s?start=%s\n", username, code)
 	} else {
