@@ -83,6 +83,13 @@ func Translate(tu tgbotapi.Update) (*bot.Update, error) {
 		if !fromMessage(u, tu.EditedMessage) {
 			return nil, ErrIgnored
 		}
+		if u.Kind == bot.KindOther && u.Text == "" {
+			// An edit of what carries no text and no file (a location:
+			// sharing a live location edits it again and again): there
+			// is nothing the bot could read if sent again, so nothing to
+			// answer, least of all once per move.
+			return nil, ErrIgnored
+		}
 		u.Kind = bot.KindEdited
 		u.Command, u.Args, u.File = "", "", nil
 	case tu.CallbackQuery != nil:
