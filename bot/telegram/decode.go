@@ -107,7 +107,7 @@ func Translate(tu tgbotapi.Update) (*bot.Update, error) {
 }
 
 func fromMessage(u *bot.Update, m *tgbotapi.Message) bool {
-	if m.Chat == nil || !private(m.Chat) {
+	if m.Chat == nil || !private(m.Chat) || service(m) {
 		return false
 	}
 	u.ChatID = strconv.FormatInt(m.Chat.ID, 10)
@@ -196,6 +196,16 @@ func fromMembership(u *bot.Update, cm *tgbotapi.ChatMemberUpdated) bool {
 	from := cm.From
 	fromUser(u, &from)
 	return true
+}
+
+// service reports whether a message is one of the service messages a
+// private chat may hold (the user pinned a message, set the chat's
+// auto-delete timer, logged in to a website with Telegram, a live
+// location's proximity alert): nothing the user wrote to the bot, so
+// nothing to answer, and not an answer to a question asked.
+func service(m *tgbotapi.Message) bool {
+	return m.PinnedMessage != nil || m.MessageAutoDeleteTimerChanged != nil ||
+		m.ConnectedWebsite != "" || m.ProximityAlertTriggered != nil
 }
 
 // private reports whether a chat is a user's private chat with the bot.

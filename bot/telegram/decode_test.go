@@ -84,6 +84,9 @@ var ownWant = map[string]want{
 	// A live location is edited again and again: an edit of what has no
 	// text nor file is not answered. An edited caption is.
 	"edited_message_live_location.json": {ignored: true},
+	// Service messages of a private chat: nothing the user wrote.
+	"message_pinned.json":            {ignored: true},
+	"message_auto_delete_timer.json": {ignored: true},
 	"edited_message_voice_caption.json": {u: bot.Update{ID: "500026", Seq: 500026, ChatID: "42", UserID: "42", Kind: bot.KindEdited,
 		Text: "Số hộ nghèo là 12", MessageID: "13", LanguageCode: "vi", DisplayName: "Lò Văn Páo"}},
 	"my_chat_member_member.json": {u: bot.Update{ID: "500011", Seq: 500011, ChatID: "42", UserID: "42", Kind: bot.KindUnblocked,
