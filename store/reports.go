@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // deadlines are in Asia/Ho_Chi_Minh wherever the bot runs
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The units' reports: units, invites and roles, drafts, submitted reports
@@ -244,13 +246,19 @@ func newInviteCode() string {
 }
 
 // NormalizeInviteCode reads a code as typed or copied: case, spaces and
-// dashes do not matter, nor O for 0 or I and L for 1. It returns "" for what
-// cannot be a code.
+// dashes do not matter, nor O for 0 or I and L for 1. As /link codes are
+// read: full-width characters count as their plain forms (NFKC), and any
+// space (a no-break space) or dash (the – a phone or a word processor puts
+// for -), dots and underscores are ignored. It returns "" for what cannot
+// be a code.
 func NormalizeInviteCode(s string) string {
+	if len(s) > 200 {
+		return ""
+	}
 	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
+	for _, r := range strings.ToUpper(norm.NFKC.String(s)) {
 		switch {
-		case r == ' ' || r == '-' || r == '_' || r == '\t':
+		case unicode.IsSpace(r), unicode.Is(unicode.Pd, r), r == '\u2212', r == '_', r == '.':
 			continue
 		case r == 'O':
 			r = '0'

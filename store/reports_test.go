@@ -667,6 +667,12 @@ func TestInviteCodes(t *testing.T) {
 		"ABCD-EFGH-JKM":    "",
 		"ABCD-EFGH-JKMNP":  "",
 		"ÁBCD-EFGH-JKMN":   "",
+		// As a phone or a document writes what was typed or copied.
+		"ABCD–EFGH–JKMN":           "ABCDEFGHJKMN", // en dashes
+		"ABCD—EFGH\u2011JKMN":      "ABCDEFGHJKMN", // em dash, no-break hyphen
+		"ABCD\u00a0EFGH\u202fJKMN": "ABCDEFGHJKMN", // no-break spaces
+		"ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮ":           "ABCDEFGHJKMN", // full width
+		"ABCD.EFGH.JKMN":           "ABCDEFGHJKMN",
 	} {
 		if got := store.NormalizeInviteCode(in); got != want {
 			t.Errorf("NormalizeInviteCode(%q) = %q; want %q", in, got, want)

@@ -23,6 +23,8 @@ func TestFindCode(t *testing.T) {
 		"xin chào":                         "",
 		"":                                 "",
 		"ÀBCD-EFGH-JKMN":                   "",
+		"Mã: abcd–efgh–jkmn.":              "ABCDEFGHJKMN", // en dashes, as a phone or Word writes -
+		"ABCD\u00a0EFGH\u00a0JKMN ":        "ABCDEFGHJKMN", // copied with no-break spaces
 	} {
 		if got := enrol.FindCode(in); got != want {
 			t.Errorf("FindCode(%q) = %q; want %q", in, got, want)
