@@ -208,6 +208,10 @@ func findUnit(ctx context.Context, db *store.DB, code string) (store.Unit, error
 
 func runFocal(ctx context.Context, e *env, args []string) error {
 	usage := "usage: hocvuso focal list [--unit CODE]"
+	if len(args) == 1 && isHelpFlag(args[0]) {
+		fmt.Fprintln(e.stdout, usage)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "list" {
 		return errors.New("focal: " + usage)
 	}
@@ -287,6 +291,10 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 	usage := "usage: hocvuso revoke ROLE_ID [--by NAME] (the ids: hocvuso focal list)"
 	fs := newFlagSet("revoke", e)
 	by := fs.String("by", "", "who revokes, for the audit log (default: $USER)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	rest, ok, err := parseFlags(fs, args)
 	if !ok {
 		return err

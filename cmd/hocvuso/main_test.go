@@ -58,3 +58,25 @@ func TestImportKindHelp(t *testing.T) {
 		}
 	}
 }
+
+// Every admin command answers --help with its usage and exit 0, without
+// touching the database.
+func TestAdminCommandsHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"remind", "--help"}, "hocvuso remind --at TIME"},
+		{[]string{"remind", "status", "-h"}, "hocvuso remind status"},
+		{[]string{"focal", "--help"}, "usage: hocvuso focal list"},
+		{[]string{"focal", "list", "-h"}, "-unit"},
+		{[]string{"revoke", "--help"}, "usage: hocvuso revoke ROLE_ID"},
+		{[]string{"invite", "--help"}, "usage: hocvuso invite"},
+		{[]string{"export", "--help"}, "usage: hocvuso export"},
+	} {
+		code, out, errs := runNoServices(c.args...)
+		if code != 0 || !strings.Contains(out+errs, c.want) || strings.Contains(errs, "hocvuso:") {
+			t.Errorf("hocvuso %s: exit %d, stdout %q, stderr %q; want its usage (%q)", strings.Join(c.args, " "), code, out, errs, c.want)
+		}
+	}
+}

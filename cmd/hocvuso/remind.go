@@ -161,7 +161,12 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(io.Discard)
 	at := fs.String("at", "", "")
 	dry := fs.Bool("dry-run", false, "")
-	if err := fs.Parse(args); err != nil || *at == "" || fs.NArg() > 0 {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(e.stdout, remindUsage)
+		return nil
+	}
+	if err != nil || *at == "" || fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, remindUsage)
 		if err == nil {
 			err = errors.New("remind: --at TIME is required")
@@ -329,7 +334,12 @@ func runRemindStatus(ctx context.Context, e *env, args []string) error {
 	state := fs.String("state", "", "")
 	limit := fs.Int("limit", 20, "")
 	since := fs.Duration("since", 7*24*time.Hour, "")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *limit < 0 {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(e.stdout, remindUsage)
+		return nil
+	}
+	if err != nil || fs.NArg() > 0 || *limit < 0 {
 		fmt.Fprintln(e.stderr, remindUsage)
 		if err == nil {
 			err = errors.New("remind status: unexpected arguments")
