@@ -62,7 +62,7 @@ func runImportUnits(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if check {
-		fmt.Fprintf(e.stdout, "%s: %d units, all sound. Nothing was stored.\n", path, len(units))
+		fmt.Fprintf(e.stdout, "%s: %s, all sound. Nothing was stored.\n", path, plural(len(units), "unit", "units"))
 		return nil
 	}
 	by, err = adminName(e, by)
@@ -82,8 +82,8 @@ func runImportUnits(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import units: nothing was stored: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "%s: %d units: %d created, %d updated, %d unchanged.\n",
-		path, len(units), created, updated, len(units)-created-updated)
+	fmt.Fprintf(e.stdout, "%s: %s: %d created, %d updated, %d unchanged.\n",
+		path, plural(len(units), "unit", "units"), created, updated, len(units)-created-updated)
 	return nil
 }
 

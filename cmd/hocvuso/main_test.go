@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -78,5 +79,17 @@ func TestAdminCommandsHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(out+errs, c.want) || strings.Contains(errs, "hocvuso:") {
 			t.Errorf("hocvuso %s: exit %d, stdout %q, stderr %q; want its usage (%q)", strings.Join(c.args, " "), code, out, errs, c.want)
 		}
+	}
+}
+
+// A file of one unit is checked as "1 unit", not "1 units".
+func TestImportUnitsCheckCountsOneAsOne(t *testing.T) {
+	path := t.TempDir() + "/one.csv"
+	if err := os.WriteFile(path, []byte("code,name,kind\r\nSNV,Sở Nội vụ,department\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runNoServices("import", "units", "--check", path)
+	if code != 0 || out != path+": 1 unit, all sound. Nothing was stored.\n" {
+		t.Errorf("import units --check: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
