@@ -41,6 +41,14 @@ type Stray interface {
 	Stray(c *bot.Conversation) (bool, error)
 }
 
+// Editor is a flow that answers an edited message itself while it owns
+// the conversation, where the general answer ("send it again") would be
+// wrong: sent again, a corrected answer would answer the question asked
+// now, not the one it corrected.
+type Editor interface {
+	Edited(c *bot.Conversation) error
+}
+
 // Public marks a flow or command usable before the privacy consent.
 type Public interface {
 	Public() bool
@@ -102,6 +110,9 @@ func (r *Router) Handle(c *bot.Conversation) error {
 	case bot.KindBlocked, bot.KindUnblocked:
 		return nil // the engine recorded it; nobody to talk to
 	case bot.KindEdited:
+		if e, ok := r.byName[s.Flow].(Editor); ok {
+			return e.Edited(c)
+		}
 		c.Say("edited.ignored")
 		return nil
 	case bot.KindCommand:

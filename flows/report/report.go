@@ -259,6 +259,18 @@ func (f *Flow) tap(c *bot.Conversation, cb *bot.Callback) error {
 	return nil
 }
 
+// Edited implements flows.Editor. An edit is never read, and the general
+// "send it again" would give the question asked now the corrected answer
+// to an earlier one: the user is told that what they sent first is kept
+// and how to change it, and the question asked now is asked again.
+func (f *Flow) Edited(c *bot.Conversation) error {
+	c.Say("report.edited")
+	if st, ok := load(c); ok && st.Unit != "" && st.Period != "" && c.Session.Step == stepAsk {
+		return f.reask(c, &st)
+	}
+	return nil
+}
+
 // input is typed text, a file or anything else while the flow owns the
 // conversation.
 func (f *Flow) input(c *bot.Conversation) error {

@@ -349,3 +349,31 @@ func TestReport_TypedCancelAtTheReasonIsTheButton(t *testing.T) {
 		}
 	}
 }
+
+// An answer corrected by editing the message is not read, and the user is
+// not told to send it again, which would answer the question asked now:
+// they are told the first answer is kept and how to change it, and the
+// question asked now is asked again, its draft intact.
+func TestReport_AnEditedAnswerIsNotTakenForTheNextQuestion(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Cầm Văn Hùng", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch năm 2025")
+	u.Tap("Công văn")
+	mustContain(t, "the percent question", u.Send("120").Text(), "Câu 3/8")
+	r := u.Edit("150")
+	mustContain(t, "an edit", r.Text(), f.T("vi", "report.edited"), "Câu 3/8")
+	if strings.Contains(r.Text(), f.T("vi", "edited.ignored")) {
+		t.Errorf("told to send the edit again, which would answer question 3:\n%s", r)
+	}
+	d, ok := f.draft("SNV", "plan")
+	if !ok {
+		t.Fatal("the draft is gone")
+	}
+	if v := values(t, d.Answers["classes"]); v.Number != "120" {
+		t.Errorf("classes = %q after the edit, want the answer sent, 120", v.Number)
+	}
+	if _, ok := d.Answers["share"]; ok {
+		t.Errorf("question 3 answered by the edit: %s", d.Answers["share"])
+	}
+}
