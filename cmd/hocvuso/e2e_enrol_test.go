@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"hocvuso/flows/enrol"
 )
@@ -350,5 +352,52 @@ func TestZaloEnrol_JoinByTypedCode(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM report_roles r JOIN accounts a ON a.user_id = r.user_id
 		WHERE a.channel = 'zalo' AND a.external_id = $1 AND r.unit_code = '03808' AND r.revoked_at IS NULL`, user); n != 1 {
 		t.Fatalf("%d roles for the Zalo user", n)
+	}
+}
+
+// In English, a code typed as people type it: in small letters, with
+// spaces or with the en dashes a phone or a word processor puts for -; a
+// code used already, an expired one (its time as the chat writes times,
+// dd/mm/yyyy in Asia/Ho_Chi_Minh) and a wrong one, each said so.
+func TestServeEnrol_EnglishTypedCodes(t *testing.T) {
+	s := startServe(t, true, nil)
+	official := s.invite("--role", "official")
+	expired := s.invite("--role", "official", "--valid", "30m")
+	var expiredAt time.Time
+	if err := s.db.Pool.QueryRow(context.Background(),
+		`UPDATE report_invites SET created_at = created_at - interval '1 hour', expires_at = expires_at - interval '1 hour' WHERE id = $1 RETURNING expires_at`,
+		expired.id).Scan(&expiredAt); err != nil {
+		t.Fatal(err)
+	}
+	say := func(chat int64, text string) string {
+		t.Helper()
+		if status := s.deliver(textUpdate(chat, "en", text)); status != http.StatusOK {
+			t.Fatalf("%q: webhook status %d", text, status)
+		}
+		return s.last(chat)
+	}
+	const an, binh = 7105, 7106
+	for _, chat := range []int64{an, binh} {
+		say(chat, "/start")
+		s.tap(chat, "en", "I agree")
+	}
+
+	typed := strings.ToLower(strings.ReplaceAll(official.code, "-", "–"))
+	if got := say(an, "/join "+typed); !strings.Contains(got, "You are now an official") {
+		t.Fatalf("/join %s: %q", typed, got)
+	}
+	spaced := strings.ToLower(strings.ReplaceAll(official.code, "-", " "))
+	if got := say(binh, "/join "+spaced); !strings.Contains(got, "The code "+official.code+" was used already.") {
+		t.Fatalf("a used code typed as %q: %q", spaced, got)
+	}
+	at := expiredAt.In(time.FixedZone("ICT", 7*3600)).Format("15:04 02/01/2006")
+	if got := say(binh, "/join "+expired.code); !strings.Contains(got, "The code "+expired.code+" expired at "+at+".") {
+		t.Fatalf("an expired code: %q; want it expired at %s", got, at)
+	}
+	if got := say(binh, "WRNG-C0DE-0001"); !strings.Contains(got, "There is no invite code WRNG-C0DE-0001") || !strings.Contains(got, "Tries left: 4") {
+		t.Fatalf("a wrong code: %q", got)
+	}
+	if roles := s.rolesOf(binh); len(roles) != 0 {
+		t.Fatalf("roles %v", roles)
 	}
 }
