@@ -424,6 +424,19 @@ func parseAnswerArg(arg string) (attempt int64, pos, k int, ok bool) {
 	return attempt, pos, int(l[0] - 'A'), true
 }
 
+// Edited implements flows.Editor. An edit is never read; while a question
+// waits, the general "send it again" would answer it with the correction
+// of the answer to the one before: the user is told that the answer sent
+// first counted.
+func (f *Flow) Edited(c *bot.Conversation) error {
+	if _, ok := f.current(c); !ok {
+		c.Say("edited.ignored")
+		return nil
+	}
+	c.Say("quiz.edited")
+	return nil
+}
+
 // typed handles text (or anything else) sent while a question waits.
 func (f *Flow) typed(c *bot.Conversation) error {
 	st, ok := f.current(c)

@@ -989,3 +989,26 @@ func FuzzTypedAnswer(f *testing.F) {
 		}
 	})
 }
+
+// A typed answer corrected by editing the message is not read, and the
+// user is not told to send it again, which would answer the next question:
+// the answer sent first counted. Outside a quiz the general answer stays.
+func TestEditedAnswerIsNotSentAgain(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	h := fx.h
+	u := fx.user("Lò Thị Mai", "vi")
+	u.Send("/quiz")
+	u.Tap("An toàn")
+	u.Send("B")
+	r := u.Edit("C")
+	if got := r.Texts(); len(got) != 1 || got[0] != h.T("vi", "quiz.edited") {
+		t.Errorf("an edited answer: want quiz.edited, got:\n%s", r)
+	}
+	if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 1 {
+		t.Errorf("%d answers recorded, want 1", n)
+	}
+	u.Send("/menu")
+	if r := u.Edit("C"); r.Text() != h.T("vi", "edited.ignored") {
+		t.Errorf("an edit at the menu: %s", r)
+	}
+}
