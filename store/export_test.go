@@ -5,3 +5,6 @@ const BatchAnswersSQL = batchAnswersSQL
 
 // ParticipationSQL is CommuneParticipation's query, for the test of its plan.
 var ParticipationSQL = participationSQL
+
+// NewInviteCode draws a code as CreateInvite does.
+var NewInviteCode = newInviteCode

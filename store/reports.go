@@ -231,18 +231,32 @@ type NewInvite struct {
 
 // inviteAlphabet is Crockford's base 32: no I, L, O or U, so a code read
 // aloud or copied by hand survives (NormalizeInviteCode maps the look-alikes).
+// Codes are read in it, those made before inviteDrawn too.
 const inviteAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// InviteCodeLength is the length of a code: 60 random bits.
+// inviteDrawn is what new codes are drawn from: inviteAlphabet without the
+// vowels A, E and Y and without D and W, which a Vietnamese keyboard turns
+// into marked letters as the code is typed (Telex "AS" → "Á", "DD" → "Đ",
+// "W" → "Ư"; VNI "A1" → "Á"), as /link codes do. On Zalo, with no deep
+// link, a code is always typed.
+const inviteDrawn = "0123456789BCFGHJKMNPQRSTVXZ"
+
+// InviteCodeLength is the length of a code: 27^12, about 2^57 codes.
 const InviteCodeLength = 12
 
 func newInviteCode() string {
-	var b [InviteCodeLength]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = inviteAlphabet[b[i]%32]
+	b := make([]byte, 0, InviteCodeLength)
+	var buf [32]byte
+	for len(b) < InviteCodeLength {
+		_, _ = rand.Read(buf[:])
+		for _, x := range buf {
+			// 243 = 9·27: drawing below it keeps every character equally likely.
+			if x < 243 && len(b) < InviteCodeLength {
+				b = append(b, inviteDrawn[int(x)%len(inviteDrawn)])
+			}
+		}
 	}
-	return string(b[:])
+	return string(b)
 }
 
 // NormalizeInviteCode reads a code as typed or copied: case, spaces and

@@ -680,6 +680,28 @@ func TestInviteCodes(t *testing.T) {
 	}
 }
 
+// A code is typed on a phone with a Vietnamese keyboard (on Zalo it always
+// is): it holds no vowel, D or W, which Telex and VNI turn into marked
+// letters ("AS" → "Á", "DD" → "Đ", "W" → "Ư", "Y1" → "Ý"), and no look-alike.
+func TestInviteCodesAreTypableOnAVietnameseKeyboard(t *testing.T) {
+	seen := map[rune]int{}
+	for range 3000 {
+		code := store.NewInviteCode()
+		if len(code) != store.InviteCodeLength || store.NormalizeInviteCode(code) != code {
+			t.Fatalf("code %q is not read back as itself", code)
+		}
+		if i := strings.IndexAny(code, "AEIOUYDWL"); i >= 0 {
+			t.Fatalf("code %q holds %c", code, code[i])
+		}
+		for _, r := range code {
+			seen[r]++
+		}
+	}
+	if len(seen) != 27 {
+		t.Errorf("codes use %d characters; want 27: %v", len(seen), seen)
+	}
+}
+
 // FuzzNormalizeInviteCode: whatever is typed, a code comes out valid or not
 // at all, and reading it again changes nothing.
 func FuzzNormalizeInviteCode(f *testing.F) {

@@ -25,7 +25,7 @@ const Name = "enrol"
 
 // How many wrong codes a chat account may type in how long before it is
 // refused until the window ends: 5 in 15 minutes makes guessing one of the
-// 2^60 codes hopeless, and leaves room for typos.
+// 27^12 (about 2^57) codes hopeless, and leaves room for typos.
 const (
 	MaxWrongCodes   = 5
 	WrongCodeWindow = 15 * time.Minute
