@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, e *env) int {
 	if isHelpFlag(name) {
 		name = "help"
 	}
+	if name == "help" && len(args) == 1 && !isHelpFlag(args[0]) {
+		// hocvuso help invite: the command's own usage.
+		name, args = args[0], []string{"--help"}
+	}
 	for _, c := range commands {
 		if c.name == name {
 			if c.noArgs && len(args) > 0 {

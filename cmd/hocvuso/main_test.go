@@ -41,7 +41,11 @@ func TestHelpFlagsAndStrayArguments(t *testing.T) {
 			t.Errorf("hocvuso %s --port=8081: exit %d, stdout %q, stderr %q; want a refusal naming the argument", name, code, out, errs)
 		}
 	}
-	code, out, errs := runNoServices("inviet")
+	code, out, errs := runNoServices("help", "inviet")
+	if code != 2 || out != "" || !strings.Contains(errs, `unknown command "inviet"`) {
+		t.Errorf("hocvuso help inviet: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, out, errs = runNoServices("inviet")
 	if code != 2 || out != "" || !strings.Contains(errs, `unknown command "inviet"`) || !strings.Contains(errs, "invite") {
 		t.Errorf("hocvuso inviet: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
@@ -74,6 +78,9 @@ func TestAdminCommandsHelp(t *testing.T) {
 		{[]string{"revoke", "--help"}, "usage: hocvuso revoke ROLE_ID"},
 		{[]string{"invite", "--help"}, "usage: hocvuso invite"},
 		{[]string{"export", "--help"}, "usage: hocvuso export"},
+		{[]string{"help", "invite"}, "usage: hocvuso invite"},
+		{[]string{"help", "import"}, "usage: hocvuso import KIND"},
+		{[]string{"help", "serve"}, "usage: hocvuso serve"},
 	} {
 		code, out, errs := runNoServices(c.args...)
 		if code != 0 || !strings.Contains(out+errs, c.want) || strings.Contains(errs, "hocvuso:") {
