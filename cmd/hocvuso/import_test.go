@@ -110,3 +110,39 @@ func TestImportQuiz(t *testing.T) {
 		t.Errorf("import help: code %d\n%s", code, stdout)
 	}
 }
+
+// A code is unique regardless of case against the units recorded too: a
+// list re-imported with "snv" for SNV is rejected with its line, and no
+// second Sở Nội vụ is made.
+func TestImportUnitsCodeInAnotherCaseThanRecorded(t *testing.T) {
+	dbURL := storetest.NewDatabaseURL(t)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "units.csv")
+	if err := os.WriteFile(first, []byte("code,name,kind\nSNV,Sở Nội vụ,department\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd(t, dbURL, "import", "units", first); code != 0 {
+		t.Fatalf("first import: exit %d\n%s%s", code, out, errs)
+	}
+	again := filepath.Join(dir, "again.csv")
+	if err := os.WriteFile(again, []byte("code,name,kind\r\nSYT,Sở Y tế,department\r\nsnv,Sở Nội vụ tỉnh Sơn La,department\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, dbURL, "import", "units", again)
+	want := again + `:3: unit "snv": field code: is the recorded unit SNV (Sở Nội vụ) written in another case`
+	if code != 1 || !strings.Contains(errs, "nothing was stored") || !strings.Contains(errs, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant %s", code, errs, want)
+	}
+	db, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	units, err := db.Units(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 1 || units[0].Code != "SNV" || units[0].Name != "Sở Nội vụ" {
+		t.Fatalf("units after the rejected import: %+v", units)
+	}
+}

@@ -74,6 +74,24 @@ func runImportUnits(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// A code is unique regardless of case in the file; so against the
+	// units recorded: "snv" would be a second Sở Nội vụ beside "SNV".
+	stored, err := db.Units(ctx)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for _, u := range units {
+		for _, x := range stored {
+			if x.Code != u.Code && strings.EqualFold(x.Code, u.Code) {
+				problems = append(problems, fmt.Sprintf("%s:%d: unit %q: field code: is the recorded unit %s (%s) written in another case; write %s, or it would be a second unit",
+					path, u.Line, u.Code, x.Code, x.Name, x.Code))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("import units: the file was rejected, nothing was stored:\n%s", strings.Join(problems, "\n"))
+	}
 	rows := make([]store.Unit, len(units))
 	for i, u := range units {
 		rows[i] = store.Unit{Code: u.Code, Name: u.Name, Kind: string(u.Kind)}
