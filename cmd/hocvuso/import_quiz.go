@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -12,6 +11,10 @@ import (
 	"hocvuso/flows/quiz"
 	"hocvuso/flows/quiz/bank"
 )
+
+// maxQuizFileSize bounds what is read of one bank file: the built-in bank,
+// 182 questions in both languages, is about 210 KB.
+const maxQuizFileSize = 8 << 20
 
 func init() {
 	registerImporter(importer{
@@ -65,7 +68,7 @@ func runImportQuiz(ctx context.Context, e *env, args []string) error {
 	files := make([]bank.File, 0, len(paths))
 	names := make([]string, 0, len(paths))
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := readLimited(p, maxQuizFileSize)
 		if err != nil {
 			return fmt.Errorf("import quiz: %w", err)
 		}

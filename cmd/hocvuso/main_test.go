@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -98,5 +99,18 @@ func TestImportUnitsCheckCountsOneAsOne(t *testing.T) {
 	code, out, errs := runNoServices("import", "units", "--check", path)
 	if code != 0 || out != path+": 1 unit, all sound. Nothing was stored.\n" {
 		t.Errorf("import units --check: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// A quiz bank file is read up to a bound, as a units file is: a film or a
+// disk image given by mistake is refused by its size, not read whole.
+func TestImportQuizRefusesAHugeFile(t *testing.T) {
+	path := t.TempDir() + "/bank.yaml"
+	if err := os.WriteFile(path, bytes.Repeat([]byte("# x\n"), (maxQuizFileSize/4)+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runNoServices("import", "quiz", "--check", path)
+	if code != 1 || out != "" || !strings.Contains(errs, fmt.Sprintf("%s is %d bytes; at most %d are read", path, maxQuizFileSize+4, maxQuizFileSize)) {
+		t.Errorf("import quiz --check of a huge file: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
