@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/text/unicode/norm"
+
+	"hocvuso/internal/randcode"
 )
 
 // The units' reports: units, invites and roles, drafts, submitted reports
@@ -244,20 +245,7 @@ const inviteDrawn = "0123456789BCFGHJKMNPQRSTVXZ"
 // InviteCodeLength is the length of a code: 27^12, about 2^57 codes.
 const InviteCodeLength = 12
 
-func newInviteCode() string {
-	b := make([]byte, 0, InviteCodeLength)
-	var buf [32]byte
-	for len(b) < InviteCodeLength {
-		_, _ = rand.Read(buf[:])
-		for _, x := range buf {
-			// 243 = 9·27: drawing below it keeps every character equally likely.
-			if x < 243 && len(b) < InviteCodeLength {
-				b = append(b, inviteDrawn[int(x)%len(inviteDrawn)])
-			}
-		}
-	}
-	return string(b)
-}
+func newInviteCode() string { return randcode.Draw(inviteDrawn, InviteCodeLength) }
 
 // NormalizeInviteCode reads a code as typed or copied: case, spaces and
 // dashes do not matter, nor O for 0 or I and L for 1. As /link codes are

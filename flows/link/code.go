@@ -1,12 +1,13 @@
 package link
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"hocvuso/internal/randcode"
 )
 
 // Codes are 8 characters of an alphabet chosen for typing on a phone with a
@@ -23,20 +24,7 @@ const (
 )
 
 // NewCode draws a fresh code from a cryptographic source.
-func NewCode() string {
-	b := make([]byte, 0, codeLen)
-	var buf [32]byte
-	for len(b) < codeLen {
-		_, _ = rand.Read(buf[:])
-		for _, x := range buf {
-			// 250 = 10·25: drawing below it keeps every character equally likely.
-			if x < 250 && len(b) < codeLen {
-				b = append(b, alphabet[int(x)%len(alphabet)])
-			}
-		}
-	}
-	return string(b)
-}
+func NewCode() string { return randcode.Draw(alphabet, codeLen) }
 
 // Format shows a code in two groups of four: BK74-QX2M.
 func Format(code string) string {
