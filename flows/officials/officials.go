@@ -319,20 +319,29 @@ func (f *Flow) export(c *bot.Conversation, p *config.Period) error {
 	caption := c.T("officials.export.caption", "Period", p.Name.In(c.Lang()), "Submitted", x.Overview.Total.Submitted,
 		"Total", x.Overview.Total.Total, "At", f.stamp(c.Now))
 	doc := bot.Document{Name: x.Name, MIME: x.MIME, Bytes: x.Bytes, Caption: caption}
+	// What the official can do next: the file is no dead end, above all
+	// on Zalo, which has no command menu.
+	c.NextScreen()
+	buttons := [][]bot.Button{
+		{c.Button(c.T("officials.button.overview"), Name, actOverview, f.periodArg(p))},
+		{c.Button(c.T("officials.button.other"), Name, actPick, actExport)},
+		flows.BackToMenu(c),
+	}
 	if c.CanSendDocument(&doc) {
-		c.Reply(bot.Reply{Document: &doc})
+		c.Reply(bot.Reply{Document: &doc, Buttons: buttons})
 		return nil
 	}
 	channel := c.Update.Channel.Title()
 	if f.links == nil {
-		c.Reply(bot.Reply{Text: caption + "\n\n" + c.T("files.export.no_link", "Channel", channel, "Period", p.ID)})
+		c.Reply(bot.Reply{Text: caption + "\n\n" + c.T("files.export.no_link", "Channel", channel, "Period", p.ID), Buttons: buttons})
 		return nil
 	}
 	link, err := f.links.Offer(c.Ctx, doc, c.Session.UserID, c.Now)
 	if err != nil {
 		return err
 	}
-	c.Reply(bot.Reply{Text: caption + "\n\n" + c.T("files.link", "Channel", channel, "Name", doc.Name, "URL", link.URL, "Until", f.stamp(link.Expires))})
+	c.Reply(bot.Reply{Text: caption + "\n\n" + c.T("files.link", "Channel", channel, "Name", doc.Name, "URL", link.URL, "Until", f.stamp(link.Expires)),
+		Buttons: buttons})
 	return nil
 }
 

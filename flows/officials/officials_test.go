@@ -527,3 +527,33 @@ func TestExport_OnZaloWithoutLinks(t *testing.T) {
 		t.Errorf("%d files kept with nowhere to serve them", n)
 	}
 }
+
+// The workbook is no dead end: whether it goes as a file (Telegram) or as
+// text (Zalo, which has no command menu), the official can go on to the
+// period's overview, another period's workbook, or the menu.
+func TestExport_ButtonsAfterTheWorkbook(t *testing.T) {
+	b := newBot(t)
+	b.seed()
+	plan, _ := b.cfg.Period("plan-2025")
+	for _, tc := range []struct {
+		ch   bot.Channel
+		lang string
+	}{{bot.Telegram, "vi"}, {bot.Zalo, "en"}} {
+		u := b.officialOn(tc.ch, "Cán bộ "+tc.ch.Title(), tc.lang)
+		u.Send("/export")
+		r := u.Tap(plan.Name.In(tc.lang))
+		want := []string{b.T(tc.lang, "officials.button.overview"), b.T(tc.lang, "officials.button.other"), b.T(tc.lang, "menu.back")}
+		if got := r.Last().Labels(); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("%s: buttons after the workbook %q; want %q", tc.ch, got, want)
+		}
+		if r := u.Tap(b.T(tc.lang, "officials.button.overview")); !strings.Contains(r.Text(), plan.Name.In(tc.lang)) ||
+			!strings.Contains(r.Text(), b.T(tc.lang, "officials.overview.total", "Submitted", 3, "Total", 6)) {
+			t.Errorf("%s: the overview button showed %s", tc.ch, r)
+		}
+		u.Send("/export")
+		u.Tap(plan.Name.In(tc.lang))
+		if r := u.Tap(b.T(tc.lang, "officials.button.other")); r.Last().Text != b.T(tc.lang, "officials.pick.export") {
+			t.Errorf("%s: the other-period button showed %s", tc.ch, r)
+		}
+	}
+}
