@@ -258,6 +258,9 @@ func (f *Flow) takeName(c *bot.Conversation, st state, typed string) error {
 	case NameBadChars:
 		c.Reply(bot.Reply{Text: c.T("cert.name.bad_chars", "Chars", strings.Join(bad, " "))})
 		return nil
+	case NameNotPrintable:
+		c.Reply(bot.Reply{Text: c.T("cert.name.not_printable", "Chars", strings.Join(bad, " "))})
+		return nil
 	}
 	st.Name = name
 	if err := c.Session.Enter(Name, stepConfirm, st); err != nil {

@@ -331,7 +331,8 @@ func TestCertificate_BadNamesAreExplainedAndAskedAgain(t *testing.T) {
 		{"Lò Thị Hương 2", "«2»"},
 		{"Hương 😀", "«😀»"},
 		{"Lò_Thị@Hương", "«_» «@»"},
-		{strings.Repeat("Lò Thị Hương ", 5), "tối đa 60 ký tự"}, // 64 characters
+		{"\uaa8b\uaab1\uaa99 \uaaa9\uaaae", "không in được các chữ này: «\uaa8b»"}, // Tai Viet: DejaVu has no glyph
+		{strings.Repeat("Lò Thị Hương ", 5), "tối đa 60 ký tự"},                    // 64 characters
 	} {
 		r := u.Send(tc.typed)
 		text := r.Text()

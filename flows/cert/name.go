@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"hocvuso/certificate"
 )
 
 // Limits of the name printed on a certificate, in characters (runes, NFC).
@@ -19,10 +21,11 @@ const (
 type NameProblem uint8
 
 const (
-	NameOK       NameProblem = iota
-	NameTooShort             // fewer than MinNameLetters letters
-	NameTooLong              // more than MaxNameLen characters
-	NameBadChars             // something else than letters, spaces and . - '
+	NameOK           NameProblem = iota
+	NameTooShort                 // fewer than MinNameLetters letters
+	NameTooLong                  // more than MaxNameLen characters
+	NameBadChars                 // something else than letters, spaces and . - '
+	NameNotPrintable             // letters the certificate's font cannot draw
 )
 
 // maxBadShown bounds the characters quoted back in the error message.
@@ -30,8 +33,10 @@ const maxBadShown = 5
 
 // CleanName reads a name as typed: NFC, spaces collapsed and trimmed,
 // typographic apostrophes and dashes made plain. Letters of any script (with
-// their combining marks), spaces and . - ' are allowed. On a problem it also
-// returns the characters that cannot be used, as they can be shown.
+// their combining marks), spaces and . - ' are allowed, as long as the
+// certificate's font draws them: a letter it has no glyph for would be
+// printed as an empty box. On a problem it also returns the characters that
+// cannot be used, as they can be shown.
 func CleanName(s string) (name string, problem NameProblem, bad []string) {
 	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	s = strings.Map(func(r rune) rune {
@@ -46,12 +51,20 @@ func CleanName(s string) (name string, problem NameProblem, bad []string) {
 	name = strings.Join(strings.Fields(s), " ")
 	letters := 0
 	seen := map[rune]bool{}
+	var unprintable []string
 	for _, r := range name {
 		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
-			// a mark NFC could not compose (other scripts): part of a letter
+		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+			// a mark NFC could not compose (other scripts) is part of a letter
+			if unicode.IsLetter(r) {
+				letters++
+			}
+			if !certificate.Printable(r) {
+				if !seen[r] && len(unprintable) < maxBadShown {
+					unprintable = append(unprintable, showRune(r))
+				}
+				seen[r] = true
+			}
 		case r == ' ' || r == '.' || r == '-' || r == '\'':
 		default:
 			if !seen[r] && len(bad) < maxBadShown {
@@ -65,6 +78,8 @@ func CleanName(s string) (name string, problem NameProblem, bad []string) {
 		return name, NameTooShort, nil
 	case len(bad) > 0:
 		return name, NameBadChars, bad
+	case len(unprintable) > 0:
+		return name, NameNotPrintable, unprintable
 	case utf8.RuneCountInString(name) > MaxNameLen:
 		return name, NameTooLong, nil
 	case letters < MinNameLetters:

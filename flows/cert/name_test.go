@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"hocvuso/certificate"
 	"hocvuso/flows/cert"
 )
 
@@ -24,7 +25,7 @@ func TestCleanName_AcceptsNamesAsPeopleTypeThem(t *testing.T) {
 		{"O’Brien", "O'Brien"},
 		{"Giàng\u00a0A Páo", "Giàng A Páo"}, // no-break space
 		{"Ли Мин", "Ли Мин"},
-		{"ลำไย ใจดี", "ลำไย ใจดี"}, // Thai vowel signs are marks
+		{"Ελένη Παππά", "Ελένη Παππά"},
 		{"Lò", "Lò"},
 		{strings.Repeat("a", 60), strings.Repeat("a", 60)},
 	} {
@@ -64,6 +65,25 @@ func TestCleanName_SaysWhatIsWrong(t *testing.T) {
 	}
 }
 
+// A name in a script the certificate's font cannot draw would be printed
+// as empty boxes on a certificate that cannot be changed once issued: it is
+// refused, with the letters that cannot be printed.
+func TestCleanName_RefusesLettersTheCertificateCannotPrint(t *testing.T) {
+	for _, tc := range []struct {
+		in  string
+		bad []string
+	}{
+		{"\uaa8b\uaab1\uaa99 \uaaa9\uaaae", []string{"«\uaa8b»", "«\uaab1»", "«\uaa99»", "«\uaaa9»", "«\uaaae»"}}, // Tai Viet (chữ Thái)
+		{"ลำไย ใจดี", []string{"«ล»", "«ำ»", "«ไ»", "«ย»", "«ใ»"}},                                                // Thai
+		{"Lò 李小龙", []string{"«李»", "«小»", "«龙»"}},
+	} {
+		_, problem, bad := cert.CleanName(tc.in)
+		if problem != cert.NameNotPrintable || !slices.Equal(bad, tc.bad) {
+			t.Errorf("CleanName(%q) = %v, %q; want %v, %q", tc.in, problem, bad, cert.NameNotPrintable, tc.bad)
+		}
+	}
+}
+
 func TestCapitalized_OffersCapitalsOnlyForANameAllInSmallLetters(t *testing.T) {
 	for _, tc := range []struct {
 		in, want string
@@ -85,7 +105,8 @@ func TestCapitalized_OffersCapitalsOnlyForANameAllInSmallLetters(t *testing.T) {
 }
 
 // FuzzCleanName: a name accepted is NFC, trimmed, 2–60 characters of
-// letters, marks, spaces and . - ', and cleaning it again changes nothing;
+// letters, marks, spaces and . - ' that the certificate can print, and
+// cleaning it again changes nothing;
 // its capitalised form is accepted as it is.
 func FuzzCleanName(f *testing.F) {
 	for _, s := range []string{
@@ -96,10 +117,11 @@ func FuzzCleanName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		name, problem, bad := cert.CleanName(s)
-		if problem != cert.NameBadChars && bad != nil {
+		listed := problem == cert.NameBadChars || problem == cert.NameNotPrintable
+		if !listed && bad != nil {
 			t.Fatalf("CleanName(%q): problem %v with bad characters %q", s, problem, bad)
 		}
-		if problem == cert.NameBadChars && (len(bad) == 0 || len(bad) > 5) {
+		if listed && (len(bad) == 0 || len(bad) > 5) {
 			t.Fatalf("CleanName(%q): bad characters %q; want 1 to 5", s, bad)
 		}
 		if problem != cert.NameOK {
@@ -122,6 +144,9 @@ func FuzzCleanName(f *testing.F) {
 			case unicode.In(r, unicode.Mn, unicode.Mc), strings.ContainsRune(" .-'", r):
 			default:
 				t.Fatalf("CleanName(%q) = %q keeps %q", s, name, r)
+			}
+			if !strings.ContainsRune(" .-'", r) && !certificate.Printable(r) {
+				t.Fatalf("CleanName(%q) = %q keeps %q, which the certificate cannot print", s, name, r)
 			}
 		}
 		if letters < cert.MinNameLetters {
