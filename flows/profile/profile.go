@@ -325,13 +325,13 @@ func (f *Flow) search(c *bot.Conversation, text string) error {
 		if len(words) == 0 {
 			id = "profile.commune.empty"
 		}
-		c.Reply(bot.Reply{Text: c.T(id, "Query", query), Buttons: f.askRows(c)})
+		c.Reply(bot.Reply{Text: c.T(id, "Query", query, "Merged", c.T("profile.commune.merged")), Buttons: f.askRows(c)})
 		return nil
 	}
 	var lines []string
 	switch {
 	case m.Near:
-		lines = append(lines, c.T("profile.commune.near", "Query", query))
+		lines = append(lines, c.T("profile.commune.near", "Query", query, "Merged", c.T("profile.commune.merged")))
 	case m.Total > len(m.Units):
 		lines = append(lines, c.T("profile.commune.many", "Total", m.Total, "Shown", len(m.Units)))
 	default:

@@ -294,6 +294,26 @@ func TestBadInputIsAnsweredPolitely(t *testing.T) {
 	}
 }
 
+// The list holds the units since 1 July 2025; a commune's or ward's name
+// from before (Chiềng Lề, Quyết Thắng: wards of the former Sơn La city) is
+// not in it. Whoever types one is told that names changed, not only offered
+// look-alike names of other communes.
+func TestAnOldNameIsToldTheCommunesMergedIn2025(t *testing.T) {
+	t.Parallel()
+	b := newBot(t)
+	for _, tc := range []struct{ lang, typed, want string }{
+		{"vi", "Chiềng Lề", "Có phải bạn muốn chọn"}, // near Chiềng La, a commune elsewhere
+		{"vi", "phường Quyết Thắng", "Tôi không thấy xã/phường nào"},
+		{"en", "chieng le", "Did you mean"},
+		{"en", "Quyet Thang", "I found no commune"},
+	} {
+		u := b.join("Lò Văn "+tc.typed, tc.lang)
+		u.Send("/finish pass")
+		r := u.Send(tc.typed)
+		contains(t, r, tc.want, b.T(tc.lang, "profile.commune.merged"))
+	}
+}
+
 // A tap on an answered question's button changes nothing; a double tap
 // counts once.
 func TestStaleAndDoubleTaps(t *testing.T) {
