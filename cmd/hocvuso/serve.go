@@ -118,7 +118,7 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	// Anyone shown a certificate checks it here: 200 if genuine, 404 otherwise.
-	mux.Handle("GET /verify/{code}", &cert.VerifyPage{Config: a.certs, Log: log})
+	mux.Handle(cert.VerifyPattern, &cert.VerifyPage{Config: a.certs, Log: log})
 	// Files a channel could not carry, by the links sent instead: 404 once expired.
 	mux.Handle(downloads.Route, a.downloads)
 	if cfg.DebugPprof {

@@ -78,7 +78,7 @@ func newBot(t *testing.T) *testBot {
 		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return cert.NewVerify(b.cfg) }),
 	)
 	mux := http.NewServeMux()
-	mux.Handle("GET /verify/{code}", &cert.VerifyPage{Config: b.cfg})
+	mux.Handle(cert.VerifyPattern, &cert.VerifyPage{Config: b.cfg})
 	b.web = httptest.NewServer(mux)
 	t.Cleanup(b.web.Close)
 	return b
@@ -567,11 +567,17 @@ func TestVerify_WebPageGenuineForgedAndEscaped(t *testing.T) {
 	if status, _ := b.get("/verify/" + strings.ToLower(strings.ReplaceAll(code, "-", ""))); status != http.StatusOK {
 		t.Errorf("GET a genuine code in lower case: %d", status)
 	}
+	// A slash typed after the code is no part of it.
+	if status, body := b.get("/verify/" + code + "/"); status != http.StatusOK || !strings.Contains(body, "Lò Thị Hương") {
+		t.Errorf("GET a genuine code with a slash after it: %d\n%s", status, body)
+	}
 
 	for _, path := range []string{
 		"/verify/" + certificate.FormatCode(certificate.NewCode()), // forged
 		"/verify/HVS-0000", // malformed
 		"/verify/%3Cscript%3Ealert(1)%3C%2Fscript%3E", // hostile
+		"/verify/",               // no code: the page, not the server's bare 404
+		"/verify/" + code + "/x", // more than a code
 	} {
 		status, body := b.get(path)
 		if status != http.StatusNotFound {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"hocvuso/certificate"
@@ -13,6 +14,11 @@ import (
 
 // WebLangs are the languages of the verification page, one after the other.
 var WebLangs = []string{"vi", "en"}
+
+// VerifyPattern is the route of VerifyPage. It takes the rest of the path,
+// so that a link typed with a slash after the code (or none at all) still
+// gets the page in both languages rather than the server's bare 404.
+const VerifyPattern = "GET /verify/{code...}"
 
 // VerifyPage serves GET /verify/{code}: a small page in Vietnamese and
 // English saying whether a certificate with this code was issued. It answers
@@ -99,7 +105,7 @@ func (p *VerifyPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")         // a certificate erased with its holder disappears at once
 
 	page := webPage{}
-	if code, ok := certificate.NormalizeCode(r.PathValue("code")); ok {
+	if code, ok := certificate.NormalizeCode(strings.Trim(r.PathValue("code"), "/")); ok {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		rec, found, err := p.Config.Store.CertificateByCode(ctx, code)
