@@ -12,6 +12,7 @@ import (
 	"hocvuso/flows"
 	"hocvuso/flows/digest"
 	"hocvuso/flows/flowtest"
+	"hocvuso/flows/officials"
 	"hocvuso/flows/report/config"
 	"hocvuso/flows/report/reporttest"
 	"hocvuso/scheduler"
@@ -50,6 +51,10 @@ func newDigestBot(t *testing.T, now time.Time, cfg digest.DigestConfig) *digestB
 			}
 			db.digests = digest.NewDigests(h.DB, cfg)
 			return db.digests
+		}),
+		// Where a digest's button leads.
+		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
+			return officials.New(h.DB, reports, config.Location, h.Catalog)
 		}))
 	if err := db.h.DB.RecordForm(context.Background(), store.StoredForm{ID: "plan-2025", Version: 1, Hash: "h1", Content: []byte("id: plan-2025"), RecordedAt: now}); err != nil {
 		t.Fatal(err)
@@ -331,5 +336,48 @@ func TestWeekly_LongListsAreSplitBetweenLines(t *testing.T) {
 		if all[late] != 1 || all[nobody] != 1 {
 			t.Errorf("%s: late line %d times, no-focal line %d times; want once each (lines split?)", u.Code, all[late], all[nobody])
 		}
+	}
+}
+
+// A digest is read to act on it: its last message leads to the officials'
+// overview and export, also when it was sent weeks after the conversation
+// was forgotten (Zalo has no command menu to type /overview from); /digest
+// keeps its way back to the menu too. Every digest: weekly, escalation.
+func TestDigest_LeadsToTheOverview(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := plan2025(t)
+	official := db.h.Agreed("Official", "vi")
+	if _, err := db.h.DB.GrantRole(ctx, official.UserID(), store.RoleOfficial, "", "admin", db.now); err != nil {
+		t.Fatal(err)
+	}
+	label := db.h.T("vi", "officials.menu")
+	weekly, err := db.digests.Weekly(ctx, db.now, "vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	escalation, err := db.digests.Escalation(ctx, "plan-2025", time.Time{}, db.now, "vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, msgs := range map[string][]bot.Reply{"weekly": weekly, "escalation": escalation} {
+		last := msgs[len(msgs)-1]
+		msg := flowtest.Message{ID: name, Text: last.Text, Buttons: last.Buttons}
+		db.h.FlushRedis()
+		r := official.TapOn(msg, label)
+		if !strings.Contains(r.Text(), db.h.T("vi", "officials.pick.overview")) {
+			t.Errorf("the %s digest's button, after the conversation was forgotten:\n%s", name, r)
+		}
+	}
+
+	r := official.Send("/digest")
+	if _, ok := r.Last().Button(label); !ok {
+		t.Errorf("/digest leads nowhere but the menu; buttons %q", r.Last().Labels())
+	}
+	if _, ok := r.Last().Button("Về menu"); !ok {
+		t.Errorf("/digest has no way back; buttons %q", r.Last().Labels())
+	}
+	if r = official.Tap(label); !strings.Contains(r.Text(), db.h.T("vi", "officials.pick.overview")) {
+		t.Errorf("the button under /digest:\n%s", r)
 	}
 }

@@ -21,6 +21,13 @@ const (
 	quizGo   = "go"
 )
 
+// officialsFlow and officialsStart are the officials' flow and the action
+// that lists the periods: a digest's button leads there.
+const (
+	officialsFlow  = "officials"
+	officialsStart = "start"
+)
+
 // Nudges is the weekly learning nudge: its message, the planning query, and
 // the flow of /nudge and of the on/off buttons. A nudge is sent only to a
 // user who turned it on, at most once a week (store.NudgeEvery), while an

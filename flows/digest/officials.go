@@ -114,7 +114,8 @@ func (d *Digests) Handle(c *bot.Conversation, in flows.Input) error {
 	if err != nil {
 		return err
 	}
-	msgs[len(msgs)-1].Buttons = [][]bot.Button{flows.BackToMenu(c)}
+	last := &msgs[len(msgs)-1]
+	last.Buttons = append(last.Buttons, flows.BackToMenu(c))
 	for _, m := range msgs {
 		c.Reply(m)
 	}
@@ -178,7 +179,7 @@ func (d *Digests) Weekly(ctx context.Context, now time.Time, lang string) ([]bot
 	lines := []string{l.T("digest.weekly.title", "Date", now.In(d.cfg.Location).Format("02/01/2006"))}
 	periods := d.shown(now)
 	if len(periods) == 0 {
-		return d.pack(append(lines, "", l.T("digest.weekly.none"))), nil
+		return d.pack(l, append(lines, "", l.T("digest.weekly.none"))), nil
 	}
 	var pending []store.UnitOverview // yet to submit in some period shown
 	seen := map[string]bool{}
@@ -211,7 +212,7 @@ func (d *Digests) Weekly(ctx context.Context, now time.Time, lang string) ([]bot
 	if err != nil {
 		return nil, err
 	}
-	return d.pack(append(lines, reach...)), nil
+	return d.pack(l, append(lines, reach...)), nil
 }
 
 // dueLine says when a period is due: days left, today, or days past.
@@ -370,9 +371,9 @@ func (d *Digests) Escalation(ctx context.Context, periodID string, due, now time
 		if ov.Total.Submitted < ov.Total.Total {
 			// Not past the due date yet (a rule with days_after: 0): none
 			// is late, but not every unit has submitted either.
-			return d.pack(append(lines, l.T("digest.escalation.none_yet", "Submitted", ov.Total.Submitted, "Total", ov.Total.Total))), nil
+			return d.pack(l, append(lines, l.T("digest.escalation.none_yet", "Submitted", ov.Total.Submitted, "Total", ov.Total.Total))), nil
 		}
-		return d.pack(append(lines, l.T("digest.escalation.none", "Total", ov.Total.Total))), nil
+		return d.pack(l, append(lines, l.T("digest.escalation.none", "Total", ov.Total.Total))), nil
 	}
 	lines = append(lines, l.T("digest.escalation.count", "Late", len(late), "Total", ov.Total.Total))
 	for _, u := range late {
@@ -382,13 +383,25 @@ func (d *Digests) Escalation(ctx context.Context, periodID string, due, now time
 	if err != nil {
 		return nil, err
 	}
-	return d.pack(append(lines, reach...)), nil
+	return d.pack(l, append(lines, reach...)), nil
 }
 
 // pack puts lines into as few messages as fit MaxMessage, breaking only
 // between lines (a line too long alone is cut), and never starting a
-// message with an empty line.
-func (d *Digests) pack(lines []string) []bot.Reply {
+// message with an empty line. The last message carries the button to the
+// officials' overview and export: a digest is read to act on it, often
+// weeks after the conversation was forgotten (the button is standalone),
+// and Zalo has no command menu to type /overview from.
+func (d *Digests) pack(l lang, lines []string) []bot.Reply {
+	out := d.split(lines)
+	if len(out) > 0 {
+		out[len(out)-1].Buttons = [][]bot.Button{{{Label: l.T("officials.menu"),
+			Data: bot.Callback{Flow: officialsFlow, Action: officialsStart}.String()}}}
+	}
+	return out
+}
+
+func (d *Digests) split(lines []string) []bot.Reply {
 	limit := d.cfg.MaxMessage
 	var out []bot.Reply
 	var cur strings.Builder

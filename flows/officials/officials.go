@@ -70,6 +70,11 @@ func (f *Flow) SetLinks(l Links) { f.links = l }
 func (*Flow) Name() string       { return Name }
 func (*Flow) Commands() []string { return []string{"overview", "export"} }
 
+// Standalone implements flows.Standalone: the start (the list of periods)
+// needs no earlier screen, so the button under a digest sent weeks after
+// the conversation was forgotten still works. It only reads.
+func (*Flow) Standalone(cb bot.Callback) bool { return cb.Action == actStart }
+
 // Actions of the buttons.
 const (
 	actStart    = "start" // the menu's button: the periods, for the overview
@@ -92,7 +97,7 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		return nil
 	}
 	if cb := in.Callback; cb != nil {
-		if in.Stale {
+		if in.Stale && cb.Action != actStart {
 			c.Notice(c.T("stale.button"))
 			return nil
 		}
