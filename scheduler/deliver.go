@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"hocvuso/bot"
+	"hocvuso/bot/zalo"
 	"hocvuso/flows/report"
 	"hocvuso/flows/report/config"
 	"hocvuso/reach"
@@ -246,11 +248,18 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 			if perr := s.limiter.Pause(bg, to.Channel, later.After); perr != nil {
 				s.log.Warn("pause sending", "err", perr)
 			}
-			if ferr := s.cfg.DB.FinishDelivery(bg, id, store.DeliveryPlanned, err.Error(), s.cfg.Now()); ferr != nil {
-				return s.hold(ctx, c.Rule, errors.Join(err, ferr))
+			return s.snooze(ctx, c, later.After, err, err.Error())
+		case errors.Is(err, zalo.ErrNight):
+			t := s.cfg.Now().In(config.Location)
+			if !zaloNight.Contains(t) {
+				return s.failed(ctx, c, err, last)
 			}
-			observe(c.Rule, "snoozed")
-			return river.JobSnooze(later.After)
+			// Zalo takes it from 06:00: it waits for then, without
+			// counting an attempt. Only this delivery: the night may be
+			// of this type of message alone.
+			until := zaloNight.Shift(t)
+			return s.snooze(ctx, c, until.Sub(t)+rand.N(nightJitter), err,
+				fmt.Sprintf("held until %s: %v", until.Format("15:04 02/01/2006"), err))
 		case stopping(ctx):
 			// Cut short mid-send by this process stopping: planned again
 			// (uncertain: the message may have gone) for another replica,
@@ -264,6 +273,27 @@ func (s *Scheduler) send(ctx context.Context, c store.DeliveryCheck, route reach
 		}
 	}
 	return finish(store.DeliverySent, "", "sent")
+}
+
+// zaloNight is when Zalo refuses messages (-234): 22:00 to 06:00 in
+// Vietnam (config.Location), whatever BOT_TIMEZONE. A -234 outside it (by
+// this clock) is an ordinary failure, so that clocks a little apart do not
+// snooze a delivery for nothing, again and again.
+var zaloNight = &QuietHours{From: Clock{22, 0}, Until: Clock{6, 0}}
+
+// nightJitter spreads the deliveries held for Zalo's night over the first
+// minute after it.
+const nightJitter = time.Minute
+
+// snooze plans a delivery again, with the reason of err, and snoozes its
+// job for after, without counting an attempt: the channel refused it for
+// now.
+func (s *Scheduler) snooze(ctx context.Context, c store.DeliveryCheck, after time.Duration, err error, reason string) error {
+	if ferr := s.cfg.DB.FinishDelivery(context.WithoutCancel(ctx), c.ID, store.DeliveryPlanned, reason, s.cfg.Now()); ferr != nil {
+		return s.hold(ctx, c.Rule, errors.Join(err, ferr))
+	}
+	observe(c.Rule, "snoozed")
+	return river.JobSnooze(after)
 }
 
 // failed records a failed attempt: the delivery is planned again and its

@@ -153,9 +153,10 @@ type sendRequest struct {
 //
 // Errors wrapping bot.ErrBlocked mean the user cannot be reached any more
 // (-213 not following, -227 banned or inactive); ErrWindowClosed means no
-// interaction in 7 days (-230, -232). A document Zalo cannot carry
-// (CanSendDocument) is refused before anything is sent, with an error
-// wrapping bot.ErrDocumentRefused and ErrFileType or ErrFileTooLarge.
+// interaction in 7 days (-230, -232); ErrNight, not at night (-234). A
+// document Zalo cannot carry (CanSendDocument) is refused before anything
+// is sent, with an error wrapping bot.ErrDocumentRefused and ErrFileType
+// or ErrFileTooLarge.
 func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 	if t.ChatID == "" {
 		return errors.New("zalo: reply without a user id")

@@ -415,14 +415,15 @@ func TestSendErrorsAreClassified(t *testing.T) {
 		code    int
 		blocked bool
 		window  bool
+		night   bool
 	}{
-		{fakezalo.NotFollowing, true, false},
-		{fakezalo.Banned, true, false},
-		{fakezalo.WindowClosed, false, true},
-		{fakezalo.WindowExpired, false, true},
-		{fakezalo.TooLong, false, false},
-		{fakezalo.OutOfQuota, false, false},
-		{fakezalo.NightTime, false, false},
+		{fakezalo.NotFollowing, true, false, false},
+		{fakezalo.Banned, true, false, false},
+		{fakezalo.WindowClosed, false, true, false},
+		{fakezalo.WindowExpired, false, true, false},
+		{fakezalo.TooLong, false, false, false},
+		{fakezalo.OutOfQuota, false, false, false},
+		{fakezalo.NightTime, false, false, true},
 	}
 	for _, tc := range cases {
 		f := newFixture(t, nil)
@@ -432,8 +433,8 @@ func TestSendErrorsAreClassified(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Code != tc.code {
 			t.Errorf("%d: err %v", tc.code, err)
 		}
-		if errors.Is(err, bot.ErrBlocked) != tc.blocked || errors.Is(err, zalo.ErrWindowClosed) != tc.window {
-			t.Errorf("%d: blocked %v window %v: %v", tc.code, errors.Is(err, bot.ErrBlocked), errors.Is(err, zalo.ErrWindowClosed), err)
+		if errors.Is(err, bot.ErrBlocked) != tc.blocked || errors.Is(err, zalo.ErrWindowClosed) != tc.window || errors.Is(err, zalo.ErrNight) != tc.night {
+			t.Errorf("%d: blocked %v window %v night %v: %v", tc.code, errors.Is(err, bot.ErrBlocked), errors.Is(err, zalo.ErrWindowClosed), errors.Is(err, zalo.ErrNight), err)
 		}
 		// Not retried: one call.
 		if n := len(f.fake.Calls("message/cs")); n != 1 {

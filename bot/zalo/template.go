@@ -44,8 +44,9 @@ type templateRequest struct {
 // so they are unconfirmed.
 //
 // Errors are *APIError with Zalo's code (for example -249: this template
-// cannot be sent by user id; -211: out of quota; -234: not at night), or
-// bot.ErrBlocked (-213, -227) when the user cannot be reached at all.
+// cannot be sent by user id; -211: out of quota), ErrNight (-234: not at
+// night), or bot.ErrBlocked (-213, -227) when the user cannot be reached at
+// all.
 func (c *Client) SendTemplate(ctx context.Context, userID string, t Template) error {
 	switch {
 	case userID == "":

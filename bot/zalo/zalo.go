@@ -218,15 +218,21 @@ const (
 	codeBanned        = -227
 	codeWindowClosed  = -230
 	codeWindowExpired = -232
+	codeNight         = -234
 )
 
 // ErrWindowClosed wraps -230/-232: the user has not interacted with the OA
 // in the last 7 days, so only an approved template can reach them.
 var ErrWindowClosed = errors.New("zalo: outside the 7-day window for replies")
 
+// ErrNight wraps -234: Zalo takes this message at no time between 22:00
+// and 06:00 Vietnam time (channel-zalo.md §3, §5). It is not sent, and
+// may be from 06:00.
+var ErrNight = errors.New("zalo: not sent between 22:00 and 06:00 Vietnam time")
+
 // classify marks the errors callers act on: bot.ErrBlocked for users who
-// cannot be reached any more (not following, banned or inactive), and
-// ErrWindowClosed.
+// cannot be reached any more (not following, banned or inactive),
+// ErrWindowClosed and ErrNight.
 func classify(err error) error {
 	var ae *APIError
 	if !errors.As(err, &ae) {
@@ -237,6 +243,8 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", bot.ErrBlocked, err)
 	case codeWindowClosed, codeWindowExpired:
 		return fmt.Errorf("%w: %w", ErrWindowClosed, err)
+	case codeNight:
+		return fmt.Errorf("%w: %w", ErrNight, err)
 	}
 	return err
 }
