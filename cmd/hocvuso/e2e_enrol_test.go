@@ -197,7 +197,7 @@ func TestServeEnrol_InviteToFocalPointAndRevoke(t *testing.T) {
 	if err := s.db.Pool.QueryRow(context.Background(), `SELECT id FROM report_roles WHERE unit_code = 'SNV'`).Scan(&roleID); err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile(fmt.Sprintf(`(?m)^%d +focal +SNV Sở Nội vụ tỉnh Sơn La +Lò Thị Hương #\d+ +telegram:%d +\d{4}-\d\d-\d\d \d\d:\d\d +invite$`, roleID, lan))
+	row := regexp.MustCompile(fmt.Sprintf(`(?m)^%d +focal +SNV Sở Nội vụ tỉnh Sơn La +Lò Thị Hương #\d+ +telegram:%d +[0-2]\d:[0-5]\d [0-3]\d/[01]\d/20\d\d +invite$`, roleID, lan))
 	if !row.MatchString(list) {
 		t.Fatalf("focal list does not show the focal point as %s:\n%s", row, list)
 	}
@@ -218,7 +218,8 @@ func TestServeEnrol_InviteToFocalPointAndRevoke(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM report_audit WHERE action = 'role.revoke' AND actor = 'Lò Văn Minh'`); n != 1 {
 		t.Errorf("%d audit entries of the revocation", n)
 	}
-	if code, _, errOut := s.admin("revoke", strconv.FormatInt(roleID, 10)); code == 0 || !strings.Contains(errOut, "was revoked already") {
+	revokedTwice := regexp.MustCompile(`was revoked already, at [0-2]\d:[0-5]\d [0-3]\d/[01]\d/20\d\d by Lò Văn Minh`)
+	if code, _, errOut := s.admin("revoke", strconv.FormatInt(roleID, 10)); code == 0 || !revokedTwice.MatchString(errOut) {
 		t.Errorf("revoke twice: exit %d, %s", code, errOut)
 	}
 	if code, _, errOut := s.admin("revoke", "999999"); code == 0 || !strings.Contains(errOut, "there is no role 999999") {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hocvuso/bot/telegram"
+	"hocvuso/flows/report/config"
 	"hocvuso/store"
 )
 
@@ -174,7 +175,7 @@ func runInvite(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "Invite %d for %s, made by %s.\n", inv.ID, whom, n.CreatedBy)
 	fmt.Fprintf(w, "Code:     %s\n", shown)
 	// As the chat writes it (enrol.expired): the admin passes it on.
-	fmt.Fprintf(w, "Expires:  %s (%s). It works once.\n", inv.ExpiresAt.In(cfg.Timezone).Format("15:04 02/01/2006"), cfg.Timezone)
+	fmt.Fprintf(w, "Expires:  %s (%s). It works once.\n", stamp(inv.ExpiresAt, cfg.Timezone), cfg.Timezone)
 	if username != "" {
 		fmt.Fprintf(w, "Telegram: https://t.me/%s?start=%s\n", username, code)
 	} else {
@@ -257,13 +258,19 @@ func runFocal(ctx context.Context, e *env, args []string) error {
 			unit = r.UnitCode + " " + r.UnitName
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role.Role, unit, holderName(r), channels(r),
-			r.GrantedAt.In(cfg.Timezone).Format("2006-01-02 15:04"), r.GrantedBy)
+			stamp(r.GrantedAt, cfg.Timezone), r.GrantedBy)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "To revoke one: hocvuso revoke ID")
 	return nil
+}
+
+// stamp writes an instant in loc as the chat writes one, so that an admin
+// passes on what users read: 09:15 25/06/2025.
+func stamp(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("15:04 " + config.DateLayout)
 }
 
 // holderName is a role holder as an admin recognises them: the display
@@ -323,7 +330,7 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("revoke: there is no role %d; the ids: hocvuso focal list", id)
 	}
 	if !r.RevokedAt.IsZero() {
-		return fmt.Errorf("revoke: role %d was revoked already, at %s by %s", id, r.RevokedAt.In(cfg.Timezone).Format("2006-01-02 15:04"), r.RevokedBy)
+		return fmt.Errorf("revoke: role %d was revoked already, at %s by %s", id, stamp(r.RevokedAt, cfg.Timezone), r.RevokedBy)
 	}
 	if err := db.RevokeRole(ctx, id, name, time.Now()); err != nil {
 		if errors.Is(err, store.ErrNoRole) {
