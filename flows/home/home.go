@@ -311,12 +311,16 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 
 // helpFooter is the message that says whom to ask, by role: a citizen the
 // commune or ward; a focal point the department compiling the reports, or
-// the administrator; an official, focal point or not, the administrator.
+// the administrator; an official the administrator; one who is both, the
+// department about their unit's report and the administrator about the
+// rest.
 func helpFooter(who flows.Audience) string {
-	switch {
-	case who&flows.Officials != 0:
+	switch official, focal := who&flows.Officials != 0, who&flows.FocalPoints != 0; {
+	case official && focal:
+		return "help.footer.both"
+	case official:
 		return "help.footer.official"
-	case who&flows.FocalPoints != 0:
+	case focal:
 		return "help.footer.focal"
 	}
 	return "help.footer"

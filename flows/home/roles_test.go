@@ -59,7 +59,7 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 		{"focal point", []string{store.RoleFocal}, []string{"report.menu"}, help("help.text", "help.focal", "help.footer.focal")},
 		{"official", []string{store.RoleOfficial}, []string{"officials.menu", "digest.menu"}, help("help.text", "help.official", "help.footer.official")},
 		{"both", []string{store.RoleOfficial, store.RoleFocal}, []string{"report.menu", "officials.menu", "digest.menu"},
-			help("help.text", "help.focal", "help.official", "help.footer.official")},
+			help("help.text", "help.focal", "help.official", "help.footer.both")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := person("Lò Văn "+tc.name, tc.roles...)
@@ -108,8 +108,8 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 // citizen their commune or ward's People's Committee; a focal point, who
 // may be of a provincial department, the Department of Home Affairs that
 // compiles the reports, or the administrator; an official of Sở Nội vụ or
-// Sở KH&CN, focal point or not, the administrator. In Vietnamese and
-// English.
+// Sở KH&CN the administrator; one who is both, each of them, with the
+// commands of both roles. In Vietnamese and English.
 func TestHelpFooterFitsTheRole(t *testing.T) {
 	t.Parallel()
 	h := flowtest.New(t, flowtest.WithMenu(quiz.MenuItem, report.MenuItem, officials.MenuItem, digest.DigestMenuItem))
@@ -128,7 +128,7 @@ func TestHelpFooterFitsTheRole(t *testing.T) {
 			{"citizen", nil, "help.footer"},
 			{"focal point", []string{store.RoleFocal}, "help.footer.focal"},
 			{"official", []string{store.RoleOfficial}, "help.footer.official"},
-			{"both", []string{store.RoleFocal, store.RoleOfficial}, "help.footer.official"},
+			{"both", []string{store.RoleFocal, store.RoleOfficial}, "help.footer.both"},
 		} {
 			u := h.Agreed(lang+" "+tc.name, lang)
 			for _, role := range tc.roles {
@@ -146,6 +146,20 @@ func TestHelpFooterFitsTheRole(t *testing.T) {
 			}
 			if tc.roles != nil && strings.Contains(got, commune) {
 				t.Errorf("%s %s: /help sends them to their commune:\n%s", lang, tc.name, got)
+			}
+			if len(tc.roles) == 2 {
+				for _, want := range []string{h.T(lang, "help.focal"), h.T(lang, "help.official")} {
+					if !strings.Contains(got, want) {
+						t.Errorf("%s %s: /help lacks %q:\n%s", lang, tc.name, want, got)
+					}
+				}
+				footer := got[strings.LastIndex(got, "\n\n")+2:]
+				contacts := map[string][]string{"vi": {"Sở Nội vụ", "quản trị viên"}, "en": {"Department of Home Affairs", "administrator"}}[lang]
+				for _, who := range contacts {
+					if !strings.Contains(footer, who) {
+						t.Errorf("%s %s: the footer does not name %s: %q", lang, tc.name, who, footer)
+					}
+				}
 			}
 		}
 	}
