@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -149,6 +151,80 @@ func (db *DB) PeriodOverview(ctx context.Context, periodID string, kinds []KindD
 		return nil
 	})
 	return ov, err
+}
+
+// KindUnits is some units of one kind, as a list shows them under the
+// kind's name.
+type KindUnits struct {
+	Kind  string
+	Units []UnitOverview
+}
+
+// Cut shows at most limit of the units, the rest counted in more. It never
+// leaves out a single unit: the line "and 1 more" would take is the unit's
+// own, so up to limit+1 units are shown whole. A limit of 0 or less shows
+// every unit.
+func (g KindUnits) Cut(limit int) (shown []UnitOverview, more int) {
+	if limit <= 0 || len(g.Units) <= limit+1 {
+		return g.Units, 0
+	}
+	return g.Units[:limit], len(g.Units) - limit
+}
+
+// GroupByKind groups units by kind: the kinds in the order given (kinds
+// without units left out), then any other kind in the order it first comes;
+// the units of a kind in the order they come.
+func GroupByKind(units []UnitOverview, kinds []string) []KindUnits {
+	index := make(map[string]int, len(kinds))
+	groups := make([]KindUnits, 0, len(kinds))
+	for _, k := range kinds {
+		if _, dup := index[k]; !dup {
+			index[k] = len(groups)
+			groups = append(groups, KindUnits{Kind: k})
+		}
+	}
+	for _, u := range units {
+		i, ok := index[u.Kind]
+		if !ok {
+			i = len(groups)
+			index[u.Kind] = i
+			groups = append(groups, KindUnits{Kind: u.Kind})
+		}
+		groups[i].Units = append(groups[i].Units, u)
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if len(g.Units) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// LateByKind lists the late units (Late) by kind, in the order of ByKind:
+// in each kind first those that have not submitted, then those that
+// submitted late, the most days late first, then by code.
+func (ov PeriodOverview) LateByKind() []KindUnits {
+	var late []UnitOverview
+	for _, u := range ov.Units {
+		if u.Late() {
+			late = append(late, u)
+		}
+	}
+	slices.SortStableFunc(late, func(a, b UnitOverview) int {
+		if a.Submitted() != b.Submitted() {
+			if a.Submitted() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(b.DaysLate, a.DaysLate)
+	})
+	kinds := make([]string, len(ov.ByKind))
+	for i, k := range ov.ByKind {
+		kinds[i] = k.Kind
+	}
+	return GroupByKind(late, kinds)
 }
 
 func deref(t *time.Time) time.Time {

@@ -133,6 +133,76 @@ func TestPeriodOverview_EveryUnitItsStateAndTheCountsByKind(t *testing.T) {
 	}
 }
 
+// An official reads the late units by kind of unit, in the order the
+// kinds were given: in each kind the units still missing first, then those
+// that submitted late, the most days late first (UBDT before SYT although
+// its code comes after).
+func TestPeriodOverview_LateUnitsByKind(t *testing.T) {
+	db, u := overviewDB(t)
+	ctx := context.Background()
+	if _, _, err := db.UpsertUnits(ctx, []store.Unit{{Code: "UBDT", Name: "Ban Dân tộc", Kind: "department"}}, "admin", ict(2025, 6, 1, 8, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveDraftAnswer(ctx, answer("UBDT", "doc_number", `{"type":"text","text":"1/KH-BDT"}`, 0, u, ict(2025, 7, 9, 8, 0, 0))); err != nil {
+		t.Fatal(err)
+	}
+	submit(t, db, "UBDT", ict(2025, 6, 30, 0, 0, 0), ict(2025, 7, 9, 9, 0, 0), u, "")
+	kinds := []store.KindDue{
+		{Kind: "commune", Due: ict(2025, 7, 30, 0, 0, 0)},
+		{Kind: "party", Due: ict(2025, 6, 30, 0, 0, 0)},
+		{Kind: "department", Due: ict(2025, 6, 30, 0, 0, 0)},
+	}
+	ov, err := db.PeriodOverview(ctx, "plan-2025", kinds, ict(2025, 8, 5, 9, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range ov.LateByKind() {
+		line := g.Kind + ":"
+		for _, u := range g.Units {
+			line += fmt.Sprintf(" %s/%d", u.Code, u.DaysLate)
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"commune: 03664/6 03673/6",
+		"department: SKHCN/36 STC/36 UBDT/9 SYT/3",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("late by kind:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestGroupByKind_OrderGivenThenOthers(t *testing.T) {
+	units := []store.UnitOverview{{Code: "A", Kind: "enterprise"}, {Code: "B", Kind: "department"}, {Code: "C", Kind: "village"}, {Code: "D", Kind: "department"}}
+	var got []string
+	for _, g := range store.GroupByKind(units, []string{"department", "commune", "enterprise"}) {
+		line := g.Kind + ":"
+		for _, u := range g.Units {
+			line += " " + u.Code
+		}
+		got = append(got, line)
+	}
+	if want := "department: B D|enterprise: A|village: C"; strings.Join(got, "|") != want {
+		t.Errorf("groups %q; want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestKindUnits_CutNeverLeavesOutOne(t *testing.T) {
+	g := store.KindUnits{Kind: "commune"}
+	for i := range 13 {
+		g.Units = append(g.Units, store.UnitOverview{Code: fmt.Sprint(i)})
+	}
+	for _, c := range []struct{ limit, shown, more int }{
+		{10, 10, 3}, {11, 11, 2}, {12, 13, 0}, {13, 13, 0}, {20, 13, 0}, {0, 13, 0}, {1, 1, 12},
+	} {
+		shown, more := g.Cut(c.limit)
+		if len(shown) != c.shown || more != c.more || len(shown) > 0 && shown[0].Code != "0" {
+			t.Errorf("Cut(%d) of 13: %d shown, %d more; want %d and %d", c.limit, len(shown), more, c.shown, c.more)
+		}
+	}
+}
+
 // On the due day a report not in is not yet late; from 00:00 the next day
 // in Sơn La it is, one day.
 func TestPeriodOverview_OverdueFromTheDayAfterTheDueDate(t *testing.T) {
