@@ -108,7 +108,7 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 	mustContain(t, texts, "• Sở, ban, ngành (hạn 30/06/2025): đã gửi 2/3. Gửi trễ: 1. Quá hạn, chưa gửi: 1.")
 	mustContain(t, texts, "• UBND xã, phường (hạn 30/07/2025): đã gửi 1/1. Gửi trễ: 0. Quá hạn, chưa gửi: 0.")
 	mustContain(t, texts, "Tổng cộng: 3/4 đơn vị đã gửi.")
-	mustContain(t, texts, "⏰ Đơn vị trễ hạn (2):\n• Sở Khoa học và Công nghệ: chưa gửi, quá hạn "+fmt.Sprint(overdue)+" ngày\n• Sở Y tế: gửi trễ 3 ngày")
+	mustContain(t, texts, "⏰ Đơn vị trễ hạn (2):\nSở, ban, ngành (2):\n• Sở Khoa học và Công nghệ: chưa gửi, quá hạn "+fmt.Sprint(overdue)+" ngày\n• Sở Y tế: gửi trễ 3 ngày")
 	mustContain(t, texts, "• Sở Nội vụ: phiên bản 2, lúc 09:00 02/07/2025. Lý do: Sửa số văn bản")
 	if got := s.fake.MessagesTo(official); len(got) < before+2 {
 		// The first message edits the list in place; the lists follow.
@@ -231,5 +231,56 @@ func TestExportCommand_BadArguments(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a file was written on bad arguments: %v", err)
+	}
+}
+
+// Many late units through serve: the overview lists them by kind of unit,
+// cuts a long kind with "and N more", says the workbook has them all, and
+// its button sends that workbook with every unit.
+func TestServeOfficials_LongLateListCutToTheWorkbook(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, true, nil)
+	const official = 7311
+	id := s.join(official)
+	if _, err := s.db.GrantRole(context.Background(), id, store.RoleOfficial, "", "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var units []store.Unit
+	for i := range 12 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("S%02d", i), Name: fmt.Sprintf("Sở số %02d", i), Kind: "department"})
+	}
+	units = append(units, store.Unit{Code: "03670", Name: "Phường Chiềng Cơi", Kind: "commune"})
+	if _, _, err := s.db.UpsertUnits(context.Background(), units, "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	deptLate := store.DaysLate(time.Date(2025, 6, 30, 0, 0, 0, 0, config.Location), time.Now())
+	communeLate := store.DaysLate(time.Date(2025, 7, 30, 0, 0, 0, 0, config.Location), time.Now())
+
+	s.say(official, "/overview")
+	s.press(official, s.lastWithButtons(official), planName)
+	want := []string{"⏰ Đơn vị trễ hạn (13):", "Sở, ban, ngành (12):"}
+	for i := range 10 {
+		want = append(want, fmt.Sprintf("• Sở số %02d: chưa gửi, quá hạn %d ngày", i, deptLate))
+	}
+	want = append(want, "… và 2 đơn vị khác", "", "UBND xã, phường (1):",
+		fmt.Sprintf("• Phường Chiềng Cơi: chưa gửi, quá hạn %d ngày", communeLate), "",
+		"Danh sách đầy đủ có trong bảng Excel: bấm “📥 Tải bảng Excel” bên dưới hoặc gõ /export.")
+	mustContain(t, s.texts(official), strings.Join(want, "\n"))
+	mustNotContain(t, s.texts(official), "Sở số 10")
+
+	s.press(official, s.lastWithButtons(official), "Tải bảng Excel")
+	docs := s.fake.Calls("sendDocument")
+	if len(docs) != 1 {
+		t.Fatalf("%d sendDocument calls; want 1", len(docs))
+	}
+	rows, _ := reporttest.Workbook(t, docs[0].Files["document"].Bytes)
+	var names []string
+	for i := 1; i < len(rows); i++ {
+		if reporttest.Cell(t, rows, i, "Trạng thái") == "Quá hạn, chưa gửi" {
+			names = append(names, reporttest.Cell(t, rows, i, "Tên đơn vị"))
+		}
+	}
+	if len(names) != 13 || !strings.Contains(strings.Join(names, "|"), "Sở số 11") {
+		t.Errorf("the workbook's units past due: %q; want all 13", names)
 	}
 }

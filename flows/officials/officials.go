@@ -255,28 +255,18 @@ func (f *Flow) overview(c *bot.Conversation, p *config.Period) error {
 	}
 	messages := []string{strings.Join(summary, "\n")}
 
-	var late, amended []string
+	if len(ov.Units) > 0 {
+		messages = append(messages, lateMessages(c, ov)...)
+	}
+	var amended []string
 	for _, u := range ov.Units {
-		switch {
-		case u.Late() && u.Submitted():
-			late = append(late, c.T("officials.overview.late.submitted", "Name", u.Name, "Days", u.DaysLate))
-		case u.Late():
-			late = append(late, c.T("officials.overview.late.missing", "Name", u.Name, "Days", u.DaysLate))
-		}
 		if u.Version > 1 {
 			amended = append(amended, c.T("officials.overview.amended.item", "Name", u.Name, "Version", u.Version,
 				"At", f.stamp(u.LastSubmittedAt), "Reason", u.Reason))
 		}
 	}
-	if len(ov.Units) > 0 {
-		if len(late) == 0 {
-			messages = append(messages, c.T("officials.overview.late.none"))
-		} else {
-			messages = append(messages, split(c.T("officials.overview.late.title", "N", len(late)), c.T("officials.overview.continued"), late)...)
-		}
-	}
 	if len(amended) > 0 {
-		messages = append(messages, split(c.T("officials.overview.amended.title", "N", len(amended)), c.T("officials.overview.continued"), amended)...)
+		messages = append(messages, split(c.T("officials.overview.amended.title", "N", len(amended)), c.T("officials.overview.continued"), [][]string{amended})...)
 	}
 
 	c.NextScreen()
@@ -298,17 +288,68 @@ func (f *Flow) overview(c *bot.Conversation, p *config.Period) error {
 	return nil
 }
 
-// split puts a titled list into messages of at most maxMessage characters,
-// whole lines each; the messages after the first start with more.
-func split(title, more string, lines []string) []string {
-	var out []string
-	cur := title
-	for _, l := range lines {
-		if utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(l) > maxMessage && cur != title && cur != more {
-			out = append(out, cur)
-			cur = more
+// LatePerKind is how many late units of one kind the overview lists; the
+// others are counted ("and 12 more"), and the workbook has them all.
+const LatePerKind = 10
+
+// lateMessages lists the late units by kind of unit, in the decision's
+// order: each kind under its name and count, at most LatePerKind units
+// each, then, when some were left out, where to find them all.
+func lateMessages(c *bot.Conversation, ov store.PeriodOverview) []string {
+	groups := ov.LateByKind()
+	if len(groups) == 0 {
+		return []string{c.T("officials.overview.late.none")}
+	}
+	n, cut := 0, false
+	var blocks [][]string
+	for _, g := range groups {
+		n += len(g.Units)
+		block := []string{c.T("officials.overview.late.kind", "Kind", c.T(config.Kind(g.Kind).NameID()), "N", len(g.Units))}
+		shown, more := g.Cut(LatePerKind)
+		for _, u := range shown {
+			if u.Submitted() {
+				block = append(block, c.T("officials.overview.late.submitted", "Name", u.Name, "Days", u.DaysLate))
+			} else {
+				block = append(block, c.T("officials.overview.late.missing", "Name", u.Name, "Days", u.DaysLate))
+			}
 		}
-		cur += "\n" + l
+		if more > 0 {
+			cut = true
+			block = append(block, c.T("officials.overview.late.more", "N", more))
+		}
+		blocks = append(blocks, block)
+	}
+	if cut {
+		blocks = append(blocks, []string{c.T("officials.overview.late.all", "Button", c.T("officials.button.export"))})
+	}
+	return split(c.T("officials.overview.late.title", "N", n), c.T("officials.overview.continued"), blocks)
+}
+
+// split puts a titled list into messages of at most maxMessage characters,
+// whole lines each; the messages after the first start with more. The list
+// comes in blocks (a kind's name and its units), a blank line between two
+// blocks of one message; a block's first line (its heading) stays with the
+// line after it.
+func split(title, more string, blocks [][]string) []string {
+	var out []string
+	cur, fresh := title, true // fresh: cur holds only the title, or more
+	for _, block := range blocks {
+		for i, l := range block {
+			sep := "\n"
+			if i == 0 && !fresh {
+				sep = "\n\n"
+			}
+			need := len(sep) + utf8.RuneCountInString(l)
+			if i == 0 && len(block) > 1 {
+				need += 1 + utf8.RuneCountInString(block[1])
+			}
+			if utf8.RuneCountInString(cur)+need > maxMessage && !fresh {
+				out = append(out, cur)
+				cur, sep = more, "\n"
+			}
+			cur += sep + l
+			fresh = false
+		}
 	}
 	return append(out, cur)
 }

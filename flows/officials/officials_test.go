@@ -209,10 +209,14 @@ func TestOverview_PeriodsOpenFirstThenCountsLateAndAmended(t *testing.T) {
 	if strings.Contains(summary.Text, "Lực lượng vũ trang") {
 		t.Errorf("a kind without units is listed:\n%s", summary.Text)
 	}
+	// Grouped by kind of unit, in the decision's order, each kind with its count.
 	wantLate := strings.Join([]string{
 		b.T("vi", "officials.overview.late.title", "N", 3),
+		b.T("vi", "officials.overview.late.kind", "Kind", "Sở, ban, ngành", "N", 2),
 		b.T("vi", "officials.overview.late.missing", "Name", "Sở Khoa học và Công nghệ", "Days", 15),
 		b.T("vi", "officials.overview.late.submitted", "Name", "Sở Y tế", "Days", 3),
+		"",
+		b.T("vi", "officials.overview.late.kind", "Kind", "Tổ chức, doanh nghiệp", "N", 1),
 		b.T("vi", "officials.overview.late.missing", "Name", "Công ty Cổ phần Một", "Days", 15),
 	}, "\n")
 	if r.Sent[1].Text != wantLate {
@@ -286,41 +290,148 @@ func TestOverview_NotOpenYetAndProvisionalDueDate(t *testing.T) {
 	}
 }
 
-// A province's worth of late communes does not fit one message: the list
-// goes on in more, each within bounds, every unit once.
-func TestOverview_LongListsSplitAcrossMessages(t *testing.T) {
+// A province's worth of late units, read on a phone: grouped by kind of
+// unit in the decision's order (sở, ban, ngành before UBND xã, phường
+// before tổ chức, doanh nghiệp), each kind with its count, the units still
+// missing first; a long kind is cut after LatePerKind units with "and N
+// more", and the official is told the workbook has them all, which the
+// button under the overview sends.
+func TestOverview_LateUnitsByKindLongKindsCut(t *testing.T) {
 	b := newBot(t)
+	b.seed() // SKHCN (missing), SYT (3 days late), DN1 (missing); 03664 not due yet
 	var units []store.Unit
 	for i := range 75 {
-		units = append(units, store.Unit{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("Ủy ban nhân dân xã Mường Chanh Tà Hộc số %02d", i), Kind: "commune"})
+		units = append(units, store.Unit{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("Ủy ban nhân dân xã Mường Chanh số %02d", i), Kind: "commune"})
+	}
+	for i := range 11 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("D%02d", i), Name: fmt.Sprintf("Sở số %02d", i), Kind: "department"})
 	}
 	if _, _, err := b.DB.UpsertUnits(context.Background(), units, "admin", now); err != nil {
 		t.Fatal(err)
 	}
-	b.now = ict(2025, 8, 20, 9, 0) // communes are 21 days late
+	b.now = ict(2025, 8, 20, 9, 0) // communes 21 days late, the rest 51
 	u := b.official("Cán bộ", "vi")
 	u.Send("/overview")
 	plan, _ := b.cfg.Period("plan-2025")
 	r := u.Tap(plan.Name.VI)
-	if len(r.Sent) < 3 {
+	if len(r.Sent) != 3 {
+		t.Fatalf("%d messages; want the summary, the late units, the amended ones:\n%s", len(r.Sent), r)
+	}
+	T := func(id string, kv ...any) string { return b.T("vi", id, kv...) }
+	var want []string
+	want = append(want, T("officials.overview.late.title", "N", 13+76+1),
+		// 13 departments: the 12 missing first, by code, then SYT; 10 shown.
+		T("officials.overview.late.kind", "Kind", "Sở, ban, ngành", "N", 13))
+	for i := range 10 {
+		want = append(want, T("officials.overview.late.missing", "Name", fmt.Sprintf("Sở số %02d", i), "Days", 51))
+	}
+	want = append(want, T("officials.overview.late.more", "N", 3), "",
+		T("officials.overview.late.kind", "Kind", "UBND xã, phường", "N", 76))
+	want = append(want, T("officials.overview.late.missing", "Name", "Phường Chiềng An", "Days", 21))
+	for i := range 9 {
+		want = append(want, T("officials.overview.late.missing", "Name", fmt.Sprintf("Ủy ban nhân dân xã Mường Chanh số %02d", i), "Days", 21))
+	}
+	want = append(want, T("officials.overview.late.more", "N", 66), "",
+		T("officials.overview.late.kind", "Kind", "Tổ chức, doanh nghiệp", "N", 1),
+		T("officials.overview.late.missing", "Name", "Công ty Cổ phần Một", "Days", 51), "",
+		T("officials.overview.late.all", "Button", T("officials.button.export")))
+	if got := r.Sent[1].Text; got != strings.Join(want, "\n") {
+		t.Errorf("late units:\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+	if !strings.Contains(r.Sent[1].Text, "Tải bảng Excel") || !strings.Contains(r.Sent[1].Text, "/export") {
+		t.Errorf("the cut list does not say where the rest is:\n%s", r.Sent[1].Text)
+	}
+
+	// The button under the overview sends the workbook, every unit in it.
+	before := len(b.Sender.Sent())
+	u.Tap(T("officials.button.export"))
+	sent := b.Sender.Sent()[before:]
+	if len(sent) != 1 || sent[0].Reply.Document == nil {
+		t.Fatalf("the export button sent %+v", sent)
+	}
+	rows, _ := reporttest.Workbook(t, sent[0].Reply.Document.Bytes)
+	overdue := 0
+	for i := 1; i < len(rows); i++ {
+		if reporttest.Cell(t, rows, i, "Trạng thái") == T("officials.state.overdue") {
+			overdue++
+		}
+	}
+	if overdue != 1+12+76 {
+		t.Errorf("%d units past due in the workbook; want every one, %d", overdue, 1+12+76)
+	}
+
+	// In English too.
+	en := b.official("Officer", "en")
+	en.Send("/overview")
+	r = en.Tap(plan.Name.EN)
+	for _, w := range []string{
+		b.T("en", "officials.overview.late.kind", "Kind", "Departments and boards", "N", 13),
+		b.T("en", "officials.overview.late.kind", "Kind", "Commune and ward People's Committees", "N", 76),
+		"… and 66 more",
+		b.T("en", "officials.overview.late.all", "Button", b.T("en", "officials.button.export")),
+	} {
+		if !strings.Contains(r.Sent[1].Text, w) {
+			t.Errorf("the English list lacks %q:\n%s", w, r.Sent[1].Text)
+		}
+	}
+}
+
+// Long names in every kind do not fit one message: the list goes on in
+// more, each within bounds, a kind's name never left at the end of a
+// message without its first unit, every unit shown once.
+func TestOverview_LongListsSplitAcrossMessages(t *testing.T) {
+	b := newBot(t)
+	var units []store.Unit
+	long := strings.Repeat("Ban quản lý dự án đầu tư xây dựng ", 5)
+	for _, k := range config.Kinds {
+		for i := range 6 {
+			units = append(units, store.Unit{Code: fmt.Sprintf("%.3s%02d", k, i), Name: fmt.Sprintf("%s%s %d", long, k, i), Kind: string(k)})
+		}
+	}
+	if _, _, err := b.DB.UpsertUnits(context.Background(), units, "admin", now); err != nil {
+		t.Fatal(err)
+	}
+	b.now = ict(2025, 8, 20, 9, 0)
+	u := b.official("Cán bộ", "vi")
+	u.Send("/overview")
+	plan, _ := b.cfg.Period("plan-2025")
+	r := u.Tap(plan.Name.VI)
+	if len(r.Sent) < 4 {
 		t.Fatalf("%d messages; want the summary and the late list over several:\n%s", len(r.Sent), r)
 	}
 	seen := map[string]int{}
+	headings := map[string]bool{}
+	for _, k := range config.Kinds {
+		headings[b.T("vi", "officials.overview.late.kind", "Kind", b.T("vi", k.NameID()), "N", 6)] = true
+	}
 	for i, m := range r.Sent[1:] {
 		if n := utf8.RuneCountInString(m.Text); n > 1800 {
 			t.Errorf("message %d has %d characters", i+1, n)
 		}
-		if i > 0 && !strings.HasPrefix(m.Text, b.T("vi", "officials.overview.continued")) {
+		if i > 0 && !strings.HasPrefix(m.Text, b.T("vi", "officials.overview.continued")+"\n") {
 			t.Errorf("message %d does not say it continues: %q", i+1, m.Text[:40])
 		}
-		for _, line := range strings.Split(m.Text, "\n")[1:] {
+		lines := strings.Split(m.Text, "\n")
+		if last := lines[len(lines)-1]; headings[last] || last == "" {
+			t.Errorf("message %d ends with %q", i+1, last)
+		}
+		for _, line := range lines[1:] {
 			seen[line]++
 		}
 	}
+	for h := range headings {
+		if seen[h] != 1 {
+			t.Errorf("heading %q shown %d times", h, seen[h])
+		}
+	}
 	for _, unit := range units {
-		line := b.T("vi", "officials.overview.late.missing", "Name", unit.Name, "Days", 21)
+		days := 51
+		if unit.Kind == "commune" {
+			days = 21
+		}
+		line := b.T("vi", "officials.overview.late.missing", "Name", unit.Name, "Days", days)
 		if seen[line] != 1 {
-			t.Errorf("%s is listed %d times", unit.Name, seen[line])
+			t.Errorf("%s is listed %d times", unit.Code, seen[line])
 		}
 	}
 	if len(r.Last().Buttons) == 0 || len(r.Sent[0].Buttons) != 0 {
