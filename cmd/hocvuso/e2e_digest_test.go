@@ -63,9 +63,10 @@ func TestServeDigest_OfficialsOnly(t *testing.T) {
 	}
 	mustContain(t, got, "📋 Bản tin báo cáo ngày "+time.Now().In(reportconfig.Location).Format("02/01/2006"))
 	if strings.Contains(strings.Join(got, "\n"), "📌") {
-		// A period is open: both units yet to submit have nobody to remind.
-		mustContain(t, got, "• Sở Nội vụ (SNV): chưa có đầu mối đăng ký")
-		mustContain(t, got, "• Phường Chiềng Cơi (03670): chưa có đầu mối đăng ký")
+		// A period is open: both units yet to submit have nobody to
+		// remind, listed by kind of unit.
+		mustContain(t, got, "Sở, ban, ngành (1):\n• Sở Nội vụ (SNV): chưa có đầu mối đăng ký")
+		mustContain(t, got, "UBND xã, phường (1):\n• Phường Chiềng Cơi (03670): chưa có đầu mối đăng ký")
 	}
 }
 

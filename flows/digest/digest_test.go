@@ -45,7 +45,10 @@ func newDigestBot(t *testing.T, now time.Time, cfg digest.DigestConfig) *digestB
 	db := &digestBot{t: t, now: now}
 	db.h = flowtest.New(t, flowtest.WithClock(func() time.Time { return db.now }),
 		flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
-			cfg.Text, cfg.Reports = h.Catalog, reports
+			cfg.Text = h.Catalog
+			if cfg.Reports == nil {
+				cfg.Reports = reports
+			}
 			if cfg.Reach == nil {
 				cfg.Reach = digest.ZaloWindow{}
 			}
@@ -162,12 +165,15 @@ Hạn gửi 30/06/2025: đã qua 7 ngày.
 • Sở, ban, ngành: 2/4
 • UBND xã, phường: 1/2 (hạn 30/07/2025)
 ⏰ Trễ hạn, chưa gửi (2):
+Sở, ban, ngành (2):
 • Sở Tài chính (STC): trễ 7 ngày
 • Sở Y tế (SYT): trễ 7 ngày
 
 📵 Không nhắc được (3):
+Sở, ban, ngành (2):
 • Sở Tài chính (STC): Lò Văn Bình đã chặn bot
 • Sở Y tế (SYT): chưa có đầu mối đăng ký
+UBND xã, phường (1):
 • Phường Chiềng Cơi (03670): Quàng Thị Mai không nhận được tin qua Zalo (7 ngày nay không nhắn cho bot)`
 	if got := texts(msgs); got != want {
 		t.Errorf("weekly digest:\n%s\n\nwant:\n%s", got, want)
@@ -178,7 +184,8 @@ Hạn gửi 30/06/2025: đã qua 7 ngày.
 		t.Fatal(err)
 	}
 	for _, line := range []string{"📋 Digest of the reports, 07/07/2025", "Was due 30/06/2025. Days past due: 7.",
-		"Submitted: 3 of 6 units.", "• Departments and boards: 2/4", "• Sở Tài chính (STC): days late: 7",
+		"Submitted: 3 of 6 units.", "• Departments and boards: 2/4", "⏰ Late, not yet submitted (2):\nDepartments and boards (2):\n• Sở Tài chính (STC): days late: 7",
+		"Commune and ward People's Committees (1):\n• Phường Chiềng Cơi (03670): Quàng Thị Mai is out of reach on Zalo",
 		"• Sở Y tế (SYT): no focal point registered"} {
 		if !strings.Contains(texts(en), line) {
 			t.Errorf("the English digest lacks %q:\n%s", line, texts(en))
@@ -234,10 +241,12 @@ func TestEscalation_TheUnitsLateForADueDate(t *testing.T) {
 	want := `🚨 Báo cáo trễ hạn: Văn bản triển khai Phong trào thi đua năm 2025
 Hạn gửi 30/06/2025: đã qua 7 ngày.
 2/4 đơn vị chưa gửi:
+Sở, ban, ngành (2):
 • Sở Tài chính (STC): trễ 7 ngày
 • Sở Y tế (SYT): trễ 7 ngày
 
 📵 Không nhắc được (2):
+Sở, ban, ngành (2):
 • Sở Tài chính (STC): Lò Văn Bình đã chặn bot
 • Sở Y tế (SYT): chưa có đầu mối đăng ký`
 	if got := texts(msgs); got != want {
@@ -302,21 +311,33 @@ func TestDigestCommand_ForOfficialsOnly(t *testing.T) {
 	}
 }
 
-func TestWeekly_LongListsAreSplitBetweenLines(t *testing.T) {
+// A province's worth of late units, read on a phone: by kind of unit in
+// the decision's order, each kind with its count, a long kind cut after
+// LatePerKind units with "and N more" and where the whole list is (the
+// workbook); who cannot be reminded is listed whole (nothing else shows
+// it), by kind too. Messages are split between lines, within the limit,
+// and a kind's name is never left alone at the end of a message.
+func TestWeekly_LongListsByKindCutAndSplitBetweenLines(t *testing.T) {
 	t.Parallel()
 	const limit = 700
 	db := newDigestBot(t, ict(2025, 8, 4, 8, 0), digest.DigestConfig{MaxMessage: limit})
-	var units []store.Unit
+	var communes, departments []store.Unit
 	for i := range 60 {
-		units = append(units, store.Unit{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("Ủy ban nhân dân xã Mường 😀 số %d", i), Kind: "commune"})
+		communes = append(communes, store.Unit{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("Ủy ban nhân dân xã Mường 😀 số %d", i), Kind: "commune"})
 	}
-	db.units(units...)
+	for i := range 12 {
+		departments = append(departments, store.Unit{Code: fmt.Sprintf("S%02d", i), Name: fmt.Sprintf("Sở số %d", i), Kind: "department"})
+	}
+	db.units(append(communes, departments...)...)
 	msgs, err := db.digests.Weekly(context.Background(), db.now, "vi")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(msgs) < 3 {
-		t.Fatalf("%d messages for 60 late units and 60 without a focal point under %d units each", len(msgs), limit)
+		t.Fatalf("%d messages for 72 units without a focal point under %d units each", len(msgs), limit)
+	}
+	headings := map[string]bool{
+		"Sở, ban, ngành (12):": true, "UBND xã, phường (60):": true,
 	}
 	all := map[string]int{}
 	for i, m := range msgs {
@@ -326,15 +347,135 @@ func TestWeekly_LongListsAreSplitBetweenLines(t *testing.T) {
 		if strings.HasPrefix(m.Text, "\n") || strings.HasSuffix(m.Text, "\n") || m.Text == "" {
 			t.Errorf("message %d starts or ends with an empty line: %q", i, m.Text)
 		}
-		for _, line := range strings.Split(m.Text, "\n") {
+		lines := strings.Split(m.Text, "\n")
+		if last := lines[len(lines)-1]; headings[last] {
+			t.Errorf("message %d ends with the kind's name %q", i, last)
+		}
+		for _, line := range lines {
 			all[line]++
 		}
 	}
-	for _, u := range units {
-		late := fmt.Sprintf("• %s (%s): trễ 5 ngày", u.Name, u.Code)
-		nobody := fmt.Sprintf("• %s (%s): chưa có đầu mối đăng ký", u.Name, u.Code)
-		if all[late] != 1 || all[nobody] != 1 {
-			t.Errorf("%s: late line %d times, no-focal line %d times; want once each (lines split?)", u.Code, all[late], all[nobody])
+	got := texts(msgs)
+	// The late units: departments (35 days) before communes (5 days), ten each.
+	late := []string{"⏰ Trễ hạn, chưa gửi (72):", "Sở, ban, ngành (12):"}
+	for _, u := range departments[:10] {
+		late = append(late, fmt.Sprintf("• %s (%s): trễ 35 ngày", u.Name, u.Code))
+	}
+	late = append(late, "… và 2 đơn vị khác", "UBND xã, phường (60):")
+	for _, u := range communes[:10] {
+		late = append(late, fmt.Sprintf("• %s (%s): trễ 5 ngày", u.Name, u.Code))
+	}
+	late = append(late, "… và 50 đơn vị khác",
+		"Danh sách đầy đủ có trong bảng Excel: gõ /export, hoặc bấm “📊 Tình hình báo cáo các đơn vị” bên dưới rồi chọn kỳ báo cáo.")
+	if !strings.Contains(strings.ReplaceAll(got, "\n---\n", "\n"), strings.Join(late, "\n")) {
+		t.Errorf("the late units:\n%s\nwant within them:\n%s", got, strings.Join(late, "\n"))
+	}
+	for _, u := range append(departments[10:], communes[10:]...) {
+		if all[fmt.Sprintf("• %s (%s): trễ 35 ngày", u.Name, u.Code)]+all[fmt.Sprintf("• %s (%s): trễ 5 ngày", u.Name, u.Code)] != 0 {
+			t.Errorf("%s is listed past the cut", u.Code)
+		}
+	}
+	// Nobody to remind: every unit, once, under its kind.
+	if all["📵 Không nhắc được (72):"] != 1 || all["Sở, ban, ngành (12):"] != 2 || all["UBND xã, phường (60):"] != 2 {
+		t.Errorf("headings: %d %d %d; want the reach list's once, each kind's once per list:\n%s",
+			all["📵 Không nhắc được (72):"], all["Sở, ban, ngành (12):"], all["UBND xã, phường (60):"], got)
+	}
+	for _, u := range append(departments, communes...) {
+		if nobody := fmt.Sprintf("• %s (%s): chưa có đầu mối đăng ký", u.Name, u.Code); all[nobody] != 1 {
+			t.Errorf("%s: no-focal line %d times; want once", u.Code, all[nobody])
+		}
+	}
+	if i := strings.Index(got, "📵"); i < 0 || strings.Index(got[i:], "Sở, ban, ngành (12):") > strings.Index(got[i:], "UBND xã, phường (60):") {
+		t.Errorf("the reach list is not by kind in the decision's order:\n%s", got)
+	}
+
+	// In English, the escalation the day after the departments' due date.
+	msgs, err = db.digests.Escalation(context.Background(), "plan-2025", ict(2025, 6, 30, 0, 0), ict(2025, 7, 1, 8, 0), "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = texts(msgs)
+	for _, w := range []string{"12 of 12 units have not submitted:\nDepartments and boards (12):\n• Sở số 0 (S00): days late: 1",
+		"• Sở số 9 (S09): days late: 1\n… and 2 more\nThe full list is in the Excel workbook: type /export, or tap “📊 Units' reports” below and choose the period."} {
+		if !strings.Contains(strings.ReplaceAll(got, "\n---\n", "\n"), w) {
+			t.Errorf("the escalation lacks %q:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, "Mường") {
+		t.Errorf("the departments' escalation lists a commune:\n%s", got)
+	}
+}
+
+// Wherever a digest is split, a kind's name is never left alone at the
+// end of a message, away from its units.
+func TestDigest_KindNameStaysWithItsFirstUnit(t *testing.T) {
+	t.Parallel()
+	db := plan2025(t)
+	reports, err := config.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	headings := map[string]bool{}
+	for _, k := range config.Kinds {
+		for n := range 5 {
+			headings[db.h.T("vi", "digest.kind.group", "Kind", db.h.T("vi", k.NameID()), "N", n)] = true
+		}
+	}
+	splits := 0
+	for limit := 150; limit <= 400; limit++ {
+		d := digest.NewDigests(db.h.DB, digest.DigestConfig{Text: db.h.Catalog, Reports: reports, Reach: digest.ZaloWindow{}, MaxMessage: limit})
+		msgs, err := d.Weekly(context.Background(), db.now, "vi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits += len(msgs) - 1
+		for i, m := range msgs {
+			lines := strings.Split(m.Text, "\n")
+			if last := lines[len(lines)-1]; headings[last] {
+				t.Fatalf("limit %d: message %d ends with the kind's name %q:\n%s", limit, i, last, texts(msgs))
+			}
+		}
+	}
+	if splits < 250 {
+		t.Errorf("%d splits over 251 limits; the digest was meant to be split", splits)
+	}
+}
+
+// The lists follow the decision's order of the kinds of unit, whatever
+// order a period's configuration lists them in.
+func TestWeekly_KindsInTheDecisionsOrder(t *testing.T) {
+	t.Parallel()
+	files, err := config.EmbeddedFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const canonical = "kinds: [party, department, armed, front, public_service, commune, enterprise]"
+	for i, f := range files {
+		if f.Name == config.PeriodsFile {
+			if !strings.Contains(string(f.Data), canonical) {
+				t.Fatalf("%s does not list %q", f.Name, canonical)
+			}
+			files[i].Data = []byte(strings.Replace(string(f.Data), canonical, "kinds: [enterprise, commune, public_service, front, armed, department, party]", 1))
+		}
+	}
+	reports, err := config.Load(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := newDigestBot(t, ict(2025, 8, 4, 8, 0), digest.DigestConfig{Reports: reports})
+	db.units(store.Unit{Code: "DN1", Name: "Công ty Một", Kind: "enterprise"}, store.Unit{Code: "03670", Name: "Phường Chiềng Cơi", Kind: "commune"},
+		store.Unit{Code: "SYT", Name: "Sở Y tế", Kind: "department"})
+	msgs, err := db.digests.Weekly(context.Background(), db.now, "vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := texts(msgs)
+	for _, w := range []string{
+		"• Sở, ban, ngành: 0/1\n• UBND xã, phường: 0/1 (hạn 30/07/2025)\n• Tổ chức, doanh nghiệp: 0/1",
+		"⏰ Trễ hạn, chưa gửi (3):\nSở, ban, ngành (1):\n• Sở Y tế (SYT): trễ 35 ngày\nUBND xã, phường (1):\n• Phường Chiềng Cơi (03670): trễ 5 ngày\nTổ chức, doanh nghiệp (1):",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("the digest lacks %q:\n%s", w, got)
 		}
 	}
 }

@@ -158,12 +158,56 @@ func (d *Digests) shown(now time.Time) []*config.Period {
 	return out
 }
 
+// kindDues lists kinds with their due dates in p, in the decision's order
+// (config.Kinds) whatever order they come in: the order the lists show.
 func kindDues(p *config.Period, kinds []config.Kind) []store.KindDue {
-	out := make([]store.KindDue, len(kinds))
-	for i, k := range kinds {
-		out[i] = store.KindDue{Kind: string(k), Due: p.DueFor(k)}
+	var out []store.KindDue
+	for _, k := range config.Kinds {
+		if slices.Contains(kinds, k) {
+			out = append(out, store.KindDue{Kind: string(k), Due: p.DueFor(k)})
+		}
 	}
 	return out
+}
+
+// kindOrder is config.Kinds as store.GroupByKind takes them.
+var kindOrder = func() []string {
+	out := make([]string, len(config.Kinds))
+	for i, k := range config.Kinds {
+		out[i] = string(k)
+	}
+	return out
+}()
+
+// LatePerKind is how many late units of one kind a digest lists; the
+// others are counted ("and 12 more"), and the workbook has them all.
+const LatePerKind = 10
+
+// groupLines writes units grouped by kind of unit, in the decision's
+// order: each kind's name with its count of lines, then its lines: those
+// of at most limit units (every unit's when limit is 0 or less), the others
+// counted, one line each. A kind's name and its first
+// line are one element, so that a split never leaves the name alone at the
+// end of a message. It reports whether units were left out.
+func groupLines(l lang, units []store.UnitOverview, limit int, line func(store.UnitOverview) []string) (lines []string, cut bool) {
+	for _, g := range store.GroupByKind(units, kindOrder) {
+		shown, more := g.Cut(limit)
+		var items []string
+		for _, u := range shown {
+			items = append(items, line(u)...)
+		}
+		if len(items) == 0 {
+			continue
+		}
+		n := len(items) + more // the lines the kind has, written or not
+		if more > 0 {
+			cut = true
+			items = append(items, l.T("digest.kind.more", "N", more))
+		}
+		items[0] = l.T("digest.kind.group", "Kind", l.T(config.Kind(g.Kind).NameID()), "N", n) + "\n" + items[0]
+		lines = append(lines, items...)
+	}
+	return lines, cut
 }
 
 // date writes a due date (a day in Asia/Ho_Chi_Minh) as 10/11/2026.
@@ -200,7 +244,9 @@ func (d *Digests) Weekly(ctx context.Context, now time.Time, lang string) ([]bot
 			}
 			lines = append(lines, line)
 		}
-		lines = append(lines, lateLines(l, ov.Units)...)
+		if late := overdue(ov.Units); len(late) > 0 {
+			lines = append(lines, lateLines(l, l.T("digest.late", "N", len(late)), late)...)
+		}
 		for _, u := range ov.Units {
 			if !u.Submitted() && !seen[u.Code] {
 				seen[u.Code] = true
@@ -232,20 +278,27 @@ func (d *Digests) dueLine(l lang, p *config.Period, due, now time.Time) string {
 	return s
 }
 
-// lateLines lists the units late and not yet submitted, with their days late.
-func lateLines(l lang, units []store.UnitOverview) []string {
-	var late []store.UnitOverview
+// overdue lists the units past their due date that have not submitted.
+func overdue(units []store.UnitOverview) []store.UnitOverview {
+	var out []store.UnitOverview
 	for _, u := range units {
 		if u.State == store.StateOverdue {
-			late = append(late, u)
+			out = append(out, u)
 		}
 	}
-	if len(late) == 0 {
-		return nil
-	}
-	lines := []string{l.T("digest.late", "N", len(late))}
-	for _, u := range late {
-		lines = append(lines, l.T("digest.late.unit", "Unit", u.Name, "Code", u.Code, "Days", u.DaysLate))
+	return out
+}
+
+// lateLines lists late units under heading, by kind of unit, with their
+// days late; a long kind is cut, and then the last line says where the
+// whole list is.
+func lateLines(l lang, heading string, late []store.UnitOverview) []string {
+	lines, cut := groupLines(l, late, LatePerKind, func(u store.UnitOverview) []string {
+		return []string{l.T("digest.late.unit", "Unit", u.Name, "Code", u.Code, "Days", u.DaysLate)}
+	})
+	lines = append([]string{heading}, lines...)
+	if cut {
+		lines = append(lines, l.T("digest.late.all", "Button", l.T("officials.menu")))
 	}
 	return lines
 }
@@ -253,7 +306,8 @@ func lateLines(l lang, units []store.UnitOverview) []string {
 // reachLines lists, among units, those nobody can be reminded at: no
 // focal point registered, or a focal point who blocked the bot or is out
 // of reach on Zalo (each such focal point is listed, even when a colleague
-// can be reached).
+// can be reached), by kind of unit. The list is never cut: nothing else
+// shows an official who cannot be reminded.
 func (d *Digests) reachLines(ctx context.Context, l lang, units []store.UnitOverview, now time.Time) ([]string, error) {
 	if len(units) == 0 {
 		return nil, nil
@@ -306,26 +360,28 @@ func (d *Digests) reachLines(ctx context.Context, l lang, units []store.UnitOver
 		}
 		byUnit[c.UnitCode] = append(byUnit[c.UnitCode], focal{c.Name, r})
 	}
-	var lines []string
-	for _, u := range units {
+	n := 0
+	lines, _ := groupLines(l, units, 0, func(u store.UnitOverview) []string {
+		var out []string
 		focals, ok := byUnit[u.Code]
 		if !ok {
-			lines = append(lines, l.T("digest.reach.nobody", "Unit", u.Name, "Code", u.Code))
-			continue
+			out = append(out, l.T("digest.reach.nobody", "Unit", u.Name, "Code", u.Code))
 		}
 		for _, f := range focals {
 			switch f.reach {
 			case reachBlocked:
-				lines = append(lines, l.T("digest.reach.blocked", "Unit", u.Name, "Code", u.Code, "Name", f.name))
+				out = append(out, l.T("digest.reach.blocked", "Unit", u.Name, "Code", u.Code, "Name", f.name))
 			case reachZalo:
-				lines = append(lines, l.T("digest.reach.zalo", "Unit", u.Name, "Code", u.Code, "Name", f.name))
+				out = append(out, l.T("digest.reach.zalo", "Unit", u.Name, "Code", u.Code, "Name", f.name))
 			}
 		}
-	}
+		n += len(out)
+		return out
+	})
 	if len(lines) == 0 {
 		return []string{"", l.T("digest.reach.all")}, nil
 	}
-	return append([]string{"", l.T("digest.reach.title", "N", len(lines))}, lines...), nil
+	return append([]string{"", l.T("digest.reach.title", "N", n)}, lines...), nil
 }
 
 // reach is whether a focal point can be sent a reminder.
@@ -361,12 +417,7 @@ func (d *Digests) Escalation(ctx context.Context, periodID string, due, now time
 		return nil, fmt.Errorf("digest: overview of %s: %w", p.ID, err)
 	}
 	lines := []string{l.T("digest.escalation.title", "Period", p.Name.In(l.code)), d.dueLine(l, p, due, now)}
-	var late []store.UnitOverview
-	for _, u := range ov.Units {
-		if u.State == store.StateOverdue {
-			late = append(late, u)
-		}
-	}
+	late := overdue(ov.Units)
 	if len(late) == 0 {
 		if ov.Total.Submitted < ov.Total.Total {
 			// Not past the due date yet (a rule with days_after: 0): none
@@ -375,10 +426,7 @@ func (d *Digests) Escalation(ctx context.Context, periodID string, due, now time
 		}
 		return d.pack(l, append(lines, l.T("digest.escalation.none", "Total", ov.Total.Total))), nil
 	}
-	lines = append(lines, l.T("digest.escalation.count", "Late", len(late), "Total", ov.Total.Total))
-	for _, u := range late {
-		lines = append(lines, l.T("digest.late.unit", "Unit", u.Name, "Code", u.Code, "Days", u.DaysLate))
-	}
+	lines = append(lines, lateLines(l, l.T("digest.escalation.count", "Late", len(late), "Total", ov.Total.Total), late)...)
 	reach, err := d.reachLines(ctx, l, late, now)
 	if err != nil {
 		return nil, err
