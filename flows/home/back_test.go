@@ -87,3 +87,29 @@ func TestMenuBeforeConsentKeepsWhatWasBrought(t *testing.T) {
 		t.Errorf("after /menu, agreeing no longer goes on with what the user came with:\n%s", r)
 	}
 }
+
+// Switching language ends with the menu, which leaves the screen the user
+// was on, as the menu's button does: a focal point who switched in the
+// middle of a report and types at the menu does not answer, unseen, the
+// question the menu hides.
+func TestLanguageSwitchLeavesTheQuestion(t *testing.T) {
+	t.Parallel()
+	h := flowtest.New(t, flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return asker{} }))
+	u := h.NewUser("Lò Văn Minh", "vi")
+	u.Send("/start")
+	u.Tap("Tôi đồng ý")
+
+	u.Send("/ask")
+	u.Send("/language")
+	r := u.Tap("English")
+	if r.Last().Text != h.T("en", "menu.title") {
+		t.Fatalf("the switch ends with the menu: %s", r)
+	}
+	r = u.Send("4")
+	if strings.Contains(r.Text(), "answer:") {
+		t.Errorf("after switching language, typed text still went to the question:\n%s", r)
+	}
+	if !strings.Contains(r.Text(), h.T("en", "unknown.hint")) {
+		t.Errorf("typed text after the menu is not answered as any text is:\n%s", r)
+	}
+}

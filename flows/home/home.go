@@ -305,6 +305,10 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 	if c.Session.UserID == 0 {
 		return f.Greet(c)
 	}
+	// The menu follows: what is typed next is no longer an answer to the
+	// screen left (a report's question, hidden behind the menu), as after
+	// /menu. A report or a quiz is taken up again where it stands.
+	leave(c)
 	c.Reply(bot.Reply{Text: c.T("language.set"), Edit: true})
 	return f.Menu(c, false)
 }
