@@ -49,6 +49,15 @@ type Editor interface {
 	Edited(c *bot.Conversation) error
 }
 
+// Taker is a flow that answers a command of another flow itself while it
+// owns the conversation, where that flow's answer would be wrong there:
+// /stop in the middle of a report pauses the report, where the quiz would
+// say that no quiz is under way, and leave the report listening behind
+// its buttons. Takes must decide cheaply, from the session.
+type Taker interface {
+	Takes(c *bot.Conversation, command string) bool
+}
+
 // Public marks a flow or command usable before the privacy consent.
 type Public interface {
 	Public() bool
@@ -116,6 +125,9 @@ func (r *Router) Handle(c *bot.Conversation) error {
 		c.Say("edited.ignored")
 		return nil
 	case bot.KindCommand:
+		if t, ok := r.byName[s.Flow].(Taker); ok && consented && t.Takes(c, u.Command) {
+			return r.byName[s.Flow].Handle(c, Input{Command: u.Command, Args: u.Args})
+		}
 		f, ok := r.byCommand[u.Command]
 		if !ok {
 			c.Say("unknown.command")

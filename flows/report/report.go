@@ -205,10 +205,42 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		return f.start(c)
 	case "status":
 		return f.status(c)
+	case "stop":
+		return f.stop(c)
 	case "":
 		return f.input(c)
 	}
 	return f.start(c)
+}
+
+// Takes implements flows.Taker: /stop (the quiz's command) typed while a
+// report is being filled in, reviewed or amended stops the report.
+func (*Flow) Takes(c *bot.Conversation, command string) bool {
+	if command != "stop" {
+		return false
+	}
+	switch c.Session.Step {
+	case stepAsk, stepConflict, stepReview, stepReason:
+		st, ok := load(c)
+		return ok && st.Unit != "" && st.Period != ""
+	}
+	return false
+}
+
+// stop answers /stop in a report: at the reason of an amendment as its
+// Cancel button does, elsewhere as ⏸ does (every answer is saved already).
+func (f *Flow) stop(c *bot.Conversation) error {
+	st, _ := load(c)
+	if ok, err := f.mayReport(c, st.Unit); err != nil || !ok {
+		if err == nil {
+			return f.notFocal(c)
+		}
+		return err
+	}
+	if c.Session.Step == stepReason {
+		return f.reasonCancelled(c, &st)
+	}
+	return f.pause(c, &st)
 }
 
 func (f *Flow) tap(c *bot.Conversation, cb *bot.Callback) error {

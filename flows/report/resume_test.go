@@ -125,3 +125,48 @@ func TestReport_ADraftKeepsItsFormVersion(t *testing.T) {
 		t.Errorf("the new draft uses form version %d; want 2", d.FormVersion)
 	}
 }
+
+// /stop, the quiz's command, typed in the middle of a report stops the
+// report: at a question or the review it pauses as ⏸ does, at the reason
+// of an amendment it cancels as ↩️ does. What is typed next is not an
+// answer. Once the report is paused, /stop is the quiz's again (this bot
+// has no quiz: an unknown command).
+func TestReport_StopPausesTheReport(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch")
+	u.Tap("Quyết định")
+	r := u.Send("/stop")
+	mustContain(t, "/stop at a question", r.Text(), f.T("vi", "report.paused"))
+	r = u.Send("12")
+	mustContain(t, "typed after /stop", r.Text(), f.T("vi", "report.use_buttons_above"))
+	if d, _ := f.draft("SNV", "plan"); len(d.Answers) != 1 {
+		t.Errorf("the draft holds %d answers after /stop and typed text; want 1", len(d.Answers))
+	}
+	mustContain(t, "/stop once paused", u.Send("/stop").Text(), f.T("vi", "unknown.command"))
+	r = u.Tap("Làm tiếp")
+	mustContain(t, "going on", r.Text(), "Câu 2/8", "Số lớp đã mở")
+
+	for _, in := range []string{"10", "20", "có", "2/6/2025", "1/KH"} {
+		u.Send(in)
+	}
+	u.Tap("Bỏ qua")
+	u.Tap("Bỏ qua")
+	r = u.Send("/stop")
+	mustContain(t, "/stop at the review", r.Text(), f.T("vi", "report.paused"))
+	u.Tap("Làm tiếp")
+	mustContain(t, "the receipt", u.Tap("Gửi báo cáo").Text(), "plan-0001.1")
+	u.Send("/status")
+	u.Tap("1. Kế hoạch năm")
+	u.Tap("Sửa đổi báo cáo")
+	r = u.Send("/stop")
+	mustContain(t, "/stop at the reason", r.Text(), "Báo cáo đã được gửi", "Phiên bản 1 · biên nhận plan-0001.1")
+	if d, ok := f.draft("SNV", "plan"); ok {
+		t.Errorf("/stop at the reason began an amendment: %+v", d)
+	}
+	u.Tap("Sửa đổi báo cáo")
+	u.Send("Sửa số lớp")
+	r = u.Send("/stop")
+	mustContain(t, "/stop at the amendment's review", r.Text(), f.T("vi", "report.paused"))
+}
