@@ -51,6 +51,9 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	r = u.Tap("Sửa đổi báo cáo")
 	mustContain(t, "the reason's question", r.Text(), f.T("vi", "report.reason.ask"))
 	mustContain(t, "a blank reason", u.Send("   ").Text(), f.T("vi", "report.reason.required"))
+	for _, typed := range []string{".", "-", "😀", "👍 !"} {
+		mustContain(t, "a reason without words", u.Send(typed).Text(), f.T("vi", "report.reason.required"))
+	}
 	mustContain(t, "too long a reason", u.Send(strings.Repeat("dài ", 130)).Text(), f.T("vi", "report.reason.too_long", "Length", 519, "Max", 500))
 	mustContain(t, "a pasted reason", u.Send(strings.Repeat("dài ", 300)).Text(), f.T("vi", "report.reason.too_long", "Length", "1.199", "Max", "500"))
 	r = u.Send("Sửa số lớp đã mở")

@@ -319,7 +319,8 @@ func (f *Flow) reasonTyped(c *bot.Conversation, st *state, text string) error {
 	}
 	reason, n := cleanReason(text)
 	switch {
-	case n == 0:
+	case n == 0 || !config.HasWords(reason):
+		// ".", "-" or an emoji is no reason the officials could read.
 		c.Say("report.reason.required")
 		return nil
 	case n > MaxReason:

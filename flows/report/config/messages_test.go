@@ -49,6 +49,7 @@ func TestMessages_EveryInputErrorRendersInEveryLanguage(t *testing.T) {
 		},
 		config.MsgDateRange:    func(l string) error { return errorOf(testField(t, "day_2025").Parse("1/1/2030", l)) },
 		config.MsgTextTooLong:  func(l string) error { return errorOf(testField(t, "name").Parse(strings.Repeat("a", 20), l)) },
+		config.MsgTextNoWords:  func(l string) error { return errorOf(testField(t, "name").Parse("📄", l)) },
 		config.MsgFileExpected: func(l string) error { return errorOf(testField(t, "doc").Parse("văn bản", l)) },
 		config.MsgFileType:     func(l string) error { return errorOf(testField(t, "doc").CheckFile("a.exe", "", 10, l)) },
 		config.MsgFileTooLarge: func(l string) error { return errorOf(testField(t, "doc").CheckFile("a.pdf", "", 30*mb, l)) },

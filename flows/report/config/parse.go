@@ -35,8 +35,8 @@ import (
 //     no other label starts with;
 //   - date: 30/6/2025, 30-06-2025, 30.06.2025, 30/6/25, 2025-06-30,
 //     "ngày 30 tháng 6 năm 2025";
-//   - text, longtext: any text up to the field's length, trimmed (a text is
-//     made one line);
+//   - text, longtext: any text with a letter or a digit, up to the field's
+//     length, trimmed (a text is made one line);
 //   - file: nothing typed: a file is sent (CheckFile, AddFile).
 func (f *Field) Parse(input, lang string) (Value, error) {
 	input = strings.ToValidUTF8(input, "\uFFFD")
@@ -57,7 +57,13 @@ func (f *Field) Parse(input, lang string) (Value, error) {
 	case TypeDate:
 		return f.parseDate(input, lang)
 	case TypeText, TypeLongText:
-		return f.parseText(input, lang)
+		v, err := f.parseText(input, lang)
+		if err == nil && !HasWords(v.Text) {
+			// ".", "-" or an emoji typed to get past the question: not
+			// an answer the officials could read.
+			return Value{}, inputError(MsgTextNoWords)
+		}
+		return v, err
 	case TypeFile:
 		return Value{}, inputError(MsgFileExpected, "Kinds", f.kindNames())
 	}
@@ -599,6 +605,12 @@ func (f *Field) parseText(input, lang string) (Value, error) {
 		return Value{}, inputError(MsgTextTooLong, "Length", FormatCount(n, lang), "Max", FormatCount(max, lang))
 	}
 	return Value{Type: f.Type, Text: s}, nil
+}
+
+// HasWords reports whether a typed text holds a letter or a digit: ".",
+// "-", "…" or emoji alone do not.
+func HasWords(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) })
 }
 
 func (f *Field) maxLength() int {

@@ -402,6 +402,12 @@ func TestParse_Text(t *testing.T) {
 		{" \n\t ", "", config.MsgRequired, nil},
 		{"01234567890", "", config.MsgTextTooLong, map[string]any{"Length": "11", "Max": "10"}},
 		{"\u200b", "", config.MsgRequired, nil},
+		// Typed to get past a required question: no letter, no digit.
+		{".", "", config.MsgTextNoWords, nil},
+		{" - ", "", config.MsgTextNoWords, nil},
+		{"📄", "", config.MsgTextNoWords, nil},
+		{"😀 👍", "", config.MsgTextNoWords, nil},
+		{"...", "", config.MsgTextNoWords, nil},
 	}, func(v config.Value) string { return v.Text })
 
 	notes := testField(t, "notes")
@@ -412,7 +418,9 @@ func TestParse_Text(t *testing.T) {
 	}, []bad{
 		{strings.Repeat("ă", 41), "", config.MsgTextTooLong, map[string]any{"Length": "41", "Max": "40"}},
 		{"", "", config.MsgEmpty, nil},
+		{"-\n.", "", config.MsgTextNoWords, nil},
 	}, func(v config.Value) string { return v.Text })
+	checkParse(t, notes, []ok{{"📢 2 lần/tuần", "", "📢 2 lần/tuần"}, {"Số 5", "", "Số 5"}}, nil, func(v config.Value) string { return v.Text })
 }
 
 func TestParse_FileFieldAsksForAFile(t *testing.T) {

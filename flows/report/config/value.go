@@ -105,6 +105,7 @@ const (
 	MsgDateMax        = "report.input.date.max"        // Max
 	MsgDateRange      = "report.input.date.range"      // Min, Max
 	MsgTextTooLong    = "report.input.text.too_long"   // Length, Max
+	MsgTextNoWords    = "report.input.text.no_words"   // no letter or digit: ".", "-", an emoji
 	MsgFileExpected   = "report.input.file.expected"   // Kinds: text typed where a file is asked
 	MsgFileType       = "report.input.file.type"       // Kinds
 	MsgFileTooLarge   = "report.input.file.too_large"  // Size, Max (in MB)
@@ -116,7 +117,7 @@ const (
 var Messages = []string{
 	MsgRequired, MsgRequiredChoice, MsgRequiredFile, MsgEmpty, MsgNumber, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
 	MsgPercent, MsgYesNo, MsgChoice, MsgDate, MsgDateUnreal, MsgDateMin, MsgDateMax, MsgDateRange,
-	MsgTextTooLong, MsgFileExpected, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgFileTooMany,
+	MsgTextTooLong, MsgTextNoWords, MsgFileExpected, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgFileTooMany,
 }
 
 // InputError is an answer that cannot be taken: the catalogue message that
