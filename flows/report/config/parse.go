@@ -254,6 +254,11 @@ func (f *Field) parseNumber(input, lang string) (string, error) {
 	num = strings.TrimRightFunc(num, isSpaceSep)
 	suffix = strings.TrimRight(suffix, ".!") // "85%." at the end of a sentence
 	if !f.suffixOK(suffix) {
+		if f.Type == TypeNumber && strings.ContainsFunc(s, unicode.IsLetter) && strings.ContainsFunc(s, unicode.IsDigit) {
+			// "1.500 người", "khoảng 30", "2 triệu": a number with words
+			// that are not the field's unit.
+			return "", inputError(MsgNumberOnly)
+		}
 		return "", f.numberError(lang, true)
 	}
 	neg := false

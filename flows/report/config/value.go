@@ -92,6 +92,7 @@ const (
 	MsgRequiredFile   = "report.input.required.file"   // a file is needed
 	MsgEmpty          = "report.input.empty"           // nothing typed, on an optional field
 	MsgNumber         = "report.input.number"          // not a number
+	MsgNumberOnly     = "report.input.number.only"     // a number with words that are not the field's unit
 	MsgNumberInteger  = "report.input.number.integer"  // decimals on a whole-number field
 	MsgNumberDecimals = "report.input.number.decimals" // Decimals
 	MsgNumberMin      = "report.input.number.min"      // Min
@@ -115,7 +116,7 @@ const (
 
 // Messages lists every message id an InputError may carry.
 var Messages = []string{
-	MsgRequired, MsgRequiredChoice, MsgRequiredFile, MsgEmpty, MsgNumber, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
+	MsgRequired, MsgRequiredChoice, MsgRequiredFile, MsgEmpty, MsgNumber, MsgNumberOnly, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
 	MsgPercent, MsgYesNo, MsgChoice, MsgDate, MsgDateUnreal, MsgDateMin, MsgDateMax, MsgDateRange,
 	MsgTextTooLong, MsgTextNoWords, MsgFileExpected, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgFileTooMany,
 }
