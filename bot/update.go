@@ -75,8 +75,25 @@ type Update struct {
 	LanguageCode string // IETF tag the channel reports, may be empty
 	DisplayName  string
 	File         *File
+	// More are the other files of a message that carries several (a Zalo
+	// event with several images); File is the first. Nil otherwise.
+	More []*File
+	// Group names the album a message belongs to: what the user sent
+	// together, which Telegram delivers as separate messages sharing a
+	// media_group_id, one update each. A Zalo event with several files is
+	// one album (File and More), named by its message id. "" for a
+	// message sent alone.
+	Group string
 
 	Received time.Time
+}
+
+// Files returns every file the update carries: File, then More.
+func (u *Update) Files() []*File {
+	if u.File == nil {
+		return nil
+	}
+	return append([]*File{u.File}, u.More...)
 }
 
 // File is an attachment as the channel describes it; fetching it is the channel's job.

@@ -91,7 +91,7 @@ func Translate(tu tgbotapi.Update) (*bot.Update, error) {
 			return nil, ErrIgnored
 		}
 		u.Kind = bot.KindEdited
-		u.Command, u.Args, u.File = "", "", nil
+		u.Command, u.Args, u.File, u.Group = "", "", nil, ""
 	case tu.CallbackQuery != nil:
 		if !fromCallback(u, tu.CallbackQuery) {
 			return nil, ErrIgnored
@@ -112,6 +112,9 @@ func fromMessage(u *bot.Update, m *tgbotapi.Message) bool {
 	}
 	u.ChatID = strconv.FormatInt(m.Chat.ID, 10)
 	u.MessageID = strconv.Itoa(m.MessageID)
+	// The photos or documents of an album come one message each, the
+	// group's id in each.
+	u.Group = m.MediaGroupID
 	fromUser(u, m.From)
 	switch {
 	case m.Text != "":

@@ -96,7 +96,9 @@ type attachment struct {
 //   - follow: a /start command, so the user is greeted; unfollow:
 //     KindBlocked;
 //   - user_send_file, user_send_image: KindFile, File.ID being the URL to
-//     fetch it from (Client.DownloadFile);
+//     fetch it from (Client.DownloadFile); an event with several files
+//     (images sent together) has the others in More and is an album
+//     (Group, its message id);
 //   - any other user_send_* (sticker, location, audio...) and
 //     user_submit_info: KindOther, answered politely by the flows;
 //   - everything else: ErrIgnored.
@@ -163,9 +165,15 @@ func translate(ev *event) (*bot.Update, error) {
 		u.Text, u.Command = "/start", "start"
 	case bot.KindFile:
 		u.Text = bot.NFC(m.Text)
-		if u.File = file(ev.EventName, m.Attachments); u.File == nil {
+		files := fileList(ev.EventName, m.Attachments)
+		if len(files) == 0 {
 			// Nothing we could fetch: answered like any other odd input.
 			u.Kind = bot.KindOther
+			break
+		}
+		u.File = files[0]
+		if len(files) > 1 {
+			u.More, u.Group = files[1:], u.ID
 		}
 	case bot.KindOther:
 		u.Text = bot.NFC(m.Text)
@@ -189,9 +197,10 @@ func fromText(u *bot.Update, text string) {
 	}
 }
 
-// file describes the first attachment that can be fetched. Zalo may put
-// several images in one event; the bot takes one file per message.
-func file(event string, atts []attachment) *bot.File {
+// fileList describes the attachments that can be fetched, in their
+// order. Zalo may put several images in one event.
+func fileList(event string, atts []attachment) []*bot.File {
+	var out []*bot.File
 	for _, a := range atts {
 		p := a.Payload
 		if p.URL == "" || (a.Type != "file" && a.Type != "image") {
@@ -213,9 +222,9 @@ func file(event string, atts []attachment) *bot.File {
 			// Zalo serves the photos users send as JPEG.
 			f.MIME = "image/jpeg"
 		}
-		return f
+		out = append(out, f)
 	}
-	return nil
+	return out
 }
 
 // urlExt is the extension of a URL's path, without its query.

@@ -846,10 +846,18 @@ func (s *Server) FileEvent(userID, name string, data []byte) []byte {
 
 // ImageEvent is a user_send_image with an optional caption.
 func (s *Server) ImageEvent(userID string, data []byte, caption string) []byte {
-	url := s.putUserFile("", data)
-	m := map[string]any{"attachments": []any{map[string]any{
-		"type": "image", "payload": map[string]string{"url": url, "thumbnail": url},
-	}}}
+	return s.ImagesEvent(userID, [][]byte{data}, caption)
+}
+
+// ImagesEvent is a user_send_image carrying several images at once, with
+// an optional caption.
+func (s *Server) ImagesEvent(userID string, images [][]byte, caption string) []byte {
+	var atts []any
+	for _, data := range images {
+		url := s.putUserFile("", data)
+		atts = append(atts, map[string]any{"type": "image", "payload": map[string]string{"url": url, "thumbnail": url}})
+	}
+	m := map[string]any{"attachments": atts}
 	if caption != "" {
 		m["text"] = caption
 	}
