@@ -13,16 +13,30 @@ import (
 // sniffLen is how many first bytes tell a file's kind (config.ContentMatches).
 const sniffLen = 16
 
-// fileAnswer takes a file sent for a file field: its kind and declared size
-// are checked before it is downloaded, through the channel it came from;
-// then its first bytes; it is stored once by its SHA-256 and the draft's
-// answer names it.
-func (f *Flow) fileAnswer(c *bot.Conversation, st *state, file *bot.File) error {
+// fileAnswer takes the files of a message sent while a file field is
+// asked (a Zalo event may carry several): each one's kind and declared
+// size are checked before it is downloaded, through the channel it came
+// from; then its first bytes; it is stored once by its SHA-256 and the
+// draft's answer names it, all in one answer.
+//
+// A file replaces the one saved on a field that takes one, and the files
+// saved when the user chose to send them again (st.Again); else it is
+// added. more is set for a later message of an album whose first went to
+// this field: it adds to what the album gave. What the field has no room
+// for is not downloaded: an album is told so once, with how to change the
+// files (albumFull), a file sent alone as a refused answer.
+func (f *Flow) fileAnswer(c *bot.Conversation, st *state, files []*bot.File, more bool) error {
 	fm, fl, err := f.field(c, st)
 	if err != nil {
 		return err
 	}
-	if fl.Type != config.TypeFile || file == nil {
+	album := c.Update.Group != ""
+	if fl.Type != config.TypeFile || len(files) == 0 {
+		if more {
+			// Said to the album's first file already.
+			return save(c, stepAsk, st)
+		}
+		st.AlbumTold = album
 		if fl.Type == config.TypeChoice || fl.Type == config.TypeYesNo {
 			c.Say("report.file.not_here.choice")
 		} else {
@@ -30,6 +44,85 @@ func (f *Flow) fileAnswer(c *bot.Conversation, st *state, file *bot.File) error 
 		}
 		return f.reask(c, st)
 	}
+	d, ok, err := f.draft(c, st)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return f.open(c, st.Unit, st.Period)
+	}
+	cur, answered := values(d)[fl.Key]
+	replace := !more && (fl.FileLimit() == 1 || st.Again == fl.Key)
+	v := cur
+	if replace || v.Type != config.TypeFile || v.Skipped {
+		v = config.Value{Type: config.TypeFile}
+	}
+	added, full, refused := 0, 0, false
+	for _, file := range files {
+		if len(v.Files) >= fl.FileLimit() {
+			full++
+			continue
+		}
+		ref, size, err := f.takeFile(c, fl, file)
+		var ie *config.InputError
+		if errors.As(err, &ie) {
+			c.Reply(bot.Reply{Text: explain(c, ie)})
+			refused = true
+			if ie.ID == msgUnavailable {
+				break // so are the others
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		next, err := fl.AddFile(v, ref)
+		if errors.As(err, &ie) {
+			c.Reply(bot.Reply{Text: explain(c, ie)})
+			refused = true
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		v = next
+		added++
+		c.Reply(bot.Reply{Text: c.T("report.file.received", "Name", ref.Name, "Size", size)})
+	}
+	switch {
+	case full > 0 && album && !st.AlbumTold:
+		st.AlbumTold = true
+		c.Reply(bot.Reply{Text: f.albumFull(c, st, fm, fl, v)})
+	case full > 0 && !album:
+		c.Reply(bot.Reply{Text: explain(c, &config.InputError{ID: config.MsgFileTooMany, Params: map[string]any{"Max": fl.FileLimit()}})})
+		refused = true
+	}
+	if added == 0 {
+		if refused {
+			return f.reask(c, st)
+		}
+		// Only files of an album the field has no room for: the
+		// question stays on screen as it is.
+		return save(c, stepAsk, st)
+	}
+	if st.Again == fl.Key {
+		st.Again = ""
+	}
+	stay := len(v.Files) < fl.FileLimit()
+	if stay && more && answered && len(cur.Files) > 0 && !refused {
+		// The next file of an album: the question above, with its Done
+		// button, stays; saying it again for every photo buries it.
+		return f.saveQuietly(c, st, fl, v)
+	}
+	return f.saveAnswer(c, st, fm, fl, v, stay)
+}
+
+// msgUnavailable says that files sent on this channel cannot be taken.
+const msgUnavailable = "report.file.unavailable"
+
+// takeFile checks, downloads and stores one file sent for fl. A file the
+// field does not take is an *config.InputError.
+func (f *Flow) takeFile(c *bot.Conversation, fl *config.Field, file *bot.File) (config.FileRef, string, error) {
 	lang := c.Lang()
 	declared := file.Size
 	if declared <= 0 {
@@ -37,53 +130,73 @@ func (f *Flow) fileAnswer(c *bot.Conversation, st *state, file *bot.File) error 
 	}
 	kind, err := fl.CheckFile(file.Name, file.MIME, declared, lang)
 	if err != nil {
-		return f.refuse(c, st, err)
+		return config.FileRef{}, "", err
 	}
 	fetch := f.fetcher(c.Update.Channel)
 	if fetch == nil {
-		c.Say("report.file.unavailable")
-		return f.reask(c, st)
+		return config.FileRef{}, "", &config.InputError{ID: msgUnavailable}
 	}
 	data, err := fetch.DownloadFile(c.Ctx, file.ID, fl.SizeLimit())
 	if errors.Is(err, ErrFileTooLarge) {
-		c.Reply(bot.Reply{Text: c.T("report.file.over_limit", "Max", fl.SizeLimitMB())})
-		return f.reask(c, st)
+		return config.FileRef{}, "", &config.InputError{ID: "report.file.over_limit", Params: map[string]any{"Max": fl.SizeLimitMB()}}
 	}
 	if err != nil {
 		// Most likely passing: the update is tried again.
-		return fmt.Errorf("report: download %s file: %w", c.Update.Channel, err)
+		return config.FileRef{}, "", fmt.Errorf("report: download %s file: %w", c.Update.Channel, err)
 	}
 	if len(data) == 0 {
-		return f.refuse(c, st, &config.InputError{ID: config.MsgFileEmpty})
+		return config.FileRef{}, "", &config.InputError{ID: config.MsgFileEmpty}
 	}
 	if err := fl.CheckContent(kind, data[:min(sniffLen, len(data))]); err != nil {
-		return f.refuse(c, st, err)
+		return config.FileRef{}, "", err
 	}
 	name := file.Name
 	if name == "" {
 		name = "photo" + extOf(file.MIME)
 	}
-	mime := file.MIME
 	sha, _, err := f.store.PutAttachment(c.Ctx, store.Attachment{
-		Size: int64(len(data)), MIME: mime, Name: name, Content: data, UploadedBy: c.Session.UserID, UploadedAt: c.Now,
+		Size: int64(len(data)), MIME: file.MIME, Name: name, Content: data, UploadedBy: c.Session.UserID, UploadedAt: c.Now,
 	})
 	if err != nil {
-		return err
+		return config.FileRef{}, "", err
 	}
-	d, ok, err := f.draft(c, st)
-	if err != nil {
-		return err
+	ref := config.FileRef{SHA256: sha, Name: name, MIME: file.MIME, Size: int64(len(data)), Kind: kind}
+	return ref, sizeText(len(data), lang), nil
+}
+
+// albumFull tells that the field fl, which an album was sent to, has no
+// room for the album's other files, and how to change the files saved.
+func (f *Flow) albumFull(c *bot.Conversation, st *state, fm *config.Form, fl *config.Field, v config.Value) string {
+	n := indexOf(fm.FieldsFor(st.kind()), fl.Key) + 1
+	label := fl.Label.In(c.Lang())
+	if fl.FileLimit() == 1 && len(v.Files) == 1 {
+		return c.T("report.album.one", "N", n, "Field", label, "Name", v.Files[0].Name)
 	}
-	var cur config.Value
-	if ok {
-		cur = values(d)[fl.Key]
+	return c.T("report.album.many", "N", n, "Field", label, "Max", fl.FileLimit(), "Count", len(v.Files),
+		"Again", c.T("report.button.files_again"))
+}
+
+// albumLeft takes a later message of an album whose question is no longer
+// asked (its first files filled it, and the next question is shown): it
+// answers nothing else. The user is told once that the album's other
+// files were not saved; the screen stays as it is.
+func (f *Flow) albumLeft(c *bot.Conversation, st *state) error {
+	if !st.AlbumTold && st.AlbumKey != "" {
+		st.AlbumTold = true
+		fm, err := f.form(c.Ctx, st.Form, st.FormV)
+		if err != nil {
+			return err
+		}
+		d, ok, err := f.draft(c, st)
+		if err != nil {
+			return err
+		}
+		if fl, has := fm.Field(st.AlbumKey); has && ok && fl.Type == config.TypeFile {
+			c.Reply(bot.Reply{Text: f.albumFull(c, st, fm, fl, values(d)[fl.Key])})
+		}
 	}
-	v, err := fl.AddFile(cur, config.FileRef{SHA256: sha, Name: name, MIME: mime, Size: int64(len(data)), Kind: kind})
-	if err != nil {
-		return f.refuse(c, st, err)
-	}
-	c.Reply(bot.Reply{Text: c.T("report.file.received", "Name", name, "Size", sizeText(len(data), lang))})
-	return f.saveAnswer(c, st, fm, fl, v, len(v.Files) < fl.FileLimit())
+	st.AlbumTold = true
+	return save(c, c.Session.Step, st)
 }
 
 // extOf is the usual extension of an image's media type, for a photo sent

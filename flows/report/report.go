@@ -167,6 +167,18 @@ type state struct {
 	// NoSend is set while the review on screen offers no Send: an
 	// amendment that does not differ yet from the version it amends.
 	NoSend bool `json:"ns,omitempty"`
+	// Again is the file field whose saved files the files sent next
+	// replace ("Thay các tệp đã gửi" tapped), while it is asked.
+	Again string `json:"fa,omitempty"`
+	// Album is the album (bot.Update.Group) of the last messages that
+	// came in one, AlbumKey the field asked when its first came ("" when
+	// none was): every later message of the album goes to that field, or
+	// to none, never to a later question. AlbumTold is set once the user
+	// was answered about what the album's other files became, so that an
+	// album is told so once, not once per photo.
+	Album     string `json:"al,omitempty"`
+	AlbumKey  string `json:"ak,omitempty"`
+	AlbumTold bool   `json:"at,omitempty"`
 }
 
 func (st *state) kind() config.Kind { return config.Kind(st.Kind) }
@@ -268,7 +280,7 @@ func (f *Flow) tap(c *bot.Conversation, cb *bot.Callback) error {
 		return err
 	}
 	switch cb.Action {
-	case "yn", "opt", "skip", "keep", "back", "done", "pause", "cont":
+	case "yn", "opt", "skip", "keep", "back", "done", "again", "pause", "cont":
 		return f.askTapped(c, &st, cb)
 	case "theirs", "mine":
 		return f.conflictTapped(c, &st, cb.Action == "mine")
@@ -318,18 +330,46 @@ func (f *Flow) input(c *bot.Conversation) error {
 		return err
 	}
 	u := c.Update
+	more := false
+	if u.Group != "" {
+		if u.Group == st.Album {
+			if c.Session.Step != stepAsk || st.Key != st.AlbumKey {
+				return f.albumLeft(c, &st)
+			}
+			more = true
+		} else {
+			// The first message of an album: the others follow it to
+			// the field asked now. Kept at once: what answers it below
+			// does not always save the state.
+			st.Album, st.AlbumKey, st.AlbumTold = u.Group, "", false
+			if c.Session.Step == stepAsk {
+				st.AlbumKey = st.Key
+			} else {
+				st.AlbumTold = true // by the answer below
+			}
+			if err := save(c, c.Session.Step, &st); err != nil {
+				return err
+			}
+		}
+	}
 	switch c.Session.Step {
 	case stepAsk:
 		switch u.Kind {
 		case bot.KindText:
 			return f.typedAnswer(c, &st, u.Text)
 		case bot.KindFile:
-			return f.fileAnswer(c, &st, u.File)
+			return f.fileAnswer(c, &st, u.Files(), more)
 		}
-		// A sticker, a location…: said in the terms of the question asked.
+		// A sticker, a location, a video…: said in the terms of the
+		// question asked.
 		if _, fl, err := f.field(c, &st); err == nil && fl.Type == config.TypeFile {
 			c.Reply(bot.Reply{Text: c.T("report.input.file.expected", "Kinds", fl.AcceptedKinds())})
+		} else if more {
+			// An album's video at a question that takes no file: said to
+			// the album's first message already.
+			return save(c, stepAsk, &st)
 		} else {
+			st.AlbumTold = u.Group != ""
 			c.Say("report.input.unsupported")
 		}
 		return f.reask(c, &st)

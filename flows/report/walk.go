@@ -145,6 +145,18 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 	if answered {
 		b.WriteString("\n\n" + c.T("report.ask.current", "Value", f.show(c, fl, cur)))
 	}
+	if !(c.Session.Step == stepAsk && st.Key == fl.Key) {
+		// Another field, or this one asked anew: files sent add to
+		// those saved, unless the field takes one.
+		st.Again = ""
+	}
+	files := fl.Type == config.TypeFile && answered && !cur.Skipped && len(cur.Files) > 0
+	switch {
+	case files && st.Again == fl.Key:
+		b.WriteString("\n" + c.T("report.ask.files_again"))
+	case files && fl.FileLimit() == 1:
+		b.WriteString("\n" + c.T("report.ask.file_replace"))
+	}
 
 	c.NextScreen()
 	var rows [][]bot.Button
@@ -170,6 +182,9 @@ func (f *Flow) ask(c *bot.Conversation, st *state, d store.Draft, fm *config.For
 	}
 	if keepShown(fl, cur, answered) {
 		row = append(row, c.Button(c.T("report.button.keep"), Name, "keep", ""))
+	}
+	if done && st.Again != fl.Key {
+		row = append(row, c.Button(c.T("report.button.files_again"), Name, "again", ""))
 	}
 	if len(row) > 0 {
 		rows = append(rows, row)
@@ -346,37 +361,59 @@ func (f *Flow) typedAnswer(c *bot.Conversation, st *state, text string) error {
 // another focal point changed since it was shown is not saved: the user
 // chooses (showConflict).
 func (f *Flow) saveAnswer(c *bot.Conversation, st *state, fm *config.Form, fl *config.Field, v config.Value, stay bool) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
+	d, moved, err := f.put(c, st, fl, v)
+	if moved || err != nil {
 		return err
 	}
-	d, err := f.store.SaveDraftAnswer(c.Ctx, store.DraftAnswer{
+	if stay {
+		return f.ask(c, st, d, fm, fl)
+	}
+	return f.next(c, st, d, fm)
+}
+
+// saveQuietly saves an answer and stays on the field without showing it
+// again: the next file of an album, below the question that took the
+// first.
+func (f *Flow) saveQuietly(c *bot.Conversation, st *state, fl *config.Field, v config.Value) error {
+	_, moved, err := f.put(c, st, fl, v)
+	if moved || err != nil {
+		return err
+	}
+	return save(c, stepAsk, st)
+}
+
+// put saves an answer into the draft. moved is set when it was not saved
+// as it is and the conversation went elsewhere: the other focal point's
+// answer shown, the draft gone on to another form or into an amendment.
+func (f *Flow) put(c *bot.Conversation, st *state, fl *config.Field, v config.Value) (d store.Draft, moved bool, err error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return d, false, err
+	}
+	d, err = f.store.SaveDraftAnswer(c.Ctx, store.DraftAnswer{
 		DraftStart: store.DraftStart{UnitCode: st.Unit, PeriodID: st.Period, FormID: st.Form, FormVersion: st.FormV, By: c.Session.UserID, At: c.Now},
 		Key:        fl.Key, Value: raw, Seen: st.Seen,
 	})
 	var conflict *store.DraftConflict
 	if errors.As(err, &conflict) {
 		if conflict.Key != "" {
-			return f.showConflict(c, st, conflict.Current, fl, v)
+			return d, true, f.showConflict(c, st, conflict.Current, fl, v)
 		}
 		// The draft moved on as a whole (another form version).
 		c.Say("report.changed")
-		return f.continueDraft(c, st, conflict.Current)
+		return d, true, f.continueDraft(c, st, conflict.Current)
 	}
 	if err != nil {
-		return err
+		return d, false, err
 	}
 	if d.BaseVersion != st.Base {
 		// The report was submitted by someone else meanwhile: the answer
 		// went into an amendment of it.
 		c.Say("report.submitted_meanwhile")
-		return f.continueDraft(c, st, d)
+		return d, true, f.continueDraft(c, st, d)
 	}
 	st.Seen = d.Version
-	if stay {
-		return f.ask(c, st, d, fm, fl)
-	}
-	return f.next(c, st, d, fm)
+	return d, false, nil
 }
 
 // askTapped answers the buttons of a field.
@@ -416,6 +453,13 @@ func (f *Flow) askTapped(c *bot.Conversation, st *state, cb *bot.Callback) error
 		return f.saveAnswer(c, st, fm, fl, v, false)
 	case "back":
 		return f.back(c, st, fm, fl)
+	case "again":
+		// The files sent next replace those saved (fileAnswer).
+		if fl.Type != config.TypeFile {
+			break
+		}
+		st.Again = fl.Key
+		return f.reask(c, st)
 	case "keep", "done":
 		d, ok, err := f.draft(c, st)
 		if err != nil {
