@@ -211,15 +211,31 @@ type Match struct {
 
 // Search finds the units a user means by typed text: a part of the name,
 // with or without diacritics, in any case, composed or not, with or without
-// "xã"/"phường" in front; or the unit's code. Exact names come first, then
-// names starting with the text, then names whose words start with the typed
-// words ("ch coi"), then names containing it. When nothing matches, the
-// names within a typo or two are offered instead.
+// "xã"/"phường" in front (or the words of a name before 2025: "thị trấn",
+// "huyện", "TT."), with or without "Sơn La" after it; or the unit's code.
+// Exact names come first, then names starting with the text, then names
+// whose words start with the typed words ("ch coi"), then names containing
+// it. An address ("tổ 3, phường Chiềng Sinh, TP Sơn La") is read part by
+// part when the whole is not a name. When nothing matches, the names within
+// a typo or two are offered instead.
 func (cs *Communes) Search(text string) Match {
 	if len(text) > maxText {
 		return Match{TooLong: true}
 	}
-	words := queryWords(text)
+	m := cs.search(queryWords(text))
+	if (m.Total > 0 && !m.Near) || !strings.ContainsAny(text, ",;") {
+		return m
+	}
+	for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' }) {
+		if pm := cs.search(queryWords(part)); pm.Total > 0 && !pm.Near {
+			return pm
+		}
+	}
+	return m
+}
+
+// search finds the units named by the words of a query (queryWords).
+func (cs *Communes) search(words []string) Match {
 	q := strings.Join(words, "")
 	if len(q) > maxQuery {
 		return Match{TooLong: true}
@@ -276,7 +292,9 @@ func (cs *Communes) Search(text string) Match {
 }
 
 // queryWords folds typed text into words: letters and digits only, without
-// a leading "xã", "phường", "x." or "p.".
+// the kind of unit in front ("xã", "phường", "x.", "p.", or one of before
+// 2025: "thị trấn", "huyện"…) nor the province after ("Sơn La", "tỉnh Sơn
+// La"), as long as some word is left.
 func queryWords(text string) []string {
 	folded := strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -285,14 +303,31 @@ func queryWords(text string) []string {
 		return ' '
 	}, bot.Fold(bot.NFC(text)))
 	words := strings.Fields(folded)
-	if len(words) > 1 {
-		switch words[0] {
-		case "xa", "phuong", "x", "p":
-			words = words[1:]
+	for _, p := range unitPrefixes {
+		if len(words) > len(p) && slices.Equal(words[:len(p)], p) {
+			words = words[len(p):]
+			break
+		}
+	}
+	for _, p := range provinceSuffixes {
+		if len(words) > len(p) && slices.Equal(words[len(words)-len(p):], p) {
+			words = words[:len(words)-len(p)]
+			break
 		}
 	}
 	return words
 }
+
+// unitPrefixes are the kinds of unit typed before a name, folded, longest
+// first: today's xã and phường, and those of before 1 July 2025 (thị trấn,
+// thị xã, thành phố, huyện), whose names people still use.
+var unitPrefixes = [][]string{
+	{"thi", "tran"}, {"thi", "xa"}, {"thanh", "pho"},
+	{"xa"}, {"phuong"}, {"huyen"}, {"x"}, {"p"}, {"tt"}, {"tx"}, {"tp"},
+}
+
+// provinceSuffixes are the province typed after a name, folded, longest first.
+var provinceSuffixes = [][]string{{"tinh", "son", "la"}, {"son", "la"}}
 
 func compact(s string) string { return strings.ReplaceAll(s, " ", "") }
 

@@ -128,7 +128,8 @@ func names(us []profile.Unit) []string {
 
 // Typed names are found however they are typed: with or without
 // diacritics, composed or decomposed, any case, with "xã"/"phường" in
-// front, without spaces, by the start of each word, or with a typo.
+// front, without spaces, by the start of each word, with a typo, as named
+// before 2025 ("thị trấn …", "huyện …") or within an address.
 func TestSearchFindsWhatIsTyped(t *testing.T) {
 	cs := communes(t)
 	for _, tc := range []struct {
@@ -154,6 +155,15 @@ func TestSearchFindsWhatIsTyped(t *testing.T) {
 		{"chieng coii", "Chiềng Cơi", false, true},
 		{"chiegn coi", "Chiềng Cơi", false, true},
 		{"muong laa", "Mường La", false, true},
+		// Names as written before 1 July 2025, and addresses.
+		{"thi tran song ma", "Sông Mã", true, false},
+		{"TT. Sông Mã", "Sông Mã", true, false},
+		{"Thị trấn Mộc Châu", "Mộc Châu", true, false},
+		{"huyen thuan chau", "Thuận Châu", true, false},
+		{"Mường La, Sơn La", "Mường La", false, false},
+		{"xã Sốp Cộp tỉnh Sơn La", "Sốp Cộp", true, false},
+		{"Chiềng Sinh, TP Sơn La", "Chiềng Sinh", true, false},
+		{"tổ 3, bản Hìn, phường Chiềng Sinh, thành phố Sơn La, tỉnh Sơn La", "Chiềng Sinh", true, false},
 	} {
 		m := cs.Search(tc.typed)
 		if len(m.Units) == 0 {
@@ -189,7 +199,7 @@ func TestSearchFindsWhatIsTyped(t *testing.T) {
 	if len(got) < 3 || got[0] != "Song Khủa" || got[1] != "Sông Mã" {
 		t.Errorf("Search(son) = %q, want Song Khủa and Sông Mã first", got)
 	}
-	for _, typed := range []string{"", "   ", "?!", "zzzzzz", "hà nội", "1234"} {
+	for _, typed := range []string{"", "   ", "?!", "zzzzzz", "hà nội", "1234", "Sơn La", "tỉnh Sơn La"} {
 		if m := cs.Search(typed); len(m.Units) != 0 || m.TooLong {
 			t.Errorf("Search(%q) = %q (too long %v), want nothing", typed, names(m.Units), m.TooLong)
 		}
