@@ -579,6 +579,10 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, res store.Fi
 		}
 	case res.Passed:
 		lines = append(lines, c.T("quiz.result.passed", "Area", f.areaName(b, st.Area, lang)))
+	case passedBefore(bests, st.Area):
+		// A retake below the mark takes nothing away: say so, rather than
+		// that the area is not passed.
+		lines = append(lines, c.T("quiz.result.failed.kept", "Pass", f.cfg.PassPercent, "Area", f.areaName(b, st.Area, lang)))
 	default:
 		lines = append(lines, c.T("quiz.result.failed", "Pass", f.cfg.PassPercent))
 	}
@@ -642,6 +646,17 @@ func (f *Flow) finish(c *bot.Conversation, b *bank.Bank, st *state, res store.Fi
 // maxMessage bounds a message of the result, in bytes: Zalo takes 2,000
 // characters, Telegram 4,096.
 const maxMessage = 1800
+
+// passedBefore reports whether bests (this attempt counted) hold area as
+// passed: by an earlier attempt, when this one did not pass.
+func passedBefore(bests []store.AreaBest, area string) bool {
+	for _, b := range bests {
+		if b.Area == area {
+			return b.Passed
+		}
+	}
+	return false
+}
 
 // allPassed reports whether every area of the bank in force is passed.
 func (f *Flow) allPassed(bests []store.AreaBest) bool {

@@ -640,6 +640,27 @@ func TestProgressAndPassMark(t *testing.T) {
 	mustContain(t, r.Text(), "đúng từ 50% số câu")
 }
 
+// A retake below the mark of an area passed before says the pass is kept,
+// not that the area is not passed; /progress still shows it passed.
+func TestFailedRetakeOfPassedAreaKeepsThePass(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	u := fx.user("Cầm Thị Lan", "vi")
+	fx.takeArea(u, "An toàn", 0) // 6/6
+	fx.takeArea(u, "An toàn", 3) // 3/6
+	chat := u.Chat()
+	result := chat[len(chat)-1].Text
+	mustContain(t, result, "Bạn đúng 3/6 câu (50%).", "Lần này chưa đủ 80%, nhưng bạn vẫn giữ kết quả đạt lĩnh vực “An toàn” từ lần trước.")
+	if strings.Contains(result, "mới đạt") {
+		t.Errorf("the result of a retake says the area, passed before, is not passed:\n%s", result)
+	}
+	mustContain(t, u.Send("/progress").Text(), "✅ An toàn: 6/6 · đạt")
+
+	// Never passed: the mark to reach, as before.
+	fx.takeArea(u, "Thiết bị số", 3)
+	chat = u.Chat()
+	mustContain(t, chat[len(chat)-1].Text, "Bài này cần đúng từ 80% trở lên mới đạt.")
+}
+
 // Once every area is passed, each result invites to get the certificate,
 // failed quick tests too, until it is issued; then no result offers it
 // again, and /progress keeps its button.
