@@ -185,7 +185,12 @@ func (f *Flow) start(c *bot.Conversation) error {
 			for _, id := range missing {
 				lines = append(lines, c.T("cert.missing.area", "Title", f.cfg.areaTitle(c.Lang(), id)))
 			}
-			lines = append(lines, "", c.T("cert.missing.hint"))
+			// "Nearly there" only when it is true: one area left.
+			hint := "cert.missing.hint"
+			if len(missing) == 1 {
+				hint = "cert.missing.hint.last"
+			}
+			lines = append(lines, "", c.T(hint))
 			text = strings.Join(lines, "\n")
 		}
 		// The quiz's own button, so the way on is one tap, not a command.

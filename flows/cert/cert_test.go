@@ -203,6 +203,9 @@ func TestCertificate_RefusedUntilEveryAreaIsPassedWithTheListOfWhatRemains(t *te
 	if !strings.Contains(text, "/quiz") {
 		t.Errorf("the refusal does not say how to go on:\n%s", text)
 	}
+	if strings.Contains(text, "sắp xong") || strings.Contains(text, "còn một lĩnh vực") {
+		t.Errorf("with 5 areas left, the refusal says the user is nearly done:\n%s", text)
+	}
 	if btn, ok := r.Last().Button(b.T("vi", "quiz.start.button")); !ok {
 		t.Errorf("the refusal has no button to take a quiz; buttons %q", r.Last().Labels())
 	} else if cb, err := bot.ParseCallback(btn.Data); err != nil || cb.Flow != "quiz" || cb.Action != "start" {
@@ -212,6 +215,15 @@ func TestCertificate_RefusedUntilEveryAreaIsPassedWithTheListOfWhatRemains(t *te
 	r = u.Send("Lò Thị Hương")
 	if strings.Contains(r.Text(), "Lò Thị Hương") || b.certificates(id) != 0 {
 		t.Errorf("typed text after a refusal was taken as a name: %s", r)
+	}
+
+	// One area left: now the user is nearly there.
+	for _, area := range []string{"1", "3", "4", "5"} {
+		b.pass(id, area, 8, 10, time.Now())
+	}
+	text = quizButton(u).Text()
+	if !strings.Contains(text, "Còn 1 lĩnh vực:") || !strings.Contains(text, "Chỉ còn một lĩnh vực nữa thôi, cố lên!") {
+		t.Errorf("with one area left, the refusal does not cheer the last step:\n%s", text)
 	}
 }
 
