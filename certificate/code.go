@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -44,14 +45,39 @@ func FormatCode(code string) string {
 
 // NormalizeCode reads a code as people type or paste it: any case, with or
 // without the HVS prefix, spaces, dashes or dots anywhere, full-width
-// characters, the letters O, I and L for 0, 1, 1 (Crockford's rule), or the
-// whole verification URL. It returns the canonical code, or false when the
+// characters, the letters O, I and L for 0, 1, 1 (Crockford's rule), the
+// whole verification URL, or a line that ends with the printed code, as
+// copied from the certificate or its message ("Mã xác minh:
+// HVS-7K2M-9QXD-4T2M"). It returns the canonical code, or false when the
 // input cannot be a code.
 func NormalizeCode(s string) (string, bool) {
 	if len(s) > maxCodeInput {
 		return "", false
 	}
 	s = width.Fold.String(s)
+	if code, ok := normalizeCode(s); ok {
+		return code, true
+	}
+	// A label before the code: read from its HVS prefix, which starts a
+	// word. What follows the code still has to be nothing but separators.
+	for i := 0; i+len(CodePrefix) <= len(s); i++ {
+		if !strings.EqualFold(s[i:i+len(CodePrefix)], CodePrefix) {
+			continue
+		}
+		if i > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(s[:i]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+				continue
+			}
+		}
+		if code, ok := normalizeCode(s[i:]); ok {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// normalizeCode reads s, width-folded, as a whole code.
+func normalizeCode(s string) (string, bool) {
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
 		s = s[:i]
 	}

@@ -65,6 +65,12 @@ func TestNormalizeCode_ToleratesHowPeopleTypeIt(t *testing.T) {
 		"https://bot.example/verify/HVS-7K2M-9QXD-4T2M",
 		"https://bot.example/verify/HVS-7K2M-9QXD-4T2M/",
 		"bot.example/verify/hvs-7k2m-9qxd-4t2m?utm=x#top",
+		// copied with the label before the code: the certificate, its message
+		"Mã xác minh: HVS-7K2M-9QXD-4T2M",
+		"🎓 Giấy chứng nhận của Lò Văn Páo. Mã xác minh: HVS-7K2M-9QXD-4T2M",
+		"Trong Học vụ số, gõ: /verify HVS-7K2M-9QXD-4T2M",
+		"Verification code HVS-7K2M-9QXD-4T2M.",
+		"mã:hvs 7k2m 9qxd 4t2m",
 	} {
 		got, ok := certificate.NormalizeCode(in)
 		if !ok || got != "7K2M9QXD4T2M" {
@@ -92,6 +98,9 @@ func TestNormalizeCode_RejectsWhatCannotBeACode(t *testing.T) {
 		"HVS-7K2M-9QXD-ĐT2M",    // a Vietnamese letter
 		"XYZ-7K2M-9QXD-4T2M",    // 15 symbols with another prefix
 		"HVS-7K2M-9QXD-4T2M 42", // trailing junk
+		"Mã: HVS-7K2M-9QXD-4T2M, cấp ngày 27/11/2026", // junk after a labelled code
+		"Mã xác minh: HVS-7K2M-9QXD",                  // a labelled code one group short
+		"XHVS-7K2M-9QXD-4T2M",                         // HVS within a word
 		"https://bot.example/verify/",
 		strings.Repeat("7", 1000),
 	} {
