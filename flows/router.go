@@ -58,6 +58,16 @@ type Taker interface {
 	Takes(c *bot.Conversation, command string) bool
 }
 
+// Transient is a flow whose typed input only answers the question it last
+// asked (a code, a name, a commune). Another flow's command leaves that
+// question, as /menu does: what is typed next is not read as its answer
+// (a commune's name typed after /leaderboard is not a certificate code).
+// A flow whose conversation outlives other commands (a quiz, a report in
+// progress) is not transient.
+type Transient interface {
+	Transient() bool
+}
+
 // Public marks a flow or command usable before the privacy consent.
 type Public interface {
 	Public() bool
@@ -136,6 +146,9 @@ func (r *Router) Handle(c *bot.Conversation) error {
 		if !consented && !isPublic(f) {
 			c.Say("consent.required")
 			return r.Home.Greet(c)
+		}
+		if owner, ok := r.byName[s.Flow].(Transient); ok && owner.Transient() && s.Flow != f.Name() {
+			s.Reset()
 		}
 		return f.Handle(c, Input{Command: u.Command, Args: u.Args})
 	case bot.KindCallback:

@@ -46,10 +46,30 @@ func (echo) Handle(c *bot.Conversation, in flows.Input) error {
 	return nil
 }
 
+// asker asks one question (like /verify asking for a code): typed text
+// answers it, until another command leaves it.
+type asker struct{}
+
+func (asker) Name() string       { return "asker" }
+func (asker) Commands() []string { return []string{"ask"} }
+func (asker) Transient() bool    { return true }
+func (asker) Handle(c *bot.Conversation, in flows.Input) error {
+	if in.Command == "ask" {
+		if err := c.Session.Enter("asker", "code", nil); err != nil {
+			return err
+		}
+		c.Reply(bot.Reply{Text: "your code?"})
+		return nil
+	}
+	c.Reply(bot.Reply{Text: "code " + c.Update.Text})
+	return nil
+}
+
 func newHarness(t *testing.T) *flowtest.Harness {
 	return flowtest.New(t,
 		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return members{} }),
 		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return echo{} }),
+		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return asker{} }),
 	)
 }
 
@@ -182,6 +202,41 @@ func TestTypedInputGoesToTheOwningFlow(t *testing.T) {
 	u.Send("/menu")
 	if r := u.Send("xin chào"); r.Texts()[0] != h.T("vi", "unknown.hint") {
 		t.Errorf("text after /menu left the flow: %s", r)
+	}
+}
+
+// A question of a transient flow (a code, a name, a commune) is left by
+// another flow's command, as by /menu: what is typed afterwards is not read
+// as its answer. Its own command asks again; a flow that is not transient
+// keeps the conversation through other commands.
+func TestAnotherCommandLeavesATransientQuestion(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := h.Agreed("Minh", "vi")
+	u.Send("/ask")
+	if r := u.Send("HVS-1"); r.Text() != "code HVS-1" {
+		t.Errorf("the answer to the question: %s", r)
+	}
+	u.Send("/members")
+	if r := u.Send("chieng sinh"); r.Texts()[0] != h.T("vi", "unknown.hint") {
+		t.Errorf("text typed after another command went to the question left: %s", r)
+	}
+	u.Send("/ask")
+	u.Send("/help")
+	if r := u.Send("chieng sinh"); r.Texts()[0] != h.T("vi", "unknown.hint") {
+		t.Errorf("text typed after /help went to the question left: %s", r)
+	}
+	u.Send("/ask")
+	u.Send("/ask")
+	if r := u.Send("HVS-2"); r.Text() != "code HVS-2" {
+		t.Errorf("the question asked again by its own command: %s", r)
+	}
+
+	// echo is not transient: it keeps the conversation through /members.
+	u.Send("/echo")
+	u.Send("/members")
+	if r := u.Send("xin chào"); r.Text() != "echo xin chào" {
+		t.Errorf("a flow that is not transient lost the conversation: %s", r)
 	}
 }
 

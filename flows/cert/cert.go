@@ -72,6 +72,7 @@ type Flow struct{ cfg *Config }
 func New(cfg *Config) *Flow { return &Flow{cfg: cfg} }
 
 func (*Flow) Name() string       { return Name }
+func (*Flow) Transient() bool    { return true } // its questions end with another command
 func (*Flow) Commands() []string { return []string{"certificate"} }
 
 // Steps of the conversation while the session belongs to the flow.

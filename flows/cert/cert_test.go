@@ -562,6 +562,26 @@ func TestVerify_AskingForACodeOffersTheWayBack(t *testing.T) {
 	}
 }
 
+// Another command leaves the question for a code as the menu does: the
+// name typed after /certificate is not read as a malformed code; nor is the
+// question for the name to print kept after /help.
+func TestVerify_AnotherCommandLeavesTheQuestionForACode(t *testing.T) {
+	b := newBot(t)
+	u, id := b.join("Lò Văn Minh", "vi")
+	u.Send("/verify")
+	u.Send("/certificate") // refused: nothing passed
+	if r := u.Send("Lò Văn Minh"); strings.Contains(r.Text(), "không đúng dạng") {
+		t.Errorf("after /certificate, typed text is still taken for a code: %s", r)
+	}
+
+	b.passAll(id)
+	u.Send("/certificate") // asks the name to print
+	u.Send("/help")
+	if r := u.Send("Lò Văn Minh"); strings.Contains(r.Text(), "Đúng chưa?") {
+		t.Errorf("after /help, typed text is still taken for the certificate's name: %s", r)
+	}
+}
+
 func TestVerify_WebPageGenuineForgedAndEscaped(t *testing.T) {
 	b := newBot(t)
 	_, _, code := b.issueFor("Lò Thị Hương")

@@ -22,6 +22,7 @@ type Verify struct{ cfg *Config }
 func NewVerify(cfg *Config) *Verify { return &Verify{cfg: cfg} }
 
 func (*Verify) Name() string       { return VerifyName }
+func (*Verify) Transient() bool    { return true } // its questions end with another command
 func (*Verify) Commands() []string { return []string{"verify"} }
 func (*Verify) Public() bool       { return true }
 

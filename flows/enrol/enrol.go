@@ -65,6 +65,7 @@ func New(st Store, tries Throttle, loc *time.Location) *Flow {
 }
 
 func (*Flow) Name() string       { return Name }
+func (*Flow) Transient() bool    { return true } // its questions end with another command
 func (*Flow) Commands() []string { return []string{"join"} }
 
 // Public: someone who has not agreed to the privacy notice yet may bring a

@@ -63,6 +63,7 @@ func New(s Store, sessions Sessions, tries Tries, log *slog.Logger) *Flow {
 }
 
 func (*Flow) Name() string       { return Name }
+func (*Flow) Transient() bool    { return true } // its questions end with another command
 func (*Flow) Commands() []string { return []string{"link"} }
 
 // Public: a chat whose person agreed on the other channel links itself

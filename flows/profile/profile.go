@@ -75,6 +75,7 @@ func New(st Store, loc *time.Location) (*Flow, error) {
 }
 
 func (*Flow) Name() string       { return Name }
+func (*Flow) Transient() bool    { return true } // its questions end with another command
 func (*Flow) Commands() []string { return []string{"profile", "leaderboard"} }
 
 // MenuItems are the main-menu entries of the flow: the profile and the leaderboard.
