@@ -19,8 +19,28 @@ import (
 // changes, and anything from a group chat: the bot talks with one person
 // in their private chat (a session, consent and personal data are a
 // chat's), so a group it was added to gets no answer. The caller
-// acknowledges them without handling.
+// acknowledges them without handling; a tap on a button in a group is
+// answered with nothing first, so that its spinner stops (tapToAnswer).
 var ErrIgnored = errors.New("telegram: update ignored")
+
+// ignoredTap is the ErrIgnored of a tap on a button of a message in a
+// group: ignored as everything from a group is, but answered all the
+// same, with nothing, or the user's app shows its spinner until it gives
+// up.
+type ignoredTap struct{ callbackID string }
+
+func (*ignoredTap) Error() string        { return "telegram: update ignored (a tap in a group)" }
+func (*ignoredTap) Is(target error) bool { return target == ErrIgnored }
+
+// tapToAnswer returns the callback query to answer of an ignored update:
+// a tap in a group.
+func tapToAnswer(err error) (string, bool) {
+	var t *ignoredTap
+	if errors.As(err, &t) {
+		return t.callbackID, true
+	}
+	return "", false
+}
 
 // AllowedUpdates are the update types the bot subscribes to, in getUpdates
 // and setWebhook.
@@ -94,6 +114,9 @@ func Translate(tu tgbotapi.Update) (*bot.Update, error) {
 		u.Command, u.Args, u.File, u.Group = "", "", nil, ""
 	case tu.CallbackQuery != nil:
 		if !fromCallback(u, tu.CallbackQuery) {
+			if cq := tu.CallbackQuery; cq.ID != "" && cq.Message != nil && cq.Message.Chat != nil && !private(cq.Message.Chat) {
+				return nil, &ignoredTap{callbackID: cq.ID}
+			}
 			return nil, ErrIgnored
 		}
 	case tu.MyChatMember != nil:

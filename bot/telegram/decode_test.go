@@ -22,7 +22,10 @@ var sharedDir = filepath.Join("..", "..", "..", "shared", "testdata", "telegram"
 // want is what a payload must translate to; Received is not compared.
 type want struct {
 	ignored bool
-	u       bot.Update
+	// tap is, for an ignored tap in a group, the callback query still to
+	// answer.
+	tap string
+	u   bot.Update
 }
 
 var sharedWant = map[string]want{
@@ -75,13 +78,14 @@ var ownWant = map[string]want{
 		Text: "/Help@hocvuso_bot  bài 2 ", Command: "help", Args: "bài 2", MessageID: "6", LanguageCode: "vi", DisplayName: "Ẩn"}},
 	// Nothing from a group chat the bot was added to is handled, so
 	// nothing is ever answered there (typed, a command, an edit, a
-	// sticker, a tap on a button the bot once posted there).
+	// sticker, a tap on a button the bot once posted there); a tap is
+	// answered all the same, with nothing, so that its spinner stops.
 	"message_command_botname.json": {ignored: true},
 	"message_group_text.json":      {ignored: true},
 	"message_group_start.json":     {ignored: true},
 	"message_group_sticker.json":   {ignored: true},
 	"edited_message_group.json":    {ignored: true},
-	"callback_group_message.json":  {ignored: true},
+	"callback_group_message.json":  {ignored: true, tap: "77004"},
 	// A live location is edited again and again: an edit of what has no
 	// text nor file is not answered. An edited caption is.
 	"edited_message_live_location.json": {ignored: true},
@@ -151,6 +155,9 @@ func checkPayloads(t *testing.T, dir string, wants map[string]want) {
 			if w.ignored {
 				if !errors.Is(err, ErrIgnored) || got != nil {
 					t.Fatalf("Decode = %+v, %v; want ErrIgnored", got, err)
+				}
+				if tap, ok := tapToAnswer(err); tap != w.tap || ok != (w.tap != "") {
+					t.Errorf("tap to answer %q %v, want %q", tap, ok, w.tap)
 				}
 				return
 			}

@@ -155,6 +155,14 @@ func (p *Poller) process(ctx context.Context, batch []polled, offset int64) (int
 	for _, it := range batch {
 		u, err := Decode(it.Raw)
 		if errors.Is(err, ErrIgnored) {
+			if id, ok := tapToAnswer(err); ok {
+				// A tap in a group: answered with nothing, so that its
+				// spinner stops; nothing else is done.
+				tap := &bot.Update{ID: strconv.FormatInt(it.ID, 10), Kind: bot.KindCallback, CallbackID: id}
+				if err := p.Client.Answer(ctx, tap, ""); err != nil {
+					p.Client.log.Debug("telegram: tap in a group not answered", "update", it.ID, "err", err)
+				}
+			}
 			continue
 		}
 		if err != nil {

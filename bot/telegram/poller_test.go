@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -284,5 +285,29 @@ func TestPollerFitsHTTPTimeout(t *testing.T) {
 	}
 	if (&Poller{}).Run(context.Background()) == nil {
 		t.Error("poller without client ran")
+	}
+}
+
+// A tap on a button in a group is not handled, but answered with nothing,
+// so that its spinner stops.
+func TestPollerAnswersATapInAGroup(t *testing.T) {
+	c, srv, _ := newTestClient(t)
+	srv.UserTap(-1001234, 9, "home|menu|3|")
+	last := srv.UserText(1, "a1")
+	j := &journal{}
+	stop := runPoller(t, &Poller{Client: c, Handle: j.handle, Timeout: time.Second})
+	if err := srv.WaitFor(ctxT(t), polledWith(last+1)); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if got := j.chat("-1001234"); len(got) != 0 {
+		t.Errorf("the group's tap was handled: %v", got)
+	}
+	if got := j.chat("1"); !slices.Equal(got, []string{"a1"}) {
+		t.Errorf("chat 1: %v", got)
+	}
+	calls := srv.Calls("answerCallbackQuery")
+	if len(calls) != 1 || calls[0].Status != 200 || calls[0].Params["text"] != "" || !strings.HasPrefix(calls[0].Params["callback_query_id"], "cb") {
+		t.Errorf("answers %+v; want one empty answer to the tap", calls)
 	}
 }

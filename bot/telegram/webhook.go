@@ -109,6 +109,14 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	putBodyBuf(buf) // u holds copies of what it needs
 	switch {
 	case errors.Is(err, ErrIgnored):
+		if id, ok := tapToAnswer(err); ok {
+			// A tap in a group: answered with nothing, in the response.
+			if err := tgbotapi.WriteToHTTPResponse(w, tgbotapi.NewCallback(id, "")); err != nil {
+				h.log.Debug("telegram webhook: answer in response", "err", err)
+			}
+			bot.ObserveOutbound(bot.Telegram, "answerCallbackQuery", status(errInResponse))
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 		return
 	case err != nil:

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,5 +199,47 @@ func TestWebhookAnswersTapInResponse(t *testing.T) {
 	}
 	if calls := fake.Calls("answerCallbackQuery"); len(calls) != 5 || calls[4].InResponse {
 		t.Fatalf("polled answer %+v", calls[4:])
+	}
+}
+
+// A tap on a button in a group is ignored like the rest of the group, but
+// answered, with nothing: the user's spinner stops. The answer goes in the
+// webhook's response, as any tap's.
+func TestWebhookAnswersATapInAGroup(t *testing.T) {
+	rec := &recorder{}
+	h, err := NewWebhook(testSecret, rec.handle, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/telegram", strings.NewReader(payload(t, "callback_group_message.json")))
+	req.Header.Set(SecretHeader, testSecret)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 || rec.count() != 0 {
+		t.Fatalf("status %d, handled %d times; want 200 and not handled", w.Code, rec.count())
+	}
+	answer, err := url.ParseQuery(w.Body.String())
+	if err != nil {
+		t.Fatalf("response %q: %v", w.Body.String(), err)
+	}
+	if answer.Get("method") != "answerCallbackQuery" || answer.Get("callback_query_id") != "77004" || answer.Get("text") != "" {
+		t.Errorf("response %q; want an empty answer to callback query 77004", w.Body.String())
+	}
+
+	// Through the fake, which runs it as Telegram does.
+	srv := fakeapi.Start(testToken)
+	defer srv.Close()
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	status, err := srv.DeliverWebhook(hs.URL, testSecret, []byte(payload(t, "callback_group_message.json")))
+	if err != nil || status != 200 {
+		t.Fatalf("status %d, %v", status, err)
+	}
+	calls := srv.Calls("answerCallbackQuery")
+	if len(calls) != 1 || calls[0].Params["callback_query_id"] != "77004" || !calls[0].InResponse || calls[0].Status != 200 {
+		t.Errorf("answers %+v", calls)
+	}
+	if n := len(srv.Calls("sendMessage")); n != 0 {
+		t.Errorf("%d messages sent to the group", n)
 	}
 }
