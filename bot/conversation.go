@@ -32,7 +32,9 @@ type Conversation struct {
 	replies []Reply
 	// elsewhere are replies to other chats (ReplyTo), sent after replies.
 	elsewhere []Outgoing
-	notice    string
+	// menus are the command menus to set (SetMenu), after elsewhere.
+	menus  []Outgoing
+	notice string
 	// documents says which documents the chat's channel can carry as
 	// files; nil: all of them.
 	documents DocumentChecker
@@ -104,6 +106,15 @@ func (c *Conversation) ReplyTo(t Target, r Reply) {
 	c.elsewhere = append(c.elsewhere, Outgoing{Target: t, Reply: r})
 }
 
+// SetMenu queues the command menu a chat is to show: this chat's or
+// another's of the user (a role gained or lost shows in each of their
+// chats). It is set after every reply, best effort: a failure is logged,
+// never the update's, and a channel without command menus ignores it.
+func (c *Conversation) SetMenu(t Target, m Menu) {
+	t.EditMessageID, t.Screen, t.UpdateID = "", 0, ""
+	c.menus = append(c.menus, Outgoing{Target: t, Menu: &m})
+}
+
 // CanSendDocument reports whether d can go to this chat as a file. When it
 // cannot (a type or a size the channel does not take), the flow decides
 // what the user gets instead: a download link, say.
@@ -124,6 +135,9 @@ func (c *Conversation) Replies() []Reply { return c.replies }
 
 // Elsewhere returns what was queued for other chats.
 func (c *Conversation) Elsewhere() []Outgoing { return c.elsewhere }
+
+// Menus returns the command menus queued (SetMenu).
+func (c *Conversation) Menus() []Outgoing { return c.menus }
 
 // NoticeText returns the notice for the tapped button.
 func (c *Conversation) NoticeText() string { return c.notice }

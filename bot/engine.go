@@ -115,7 +115,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 	if err := e.run(conv); err != nil {
 		return e.failed(ctx, lease, u, sess, err, &outcome)
 	}
-	outbox := make([]Outgoing, 0, len(conv.replies)+len(conv.elsewhere))
+	outbox := make([]Outgoing, 0, len(conv.replies)+len(conv.elsewhere)+len(conv.menus))
 	for _, r := range conv.replies {
 		t := Target{Channel: u.Channel, ChatID: u.ChatID, Lang: conv.Lang(), Screen: sess.Screen, UpdateID: u.ID}
 		if r.Edit && u.Kind == KindCallback {
@@ -124,6 +124,7 @@ func (e *Engine) Handle(ctx context.Context, u *Update) (err error) {
 		outbox = append(outbox, Outgoing{Target: t, Reply: r})
 	}
 	outbox = append(outbox, conv.elsewhere...)
+	outbox = append(outbox, conv.menus...)
 	if err := lease.Commit(ctx, sess, outbox); err != nil {
 		if errors.Is(err, ErrConflict) {
 			// Counted like any failure, so an update that always conflicts
@@ -246,6 +247,10 @@ func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Sess
 		if gone[to] {
 			continue
 		}
+		if o.Menu != nil {
+			e.setMenu(ctx, u, o)
+			continue
+		}
 		sender := e.senders[o.Target.Channel]
 		if sender == nil {
 			e.log().Warn("reply to a channel without a sender dropped", "channel", o.Target.Channel, "update", u.ID)
@@ -299,6 +304,20 @@ func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Sess
 		return fmt.Errorf("send: %w", err)
 	}
 	return lease.Done(ctx)
+}
+
+// setMenu sets a chat's command menu through its channel's sender, when
+// the channel has command menus. It never fails the update: a menu not set
+// is logged and counted, and the user's action stands.
+func (e *Engine) setMenu(ctx context.Context, u *Update, o Outgoing) {
+	ms, ok := e.senders[o.Target.Channel].(MenuSetter)
+	if !ok {
+		return // no command menu on this channel, or not served here
+	}
+	if err := ms.SetMenu(ctx, o.Target, *o.Menu); err != nil {
+		e.log().Warn("command menu not set", "channel", o.Target.Channel, "update", u.ID, "err", err)
+		droppedTotal.WithLabelValues(string(o.Target.Channel), "menu").Inc()
+	}
 }
 
 // withoutDocument is r with its document replaced by its caption and a

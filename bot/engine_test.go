@@ -73,6 +73,8 @@ func TestEngine(t *testing.T) {
 		{"BlockedUserStillLetsTheOtherChatsBeTold", testBlockedUserStillLetsTheOtherChatsBeTold},
 		{"FlowsAskTheChannelWhichDocumentsItCarries", testFlowsAskTheChannelWhichDocumentsItCarries},
 		{"RefusedDocumentIsReplacedByANoteNotRetried", testRefusedDocumentIsReplacedByANoteNotRetried},
+		{"MenusAreSetAfterTheRepliesWhereTheChannelHasThem", testMenusAreSetAfterTheRepliesWhereTheChannelHasThem},
+		{"MenuNotSetNeverFailsTheUpdate", testMenuNotSetNeverFailsTheUpdate},
 	} {
 		t.Run(spec.name, func(t *testing.T) { spec.run(t, newEngine(t, db)) })
 	}
@@ -871,5 +873,80 @@ func testRefusedDocumentIsReplacedByANoteNotRetried(t *testing.T, f *engineFixtu
 	f.mustRun(f.text("1", 1, "/export")) // a redelivery: done already
 	if n := len(f.sender.Sent()); n != 3 || f.calls.Load() != 1 {
 		t.Errorf("after a redelivery: %d sent, handler called %d times", n, f.calls.Load())
+	}
+}
+
+// sendOnly is a channel without command menus (Zalo): a Sender and
+// nothing more.
+type sendOnly struct{ rec *bottest.Recorder }
+
+func (s sendOnly) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+	return s.rec.Send(ctx, t, r)
+}
+func (s sendOnly) Answer(ctx context.Context, u *bot.Update, n string) error {
+	return s.rec.Answer(ctx, u, n)
+}
+
+var focalMenu = bot.Menu{Commands: []bot.Command{{Name: "report", Description: "Báo cáo"}}}
+
+// A flow's command menus (a role gained) go out after every reply, each
+// through the sender of its chat's channel where that channel has command
+// menus; on a channel without (Zalo) or not served here, nothing is done
+// and nothing fails.
+func testMenusAreSetAfterTheRepliesWhereTheChannelHasThem(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	zalo := &bottest.Recorder{}
+	f.engine.SetSender(bot.Zalo, sendOnly{zalo})
+	f.handle(func(c *bot.Conversation) error {
+		c.SetMenu(bot.Target{Channel: bot.Telegram, ChatID: f.user, Lang: "vi", Screen: 4, UpdateID: "x", EditMessageID: "9"}, focalMenu)
+		c.Reply(bot.Reply{Text: "Từ nay bạn là đầu mối"})
+		c.SetMenu(bot.Target{Channel: bot.Zalo, ChatID: "z1", Lang: "vi"}, focalMenu)
+		c.SetMenu(bot.Target{Channel: bot.Console, ChatID: "someone"}, bot.Menu{})
+		c.Reply(bot.Reply{Text: "menu"})
+		return nil
+	})
+	f.mustRun(f.text("1", 1, "/join"))
+	if got := f.sender.Texts(); !slices.Equal(got, []string{"Từ nay bạn là đầu mối", "menu"}) {
+		t.Errorf("this chat got %q", got)
+	}
+	menus := f.sender.Menus()
+	if len(menus) != 1 {
+		t.Fatalf("%d menus set on Telegram, want 1: %+v", len(menus), menus)
+	}
+	if want := (bot.Target{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"}); menus[0].Target != want {
+		t.Errorf("menu set for %+v, want %+v", menus[0].Target, want)
+	}
+	if !slices.Equal(menus[0].Menu.Commands, focalMenu.Commands) || menus[0].After != 2 {
+		t.Errorf("menu %+v set after %d replies; want %+v after both", menus[0].Menu, menus[0].After, focalMenu)
+	}
+	if n := len(zalo.Sent()); n != 0 {
+		t.Errorf("a menu went to Zalo as %d messages", n)
+	}
+	// Done: a redelivery sets nothing again.
+	f.mustRun(f.text("1", 1, "/join"))
+	if n := len(f.sender.Menus()); n != 1 {
+		t.Errorf("the redelivery set the menu again: %d", n)
+	}
+}
+
+// A command menu the channel refuses is logged: the user's action stands,
+// the update is done, and its replies are not sent again.
+func testMenuNotSetNeverFailsTheUpdate(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	f.sender.FailNextMenus(bottest.ErrUnavailable)
+	f.handle(func(c *bot.Conversation) error {
+		c.Reply(bot.Reply{Text: "Từ nay bạn là đầu mối"})
+		c.SetMenu(bot.Target{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"}, focalMenu)
+		return nil
+	})
+	if err := f.run(f.text("1", 1, "/join")); err != nil {
+		t.Fatalf("Handle: %v; want the update done although its menu was not set", err)
+	}
+	f.mustRun(f.text("1", 1, "/join"))
+	if got := f.sender.Texts(); len(got) != 1 {
+		t.Errorf("this chat got %q; want the reply once", got)
+	}
+	if n := len(f.sender.Menus()); n != 0 {
+		t.Errorf("%d menus set; want the failed one not retried", n)
 	}
 }

@@ -23,7 +23,7 @@ var (
 	}, []string{"channel", "method", "status"})
 	droppedTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "hocvuso_replies_dropped_total",
-		Help: "Replies not delivered, by channel and reason: no_sender (no sender for the reply's channel in this process); failed (a reply to another chat, like /link's word to the other account, failed after the channel's retries); document_refused (a file the channel cannot carry: the reply went without it).",
+		Help: "Replies not delivered, by channel and reason: no_sender (no sender for the reply's channel in this process); failed (a reply to another chat, like /link's word to the other account, failed after the channel's retries); document_refused (a file the channel cannot carry: the reply went without it); menu (a chat's command menu not set: the chat keeps the one it had).",
 	}, []string{"channel", "reason"})
 )
 

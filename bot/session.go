@@ -61,10 +61,13 @@ func (s *Session) LoadData(v any) error {
 	return json.Unmarshal(s.Data, v)
 }
 
-// Outgoing is a reply with its destination, as kept in the outbox.
+// Outgoing is a reply with its destination, as kept in the outbox; or,
+// with Menu set, the command menu its target chat is to show
+// (Conversation.SetMenu), Reply then unused.
 type Outgoing struct {
 	Target Target `json:"t"`
 	Reply  Reply  `json:"r"`
+	Menu   *Menu  `json:"m,omitempty"`
 }
 
 // UpdateStatus tells what became of an update seen before.

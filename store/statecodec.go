@@ -90,8 +90,8 @@ func decodeSession(b []byte, s *bot.Session) error {
 }
 
 // appendOutbox appends the replies as json.Marshal writes them. A reply
-// with a document (rare: certificates, exports) is left to encoding/json:
-// ok is false.
+// with a document (rare: certificates, exports) and a command menu (a role
+// gained or lost) are left to encoding/json: ok is false.
 func appendOutbox(b []byte, out []bot.Outgoing) (_ []byte, ok bool) {
 	if out == nil {
 		return append(b, "null"...), true
@@ -99,7 +99,7 @@ func appendOutbox(b []byte, out []bot.Outgoing) (_ []byte, ok bool) {
 	b = append(b, '[')
 	for i := range out {
 		o := &out[i]
-		if o.Reply.Document != nil {
+		if o.Reply.Document != nil || o.Menu != nil {
 			return b, false
 		}
 		if i > 0 {

@@ -17,7 +17,7 @@ func TestStateCodecKnowsEveryField(t *testing.T) {
 		known string
 	}{
 		{bot.Session{}, "u l f s n x t d"},
-		{bot.Outgoing{}, "t r"},
+		{bot.Outgoing{}, "t r m"},
 		{bot.Target{}, "Channel ChatID EditMessageID Lang Screen UpdateID"},
 		{bot.Reply{}, "t b e d n"},
 		{bot.Button{}, "l d"},
@@ -171,5 +171,24 @@ func TestEncodeOutboxWithDocument(t *testing.T) {
 	}
 	if got, _ := encodeOutbox("p", nil); string(got) != "pnull" {
 		t.Errorf("nil outbox: %s", got)
+	}
+}
+
+// A command menu in the outbox (a role gained or lost) is kept as
+// encoding/json writes it, and read back whole: commands, or none (the
+// channel's default menu).
+func TestEncodeOutboxWithMenu(t *testing.T) {
+	out := []bot.Outgoing{
+		{Target: bot.Target{Channel: bot.Telegram, ChatID: "42"}, Reply: bot.Reply{Text: "Từ nay bạn là đầu mối"}},
+		{Target: bot.Target{Channel: bot.Telegram, ChatID: "42", Lang: "vi"}, Menu: &bot.Menu{Commands: []bot.Command{{Name: "report", Description: "Báo cáo"}}}},
+		{Target: bot.Target{Channel: bot.Zalo, ChatID: "z9"}, Menu: &bot.Menu{}},
+	}
+	got, err := encodeOutbox("p", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []bot.Outgoing
+	if got[0] != 'p' || json.Unmarshal(got[1:], &back) != nil || !reflect.DeepEqual(back, out) {
+		t.Errorf("%s reads as %+v", got, back)
 	}
 }

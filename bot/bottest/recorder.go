@@ -22,13 +22,25 @@ type Answered struct {
 	Notice   string
 }
 
-// Recorder records what the engine sends. Faults, when set, are returned by
-// the next sends in order, one each.
+// MenuSet is one command menu set (bot.MenuSetter).
+type MenuSet struct {
+	Target bot.Target
+	Menu   bot.Menu
+	// After is how many replies had been sent when it was set.
+	After int
+}
+
+// Recorder records what the engine sends, and the command menus it sets,
+// as a channel with command menus (Telegram). Faults, when set, are
+// returned by the next sends in order, one each; menu faults by the next
+// menus set.
 type Recorder struct {
-	mu       sync.Mutex
-	sent     []Sent
-	answered []Answered
-	faults   []error
+	mu         sync.Mutex
+	sent       []Sent
+	answered   []Answered
+	menus      []MenuSet
+	faults     []error
+	menuFaults []error
 }
 
 // ErrUnavailable is a transient failure to inject.
@@ -52,6 +64,33 @@ func (r *Recorder) Send(_ context.Context, t bot.Target, rep bot.Reply) error {
 	}
 	r.sent = append(r.sent, Sent{t, rep})
 	return nil
+}
+
+// FailNextMenus makes the next len(errs) menus set fail with these errors.
+func (r *Recorder) FailNextMenus(errs ...error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.menuFaults = append(r.menuFaults, errs...)
+}
+
+// SetMenu implements bot.MenuSetter.
+func (r *Recorder) SetMenu(_ context.Context, t bot.Target, m bot.Menu) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.menuFaults) > 0 {
+		err := r.menuFaults[0]
+		r.menuFaults = r.menuFaults[1:]
+		return err
+	}
+	r.menus = append(r.menus, MenuSet{Target: t, Menu: m, After: len(r.sent)})
+	return nil
+}
+
+// Menus returns the command menus set so far.
+func (r *Recorder) Menus() []MenuSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]MenuSet(nil), r.menus...)
 }
 
 // Answer implements bot.Sender.
@@ -91,5 +130,5 @@ func (r *Recorder) Answered() []Answered {
 func (r *Recorder) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sent, r.answered, r.faults = nil, nil, nil
+	r.sent, r.answered, r.menus, r.faults, r.menuFaults = nil, nil, nil, nil, nil
 }

@@ -122,8 +122,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 }
 
 // zaloSender records into the harness's recorder what the Zalo client
-// would send, and refuses the documents it would refuse.
-type zaloSender struct{ *bottest.Recorder }
+// would send, and refuses the documents it would refuse. Zalo has no
+// command menu: it is no bot.MenuSetter.
+type zaloSender struct{ rec *bottest.Recorder }
 
 func (zaloSender) CanSendDocument(d *bot.Document) bool { return zalo.CanSendDocument(d) }
 
@@ -131,7 +132,11 @@ func (s zaloSender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 	if r.Document != nil && !zalo.CanSendDocument(r.Document) {
 		return fmt.Errorf("%w: %s on Zalo", bot.ErrDocumentRefused, r.Document.Name)
 	}
-	return s.Recorder.Send(ctx, t, r)
+	return s.rec.Send(ctx, t, r)
+}
+
+func (s zaloSender) Answer(ctx context.Context, u *bot.Update, notice string) error {
+	return s.rec.Answer(ctx, u, notice)
 }
 
 // T renders a catalogue message, for expectations.
