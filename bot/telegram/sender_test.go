@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"hocvuso/bot"
@@ -468,10 +469,19 @@ func TestSetup(t *testing.T) {
 		"":   {{"start", "Bắt đầu"}, {"help", "Trợ giúp"}},
 		"en": {{"start", "Start"}, {"help", "Help"}},
 	}
+	// An earlier version set its menus in the default scope, which
+	// groups show too.
+	for _, lang := range []string{"", "en"} {
+		params := tgbotapi.Params{"commands": `[{"command":"report","description":"Báo cáo"}]`}
+		params.AddNonEmpty("language_code", lang)
+		if err := c.request(ctx, "setMyCommands", params); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := c.Setup(ctx, SetupConfig{Commands: commands}); err != nil {
 		t.Fatal(err)
 	}
-	calls := srv.Calls("setMyCommands")
+	calls := srv.Calls("setMyCommands")[2:]
 	if len(calls) != 2 {
 		t.Fatalf("%d setMyCommands", len(calls))
 	}
@@ -484,9 +494,32 @@ func TestSetup(t *testing.T) {
 		if !slices.Equal(got, commands[lang]) {
 			t.Errorf("language %q: %v", lang, got)
 		}
+		if scope, err := call.Scope(); err != nil || scope != fakeapi.ScopeAllPrivateChats {
+			t.Errorf("language %q set for scope %q (%v), want all private chats", lang, call.Params["scope"], err)
+		}
 	}
 	if calls[0].Params["language_code"] != "" || calls[1].Params["language_code"] != "en" {
 		t.Errorf("languages %q %q", calls[0].Params["language_code"], calls[1].Params["language_code"])
+	}
+	// What users see: private chats the menu of their app's language,
+	// groups none.
+	shown := func(chat int64, private bool, lang string) []Command {
+		var out []Command
+		for _, c := range srv.Menu(chat, private, lang) {
+			out = append(out, Command{c.Command, c.Description})
+		}
+		return out
+	}
+	if got := shown(42, true, "vi"); !slices.Equal(got, commands[""]) {
+		t.Errorf("a private chat in Vietnamese shows %v", got)
+	}
+	if got := shown(42, true, "en-GB"); !slices.Equal(got, commands["en"]) {
+		t.Errorf("a private chat in English shows %v", got)
+	}
+	for _, lang := range []string{"vi", "en", "fr", ""} {
+		if got := shown(-100123, false, lang); got != nil {
+			t.Errorf("a group in language %q shows %v; want no menu", lang, got)
+		}
 	}
 	if d := srv.Calls("deleteWebhook"); len(d) != 1 || d[0].Params["drop_pending_updates"] != "" {
 		t.Errorf("deleteWebhook %+v", d)
@@ -580,4 +613,55 @@ func FuzzSplit(f *testing.F) {
 			t.Fatalf("content changed: %q -> %q", s, parts)
 		}
 	})
+}
+
+// A chat's own menu is set in the chat's scope, for every language of the
+// app, in the words of the language the user chose; no commands give the
+// chat back the private chats' menu.
+func TestSetMenu(t *testing.T) {
+	c, srv, _ := newTestClient(t)
+	ctx := ctxT(t)
+	if err := c.Setup(ctx, SetupConfig{Commands: map[string][]Command{"": {{"quiz", "Làm bài"}}, "en": {{"quiz", "Take a quiz"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	focal := bot.Menu{Commands: []bot.Command{{Name: "quiz", Description: "Take a quiz"}, {Name: "report", Description: "The unit's report"}}}
+	if err := c.SetMenu(ctx, bot.Target{Channel: bot.Telegram, ChatID: "42", Lang: "en"}, focal); err != nil {
+		t.Fatal(err)
+	}
+	call := srv.Calls("setMyCommands")[2]
+	if call.Params["scope"] != `{"type":"chat","chat_id":42}` {
+		t.Errorf("scope %q", call.Params["scope"])
+	}
+	if _, ok := call.Params["language_code"]; ok {
+		t.Errorf("language_code %q: the menu is for every language of the app", call.Params["language_code"])
+	}
+	for _, lang := range []string{"vi", "en", ""} {
+		got := srv.Menu(42, true, lang)
+		if len(got) != 2 || got[1].Command != "report" || got[1].Description != "The unit's report" {
+			t.Errorf("chat 42 in an app in %q shows %v", lang, got)
+		}
+	}
+	if got := srv.Menu(43, true, "vi"); len(got) != 1 || got[0].Description != "Làm bài" {
+		t.Errorf("another chat shows %v", got)
+	}
+
+	if err := c.SetMenu(ctx, bot.Target{Channel: bot.Telegram, ChatID: "42"}, bot.Menu{}); err != nil {
+		t.Fatal(err)
+	}
+	del := srv.Calls("deleteMyCommands")
+	if len(del) == 0 || del[len(del)-1].Params["scope"] != `{"type":"chat","chat_id":42}` {
+		t.Fatalf("deleteMyCommands %+v", del)
+	}
+	if got := srv.Menu(42, true, "vi"); len(got) != 1 || got[0].Command != "quiz" {
+		t.Errorf("chat 42 back to %v", got)
+	}
+
+	if err := c.SetMenu(ctx, bot.Target{Channel: bot.Telegram, ChatID: "x"}, focal); err == nil {
+		t.Error("a chat id that is no number accepted")
+	}
+	srv.Fail(fakeapi.Fault{Method: "setMyCommands", ChatID: 42, Code: 400, Description: "Bad Request: chat not found"})
+	err := c.SetMenu(ctx, bot.Target{Channel: bot.Telegram, ChatID: "42"}, focal)
+	if err == nil || strings.Contains(err.Error(), testToken) {
+		t.Errorf("a refused menu: %v", err)
+	}
 }

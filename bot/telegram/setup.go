@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"hocvuso/bot"
 )
 
 // Command is one entry of the command menu Telegram shows.
@@ -23,9 +25,10 @@ type Command struct {
 
 // SetupConfig is how the bot presents itself and receives updates.
 type SetupConfig struct {
-	// Commands maps a language_code to its command menu. "" is the menu
-	// for every language without its own (Vietnamese here); "en" the one
-	// for English-speaking users.
+	// Commands maps a language_code to the command menu of private chats
+	// (every user's commands: a role's are set per chat, SetMenu). "" is
+	// the menu for every language without its own (Vietnamese here); "en"
+	// the one for English-speaking users.
 	Commands map[string][]Command
 	// WebhookURL is where Telegram pushes updates. Empty means long
 	// polling: the webhook is deleted, pending updates are kept.
@@ -37,8 +40,22 @@ type SetupConfig struct {
 	MaxConnections int
 }
 
+// Scopes of command menus (BotCommandScope), as the Bot API reads them: a
+// JSON-serialized object.
+const (
+	scopeDefault      = `{"type":"default"}`
+	scopeAllPrivate   = `{"type":"all_private_chats"}`
+	scopeChatTemplate = `{"type":"chat","chat_id":%d}`
+)
+
 // Setup registers the command menus and the way updates arrive. It is
 // idempotent: every replica may run it at start.
+//
+// The menus are those of private chats (scope all_private_chats), one per
+// language; the default scope's, which groups would show, are deleted:
+// the bot answers nothing in a group, so a group shows no menu. A chat
+// whose user holds a role has a menu of its own (SetMenu), which Telegram
+// shows there instead.
 func (c *Client) Setup(ctx context.Context, s SetupConfig) error {
 	langs := make([]string, 0, len(s.Commands))
 	for lang := range s.Commands {
@@ -50,11 +67,19 @@ func (c *Client) Setup(ctx context.Context, s SetupConfig) error {
 		if err != nil {
 			return err
 		}
-		// MakeRequest: v5.5.1's SetMyCommandsConfig predates some fields,
-		// and raw params say exactly what is sent.
-		params := tgbotapi.Params{"commands": string(commands)}
+		// MakeRequest with raw params: they say exactly what is sent (the
+		// scope as the JSON object the Bot API reads).
+		params := tgbotapi.Params{"commands": string(commands), "scope": scopeAllPrivate}
 		params.AddNonEmpty("language_code", lang)
 		if err := c.request(ctx, "setMyCommands", params); err != nil {
+			return err
+		}
+	}
+	// Only once private chats have theirs: a chat never goes without.
+	for _, lang := range langs {
+		params := tgbotapi.Params{"scope": scopeDefault}
+		params.AddNonEmpty("language_code", lang)
+		if err := c.request(ctx, "deleteMyCommands", params); err != nil {
 			return err
 		}
 	}
@@ -81,6 +106,34 @@ func (c *Client) Setup(ctx context.Context, s SetupConfig) error {
 		"max_connections": strconv.Itoa(maxConn),
 	})
 }
+
+// SetMenu implements bot.MenuSetter: the command menu of one private chat
+// (scope chat), which Telegram shows there instead of the private chats'
+// menu of the user's app language. It is set for every language of the
+// app (no language_code): its descriptions are in the language the user
+// chose in the bot (t.Lang), whatever their app's. A menu without commands
+// deletes the chat's own, giving it back the private chats' menu.
+func (c *Client) SetMenu(ctx context.Context, t bot.Target, m bot.Menu) error {
+	chatID, err := strconv.ParseInt(t.ChatID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("telegram: bad chat id %q", t.ChatID)
+	}
+	scope := fmt.Sprintf(scopeChatTemplate, chatID)
+	if len(m.Commands) == 0 {
+		return c.request(ctx, "deleteMyCommands", tgbotapi.Params{"scope": scope})
+	}
+	commands := make([]Command, len(m.Commands))
+	for i, cmd := range m.Commands {
+		commands[i] = Command{Command: cmd.Name, Description: cmd.Description}
+	}
+	raw, err := json.Marshal(commands)
+	if err != nil {
+		return err
+	}
+	return c.request(ctx, "setMyCommands", tgbotapi.Params{"commands": string(raw), "scope": scope})
+}
+
+var _ bot.MenuSetter = (*Client)(nil)
 
 // request makes a call whose result does not matter (true).
 func (c *Client) request(ctx context.Context, method string, params tgbotapi.Params) error {

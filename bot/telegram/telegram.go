@@ -5,11 +5,12 @@
 // go-telegram-bot-api v5.5.1 is the transport. Its gaps are worked around
 // here: requests carry no context (each call uses a shallow copy of the
 // BotAPI whose HTTP client binds the call's context), setWebhook has no
-// secret_token and setMyCommands no language_code (MakeRequest with raw
-// params), the file host is hard-coded (DownloadFile builds the URL itself),
-// upload errors lose their code (errors are classified by their text too),
-// and net/http errors carry the request URL, token included (every error
-// leaving this package is redacted).
+// secret_token (MakeRequest with raw params, as for the command menus,
+// whose raw params say exactly what is sent), the file host is hard-coded
+// (DownloadFile builds the URL itself), upload errors lose their code
+// (errors are classified by their text too), and net/http errors carry the
+// request URL, token included (every error leaving this package is
+// redacted).
 package telegram
 
 import (

@@ -6,9 +6,11 @@
 // strings (reply_markup, commands; nil slices arrive as "null"), or a
 // multipart body for uploads. It answers {"ok":true,"result":...} with
 // plausible objects, keeps the messages it was asked to send (edits applied
-// in place), queues updates for getUpdates with Telegram's offset and long
-// poll semantics (or pushes them to the webhook once one is set), records
-// every call, and fails calls on demand (Fail).
+// in place), keeps the command menus per scope and language as Telegram
+// does and shows which one a chat gets (Menu), queues updates for
+// getUpdates with Telegram's offset and long poll semantics (or pushes them
+// to the webhook once one is set), records every call, and fails calls on
+// demand (Fail).
 //
 // For local development the Server is an http.Handler; besides the Bot API
 // it answers a small control API: POST /_fake/updates (a raw update), POST
@@ -152,6 +154,7 @@ type Server struct {
 	messages    map[int64][]*Message
 	files       map[string]*File
 	paths       map[string]string // file_path -> file_id
+	menus       map[menuKey][]BotCommand
 	nextFile    int
 	faults      []*Fault
 	nfaults     atomic.Int32 // len(faults), read without the lock
@@ -626,7 +629,7 @@ func (s *Server) invoke(ctx context.Context, method string, params map[string]st
 		index = len(s.calls) - 1
 		s.notify()
 	}
-	fault := s.fault(method, params["chat_id"])
+	fault := s.fault(method, faultChat(params))
 	s.mu.Unlock()
 
 	var result any
@@ -647,6 +650,18 @@ func (s *Server) invoke(ctx context.Context, method string, params map[string]st
 		s.mu.Unlock()
 	}
 	return result, aerr
+}
+
+// faultChat is the chat a call is about, for Fault.ChatID: its chat_id,
+// or its scope's (the command menu of a chat).
+func faultChat(p map[string]string) string {
+	if id, ok := p["chat_id"]; ok || p["scope"] == "" {
+		return id
+	}
+	if sc, aerr := parseScope(p); aerr == nil && sc.ChatID != 0 {
+		return strconv.FormatInt(sc.ChatID, 10)
+	}
+	return ""
 }
 
 // fault returns the error of the first matching fault. Called with s.mu held.
@@ -685,6 +700,7 @@ func (s *Server) methods() map[string]methodFunc {
 		"deletewebhook":       s.deleteWebhook,
 		"getwebhookinfo":      s.getWebhookInfo,
 		"setmycommands":       s.setMyCommands,
+		"deletemycommands":    s.deleteMyCommands,
 		"sendchataction":      func(context.Context, map[string]string, map[string]File) (any, *apiError) { return true, nil },
 	}
 }
@@ -1078,22 +1094,6 @@ func (s *Server) getWebhookInfo(context.Context, map[string]string, map[string]F
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return map[string]any{"url": s.webhookURL, "has_custom_certificate": false, "pending_update_count": len(s.updates)}, nil
-}
-
-func (s *Server) setMyCommands(_ context.Context, p map[string]string, _ map[string]File) (any, *apiError) {
-	var commands []struct {
-		Command     string `json:"command"`
-		Description string `json:"description"`
-	}
-	if err := json.Unmarshal([]byte(p["commands"]), &commands); err != nil || commands == nil {
-		return nil, badRequest("can't parse commands JSON object")
-	}
-	for _, c := range commands {
-		if c.Command == "" || len(c.Command) > 32 || c.Description == "" {
-			return nil, badRequest("BOT_COMMAND_INVALID")
-		}
-	}
-	return true, nil
 }
 
 // setAllowed keeps allowed_updates when given; omitted (or v5.5.1's "null")

@@ -446,3 +446,95 @@ func TestAddUpdatePanicsOnMistakes(t *testing.T) {
 		t.Errorf("id %d, %d pending", id, srv.Pending())
 	}
 }
+
+// Command menus are kept per scope (a JSON-serialized object, as the
+// library sends it) and language, and a chat shows the first one set in
+// Telegram's order: the chat's own, then all private chats' (or all
+// groups'), then the default, each with the app's language first.
+func TestCommandMenus(t *testing.T) {
+	api, srv := library(t)
+	set := func(scope *tgbotapi.BotCommandScope, lang string, names ...string) {
+		t.Helper()
+		var cmds []tgbotapi.BotCommand
+		for _, n := range names {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: n, Description: "về " + n})
+		}
+		if _, err := api.Request(tgbotapi.SetMyCommandsConfig{Commands: cmds, Scope: scope, LanguageCode: lang}); err != nil {
+			t.Fatalf("setMyCommands %+v %q: %v", scope, lang, err)
+		}
+	}
+	names := func(cmds []fakeapi.BotCommand) string {
+		var out []string
+		for _, c := range cmds {
+			out = append(out, c.Command)
+		}
+		return strings.Join(out, " ")
+	}
+	const me, group = 42, -1001234
+	set(nil, "", "start", "help")
+	set(nil, "en", "start")
+	if got := names(srv.Menu(me, true, "vi")); got != "start help" {
+		t.Errorf("default only: %q", got)
+	}
+	if got := names(srv.Menu(group, false, "en-US")); got != "start" {
+		t.Errorf("default in English: %q", got)
+	}
+	set(&tgbotapi.BotCommandScope{Type: "all_private_chats"}, "", "quiz")
+	set(&tgbotapi.BotCommandScope{Type: "all_private_chats"}, "en", "quiz", "help")
+	set(&tgbotapi.BotCommandScope{Type: "chat", ChatID: me}, "", "quiz", "report")
+	if got := names(srv.Menu(me, true, "vi")); got != "quiz report" {
+		t.Errorf("a chat's own menu: %q", got)
+	}
+	if got := names(srv.Menu(43, true, "en")); got != "quiz help" {
+		t.Errorf("another private chat in English: %q", got)
+	}
+	if got := names(srv.Menu(43, true, "")); got != "quiz" {
+		t.Errorf("another private chat without a language: %q", got)
+	}
+	if got := names(srv.Menu(group, false, "vi")); got != "start help" {
+		t.Errorf("a group: %q", got)
+	}
+	if c, ok := srv.Commands(fakeapi.ScopeChat(me), ""); !ok || names(c) != "quiz report" {
+		t.Errorf("Commands(chat): %v %v", c, ok)
+	}
+	call := srv.Calls("setMyCommands")[4]
+	if sc, err := call.Scope(); err != nil || sc != fakeapi.ScopeChat(me) || call.Params["scope"] != `{"type":"chat","chat_id":42}` {
+		t.Errorf("recorded scope %q: %+v, %v", call.Params["scope"], sc, err)
+	}
+
+	for _, del := range []tgbotapi.DeleteMyCommandsConfig{
+		{Scope: &tgbotapi.BotCommandScope{Type: "chat", ChatID: me}},
+		{}, {LanguageCode: "en"},
+	} {
+		if _, err := api.Request(del); err != nil {
+			t.Fatalf("deleteMyCommands %+v: %v", del, err)
+		}
+	}
+	if got := names(srv.Menu(me, true, "vi")); got != "quiz" {
+		t.Errorf("the chat's own menu deleted: %q", got)
+	}
+	if got := srv.Menu(group, false, "en"); got != nil {
+		t.Errorf("a group once the default is deleted: %v", got)
+	}
+	if sc, err := srv.Calls("deleteMyCommands")[1].Scope(); err != nil || sc != fakeapi.ScopeDefault {
+		t.Errorf("no scope is the default: %+v, %v", sc, err)
+	}
+
+	for name, params := range map[string]tgbotapi.Params{
+		"not JSON":         {"scope": "chat"},
+		"unknown type":     {"scope": `{"type":"everyone"}`},
+		"chat without id":  {"scope": `{"type":"chat"}`},
+		"language tag":     {"language_code": "en-US"},
+		"language upper":   {"language_code": "EN"},
+		"command invalid":  {"commands": `[{"command":"Báo cáo","description":"x"}]`},
+		"description none": {"commands": `[{"command":"report","description":""}]`},
+	} {
+		method := "deleteMyCommands"
+		if _, ok := params["commands"]; ok {
+			method = "setMyCommands"
+		}
+		if _, err := api.MakeRequest(method, params); err == nil {
+			t.Errorf("%s (%s %v) accepted", name, method, params)
+		}
+	}
+}
