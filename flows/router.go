@@ -112,7 +112,7 @@ func NewRouter(home Home, flows ...Flow) *Router {
 	return r
 }
 
-// Commands lists every command, for the channel's command menu.
+// Commands lists every command.
 func (r *Router) Commands() []string {
 	out := make([]string, 0, len(r.byCommand))
 	for cmd := range r.byCommand {

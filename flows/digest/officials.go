@@ -93,6 +93,9 @@ func NewDigests(st DigestStore, cfg DigestConfig) *Digests {
 func (*Digests) Name() string       { return DigestName }
 func (*Digests) Commands() []string { return []string{"digest"} }
 
+// CommandsFor implements flows.ForSome: the digest is the officials'.
+func (*Digests) CommandsFor() flows.Audience { return flows.Officials }
+
 // Handle implements flows.Flow: /digest, or the menu's button, gives an
 // official the weekly digest now; anyone else is told politely what it is
 // for.

@@ -54,6 +54,9 @@ type Flow struct {
 	st    Store
 	tries Throttle
 	loc   *time.Location
+	// Menus, when set, gives the chats of whoever takes a role the
+	// command menu of their roles.
+	Menus *flows.CommandMenus
 }
 
 // New returns the flow; times are shown in loc (Asia/Ho_Chi_Minh when nil).
@@ -179,6 +182,9 @@ func (f *Flow) redeem(c *bot.Conversation, code string) error {
 	if err := f.tries.Clear(c.Ctx, key); err != nil {
 		return err
 	}
+	if err := f.Menus.Follow(c, user); err != nil {
+		return err
+	}
 	c.Session.Reset()
 	c.NextScreen()
 	var text string
@@ -220,6 +226,10 @@ func (f *Flow) holds(ctx context.Context, user int64, inv store.Invite) (bool, e
 }
 
 func (f *Flow) already(c *bot.Conversation, inv store.Invite) error {
+	// Set again: a menu that did not go through the first time does now.
+	if err := f.Menus.Follow(c, c.Session.UserID); err != nil {
+		return err
+	}
 	c.Session.Reset()
 	c.NextScreen()
 	var text string

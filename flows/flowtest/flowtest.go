@@ -37,7 +37,12 @@ type Harness struct {
 	Catalog *locales.Catalog
 	Router  *flows.Router
 	Engine  *bot.Engine
-	Sender  *bottest.Recorder
+	// Sender records what goes to Telegram chats, and their command
+	// menus; Zalo's go there too, as Zalo's client sends them (no menus).
+	Sender *bottest.Recorder
+	// Menus decides the command menus: home's and privacy's, and any
+	// flow's given it when built (WithFlow).
+	Menus   *flows.CommandMenus
 	Channel bot.Channel
 
 	mu       sync.Mutex
@@ -103,13 +108,17 @@ func New(t testing.TB, opts ...Option) *Harness {
 	}
 	cat.OnMissing = func(lang, id string) { t.Errorf("flowtest: message %q is missing from the %s catalogue", id, lang) }
 	h.Catalog = cat
+	h.Menus = flows.NewCommandMenus(h.DB, cat)
 	priv := privacy.New(h.DB, o.loc)
-	priv.Sessions = h.State
+	priv.Sessions, priv.Menus = h.State, h.Menus
 	all := []flows.Flow{priv}
 	for _, build := range o.flows {
 		all = append(all, build(h))
 	}
-	h.Router = flows.NewRouter(home.New(h.DB, o.menu, home.StartersOf(all)...), all...)
+	homeFlow := home.New(h.DB, o.menu, home.StartersOf(all)...)
+	homeFlow.Menus = h.Menus
+	h.Router = flows.NewRouter(homeFlow, all...)
+	h.Menus.Use(h.Router)
 	h.Engine = &bot.Engine{
 		State: h.State, Accounts: h.DB, Handler: h.Router, Text: cat, Now: o.now,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),

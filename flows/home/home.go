@@ -53,6 +53,9 @@ type Flow struct {
 	// byRole is set when some menu item is not for everyone: the menu
 	// then needs the user's roles.
 	byRole bool
+	// Menus, when set, gives a role holder's chats their command menu in
+	// the language they choose.
+	Menus *flows.CommandMenus
 }
 
 // New returns the home flow with the main menu's items and the flows that
@@ -75,16 +78,7 @@ func (f *Flow) Audience(c *bot.Conversation) (flows.Audience, error) {
 	if err != nil {
 		return flows.Everyone, err
 	}
-	who := flows.Everyone
-	for _, r := range roles {
-		switch r.Role {
-		case store.RoleFocal:
-			who |= flows.FocalPoints
-		case store.RoleOfficial:
-			who |= flows.Officials
-		}
-	}
-	return who, nil
+	return flows.AudienceOf(roles), nil
 }
 
 // stepConsent is home's step while a user who has not agreed yet has
@@ -309,6 +303,10 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 	// screen left (a report's question, hidden behind the menu), as after
 	// /menu. A report or a quiz is taken up again where it stands.
 	leave(c)
+	// A role holder's command menu speaks the new language too.
+	if err := f.Menus.Follow(c, c.Session.UserID); err != nil {
+		return err
+	}
 	c.Reply(bot.Reply{Text: c.T("language.set"), Edit: true})
 	return f.Menu(c, false)
 }

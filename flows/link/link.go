@@ -52,6 +52,9 @@ type Flow struct {
 	log      *slog.Logger
 	// NewCode draws a code; tests may fix it.
 	NewCode func() string
+	// Menus, when set, gives a chat linked to a role holder the command
+	// menu of their roles, and a chat unlinked the default one.
+	Menus *flows.CommandMenus
 }
 
 // New returns the flow.
@@ -232,6 +235,10 @@ func (f *Flow) use(c *bot.Conversation, typed string) error {
 	if res.Repeated {
 		return nil // told the first time
 	}
+	// The roles of either are both chats' now.
+	if err := f.Menus.Follow(c, res.UserID); err != nil {
+		return err
+	}
 	told := "link.told.attached"
 	if res.Outcome == store.LinkMerged {
 		told = "link.told.merged"
@@ -289,6 +296,7 @@ func (f *Flow) unlink(c *bot.Conversation, arg string) error {
 			break
 		}
 	}
+	f.Menus.Reset(c, gone)
 	if f.here(c, gone) {
 		// This very chat: a stranger's again.
 		s := c.Session

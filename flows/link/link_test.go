@@ -32,8 +32,9 @@ func newLinkBot(t *testing.T) *linkBot {
 	lb.h = flowtest.New(t, flowtest.WithClock(lb.clock.Now), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
 		f := link.New(h.DB, h.State, h.State.LinkTries(), nil)
 		f.NewCode = lb.nextCode
+		f.Menus = h.Menus
 		return f
-	}))
+	}), flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return reports{} }))
 	return lb
 }
 
@@ -267,4 +268,72 @@ func TestLink_ErasureReachesTheLinkedChat(t *testing.T) {
 	}
 	// Telegram's chat no longer names the erased user: /start asks for consent again.
 	mustSay(t, tg.Send("/start"), "91/2025/QH15")
+}
+
+// reports stands for the focal points' flow, in the command menus.
+type reports struct{}
+
+func (reports) Name() string                                { return "report" }
+func (reports) Commands() []string                          { return []string{"report", "status"} }
+func (reports) CommandsFor() flows.Audience                 { return flows.FocalPoints }
+func (reports) Handle(*bot.Conversation, flows.Input) error { return nil }
+
+// menuOf is the command menu last set for a chat: its commands by name,
+// "default" when it was given back the default menu, "" when none was set.
+func (lb *linkBot) menuOf(u *flowtest.User) string {
+	lb.t.Helper()
+	last := ""
+	for _, m := range lb.h.Sender.Menus() {
+		if m.Target.Channel != u.Channel || m.Target.ChatID != u.ID {
+			continue
+		}
+		last = "default"
+		if len(m.Menu.Commands) > 0 {
+			var names []string
+			for _, c := range m.Menu.Commands {
+				names = append(names, c.Name)
+			}
+			last = strings.Join(names, " ")
+		}
+	}
+	return last
+}
+
+// A focal point on Zalo who links a Telegram chat finds the reports in
+// that chat's command menu; the chat unlinked gets the default menu back.
+// Zalo's chat has no menu to set.
+func TestLink_TheRolesShowInTheMenuOfTheChatLinked(t *testing.T) {
+	lb := newLinkBot(t)
+	ctx := context.Background()
+	if _, _, err := lb.h.DB.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", lb.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	zl := lb.h.AgreedOn(bot.Zalo, "Cầm Văn Minh", "vi")
+	if _, err := lb.h.DB.GrantRole(ctx, zl.UserID(), store.RoleFocal, "SNV", "admin", lb.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	lb.clock.Add(time.Hour)
+	tg := lb.h.AgreedOn(bot.Telegram, "Minh", "en")
+	if got := lb.menuOf(tg); got != "" {
+		t.Fatalf("a citizen's chat got a menu of its own: %q", got)
+	}
+	zl.Send("/link " + lb.code(tg)) // merged into the older user, the focal point
+	got := lb.menuOf(tg)
+	if !strings.HasPrefix(got, "report status ") || !strings.Contains(got, " help ") {
+		t.Fatalf("the Telegram chat's menu after the link: %q; want a focal point's, the reports first", got)
+	}
+	for _, m := range lb.h.Sender.Menus() {
+		if m.Target.Channel != bot.Telegram {
+			t.Errorf("a menu set on %s", m.Target.Channel)
+		}
+		if m.Target.Lang != "vi" || m.Menu.Commands[0].Description != lb.h.T("vi", "command.report") {
+			t.Errorf("menu in %q (%q); want the user's language, vi", m.Target.Lang, m.Menu.Commands[0].Description)
+		}
+	}
+	zl.Send("/link")
+	zl.Tap("Bỏ liên kết Telegram")
+	mustSay(t, zl.Tap("Bỏ liên kết"), "Đã bỏ liên kết Telegram")
+	if got := lb.menuOf(tg); got != "default" {
+		t.Errorf("the unlinked chat's menu: %q, want the default", got)
+	}
 }

@@ -70,6 +70,10 @@ func (f *Flow) SetLinks(l Links) { f.links = l }
 func (*Flow) Name() string       { return Name }
 func (*Flow) Commands() []string { return []string{"overview", "export"} }
 
+// CommandsFor implements flows.ForSome: the overview and the export are
+// the officials'.
+func (*Flow) CommandsFor() flows.Audience { return flows.Officials }
+
 // Standalone implements flows.Standalone: the start (the list of periods)
 // needs no earlier screen, so the button under a digest sent weeks after
 // the conversation was forgotten still works. It only reads.

@@ -41,6 +41,9 @@ type Flow struct {
 	// linked chats too (/link), so that those chats start again as a
 	// stranger's instead of naming a user who is gone.
 	Sessions Sessions
+	// Menus, when set, gives every chat of a user erased the default
+	// command menu again, a role holder's as anyone's.
+	Menus *flows.CommandMenus
 }
 
 // New returns the privacy flow; times are shown in loc.
@@ -231,22 +234,28 @@ func (f *Flow) confirmErase(c *bot.Conversation) error {
 
 func (f *Flow) erase(c *bot.Conversation) error {
 	if id := c.Session.UserID; id != 0 {
-		var others []store.Account
-		if f.Sessions != nil {
+		var accounts []store.Account
+		if f.Sessions != nil || f.Menus != nil {
 			u, err := f.users.User(c.Ctx, id)
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
-			for _, a := range u.Accounts {
-				if a.Channel != c.Update.Channel || a.ExternalID != c.Update.UserID {
-					others = append(others, a)
-				}
-			}
+			accounts = u.Accounts
 		}
 		if err := f.users.DeleteUser(c.Ctx, id); err != nil {
 			return err
 		}
-		for _, a := range others {
+		// This chat's menu is reset whatever: a redelivery finds no
+		// account left.
+		f.Menus.Reset(c, store.Account{Channel: c.Update.Channel, ChatID: c.Update.ChatID})
+		for _, a := range accounts {
+			if a.Channel == c.Update.Channel && a.ExternalID == c.Update.UserID {
+				continue
+			}
+			f.Menus.Reset(c, a)
+			if f.Sessions == nil {
+				continue
+			}
 			if err := f.Sessions.MoveSession(c.Ctx, bot.ChatKey{Channel: a.Channel, ChatID: a.ChatID}, id, 0); err != nil {
 				return err
 			}

@@ -138,6 +138,9 @@ func (f *Flow) Config() *config.Config { return f.cfg }
 func (*Flow) Name() string       { return Name }
 func (*Flow) Commands() []string { return []string{"report", "status"} }
 
+// CommandsFor implements flows.ForSome: the reports are the focal points'.
+func (*Flow) CommandsFor() flows.Audience { return flows.FocalPoints }
+
 // Steps of the conversation, in the session.
 const (
 	stepAsk      = "ask"      // a field is asked: typed text and files answer it

@@ -1,0 +1,116 @@
+package flows_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"hocvuso/bot"
+	"hocvuso/flows"
+	"hocvuso/store"
+)
+
+// focalFlow and officialFlow stand for the flows of a role, in the menus.
+type focalFlow struct{ members }
+
+func (focalFlow) Name() string                { return "focal" }
+func (focalFlow) Commands() []string          { return []string{"report", "status"} }
+func (focalFlow) CommandsFor() flows.Audience { return flows.FocalPoints }
+
+type officialFlow struct{ members }
+
+func (officialFlow) Name() string                { return "official" }
+func (officialFlow) Commands() []string          { return []string{"overview"} }
+func (officialFlow) CommandsFor() flows.Audience { return flows.Officials }
+
+// described renders "command.<name>" as "<lang>:<name>".
+type described struct{}
+
+func (described) Text(lang, id string, _ map[string]any) string {
+	return lang + ":" + strings.TrimPrefix(id, "command.")
+}
+
+// menuRecords are one user's roles and accounts.
+type menuRecords struct {
+	roles    []store.Role
+	accounts []store.Account
+}
+
+func (r menuRecords) UserRoles(context.Context, int64) ([]store.Role, error) { return r.roles, nil }
+func (r menuRecords) AccountsOf(context.Context, int64) ([]store.Account, error) {
+	return r.accounts, nil
+}
+
+func names(cmds []bot.Command) string {
+	var out []string
+	for _, c := range cmds {
+		out = append(out, c.Name)
+	}
+	return strings.Join(out, " ")
+}
+
+// Each audience's menu lists what it may use, its role's commands first;
+// a citizen's lacks every role's.
+func TestCommandMenusList(t *testing.T) {
+	t.Parallel()
+	m := flows.NewCommandMenus(menuRecords{}, described{})
+	m.Use(newRouter(members{}, focalFlow{}, officialFlow{}))
+	everyone := "deleteme help language members menu mydata start"
+	for _, tc := range []struct {
+		who  flows.Audience
+		want string
+	}{
+		{flows.Everyone, everyone},
+		{flows.FocalPoints, "report status " + everyone},
+		{flows.Officials, "overview " + everyone},
+		{flows.FocalPoints | flows.Officials, "overview report status " + everyone},
+	} {
+		if got := names(m.List(tc.who, "en")); got != tc.want {
+			t.Errorf("audience %v: %q, want %q", tc.who, got, tc.want)
+		}
+	}
+	if got := m.List(flows.FocalPoints, "en")[0]; got.Description != "en:report" {
+		t.Errorf("description %q", got.Description)
+	}
+}
+
+// Every chat of a role holder gets the menu of their roles, in their
+// language; every chat of a user without one the default menu.
+func TestCommandMenusOf(t *testing.T) {
+	t.Parallel()
+	accounts := []store.Account{{Channel: bot.Telegram, ExternalID: "42", ChatID: "42"}, {Channel: bot.Zalo, ExternalID: "z7", ChatID: "z7"}}
+	focal := menuRecords{roles: []store.Role{{Role: store.RoleFocal, UnitCode: "SNV"}}, accounts: accounts}
+	m := flows.NewCommandMenus(focal, described{})
+	m.Use(newRouter(focalFlow{}, officialFlow{}))
+	out, who, err := m.Of(context.Background(), 1, "vi")
+	if err != nil || who != flows.FocalPoints || len(out) != 2 {
+		t.Fatalf("Of = %+v, %v, %v", out, who, err)
+	}
+	for i, o := range out {
+		if o.Target != (bot.Target{Channel: accounts[i].Channel, ChatID: accounts[i].ChatID, Lang: "vi"}) {
+			t.Errorf("menu %d for %+v", i, o.Target)
+		}
+		if o.Menu == nil || !strings.HasPrefix(names(o.Menu.Commands), "report status ") || o.Menu.Commands[0].Description != "vi:report" {
+			t.Errorf("menu %d: %+v", i, o.Menu)
+		}
+	}
+
+	citizen := flows.NewCommandMenus(menuRecords{accounts: accounts}, described{})
+	citizen.Use(newRouter(focalFlow{}))
+	out, who, err = citizen.Of(context.Background(), 1, "vi")
+	if err != nil || who != flows.Everyone || len(out) != 2 || out[0].Menu == nil || len(out[0].Menu.Commands) != 0 {
+		t.Fatalf("a citizen's: %+v, %v, %v; want the default menu for both chats", out, who, err)
+	}
+
+	// Without menus (a flow built without them), nothing is decided.
+	var none *flows.CommandMenus
+	c := bot.NewConversation(context.Background(), &bot.Update{}, &bot.Session{UserID: 1}, described{}, time.Time{})
+	if err := none.Follow(c, 1); err != nil {
+		t.Fatal(err)
+	}
+	none.Reset(c, accounts...)
+	if n := len(c.Menus()); n != 0 {
+		t.Errorf("%d menus queued without menus", n)
+	}
+}
