@@ -43,7 +43,10 @@ type Config struct {
 	Reach Reacher
 	// Digests writes digests and nudges; nil skips those rules (logged).
 	Digests DigestBuilder
-	Log     *slog.Logger
+	// Menus sets the command menus of the chats of a user whose roles
+	// changed outside a conversation (MenuQueue); nil leaves them.
+	Menus MenuSyncer
+	Log   *slog.Logger
 
 	// Rate is messages per second per channel, every replica together
 	// (25); ChatInterval the least time between two messages to a chat
@@ -184,6 +187,7 @@ func New(cfg Config, work bool) (*Scheduler, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &deliverWorker{s: s})
 	river.AddWorker(workers, &planWorker{s: s})
+	river.AddWorker(workers, &menuWorker{s: s})
 	rc := &river.Config{
 		Logger:  cfg.Log,
 		Workers: workers,
@@ -200,6 +204,7 @@ func New(cfg Config, work bool) (*Scheduler, error) {
 		rc.Queues = map[string]river.QueueConfig{
 			queueDeliver: {MaxWorkers: cfg.Workers},
 			queuePlan:    {MaxWorkers: 1},
+			queueMenus:   {MaxWorkers: 1},
 		}
 		if cfg.Plan {
 			rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.PlanEvery),

@@ -99,3 +99,13 @@ func (db *DB) RoleByID(ctx context.Context, id int64) (RoleHolder, bool, error) 
 	}
 	return h, err == nil, err
 }
+
+// RoleHolderIDs lists the users holding a role in force, by id: whose
+// chats have a command menu of their own.
+func (db *DB) RoleHolderIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT user_id FROM report_roles WHERE revoked_at IS NULL ORDER BY user_id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
