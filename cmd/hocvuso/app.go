@@ -39,6 +39,9 @@ type app struct {
 	cat    *locales.Catalog
 	router *flows.Router
 	engine *bot.Engine
+	// menus decides the command menus of role holders' chats (Telegram's):
+	// the flows that change roles set them, serve sets every user's.
+	menus *flows.CommandMenus
 	// certs is the certificate flows' configuration, shared with the /verify page.
 	certs *cert.Config
 	// nudges is the weekly learning nudge's flow.
@@ -118,8 +121,12 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	// The certificate once every area of the bank is passed; /verify in chat and on the web.
 	a.certs = &cert.Config{Store: a.db, Areas: quizBank, Text: a.cat, Location: cfg.Timezone, PublicURL: cfg.PublicURL}
 
+	// A role gained or lost shows in the chats' command menus.
+	a.menus = flows.NewCommandMenus(a.db, a.cat)
+
 	// Invite codes: /join, and t.me deep links through home's /start.
 	enrolFlow := enrol.New(a.db, store.NewThrottle(a.rdb, cfg.RedisPrefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow), cfg.Timezone)
+	enrolFlow.Menus = a.menus
 
 	// The units' reports: periods and forms built into the binary.
 	reports, err := reportconfig.Embedded()
@@ -158,12 +165,16 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 
 	// An erasure forgets the user in their other linked chats too.
 	priv := privacy.New(a.db, cfg.Timezone)
-	priv.Sessions = a.state
+	priv.Sessions, priv.Menus = a.state, a.menus
+	// Each menu item shows to its audience: the reports to focal points,
+	// the overview and the digest to officials.
+	homeFlow := home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...),
+		report.MenuItem, officials.MenuItem, digest.DigestMenuItem), enrolFlow)
+	homeFlow.Menus = a.menus
+	linkFlow := link.New(a.db, a.state, a.state.LinkTries(), log)
+	linkFlow.Menus = a.menus
 	a.router = flows.NewRouter(
-		// Each menu item shows to its audience: the reports to focal
-		// points, the overview and the digest to officials.
-		home.New(a.db, append(append([]flows.MenuItem{quiz.MenuItem}, profile.MenuItems()...),
-			report.MenuItem, officials.MenuItem, digest.DigestMenuItem), enrolFlow),
+		homeFlow,
 		enrolFlow,
 		priv,
 		quizFlow,
@@ -174,9 +185,10 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.report,
 		officialsFlow,
 		// One person on Telegram and Zalo: /link.
-		link.New(a.db, a.state, a.state.LinkTries(), log),
+		linkFlow,
 		digests,
 	)
+	a.menus.Use(a.router)
 	a.engine = &bot.Engine{State: a.state, Accounts: a.db, Handler: a.router, Text: a.cat, Log: log}
 	a.reach = &reach.Reacher{Accounts: a.db, Senders: a.engine, TemplateID: cfg.ZaloReminderTemplateID}
 	return a, nil

@@ -14,6 +14,7 @@ import (
 
 	"hocvuso/bot/telegram"
 	"hocvuso/flows/report/config"
+	"hocvuso/scheduler"
 	"hocvuso/store"
 )
 
@@ -343,5 +344,24 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 		what = fmt.Sprintf("a focal point of %s (%s)", r.UnitName, r.UnitCode)
 	}
 	fmt.Fprintf(e.stdout, "Role %d revoked: %s, %s, is no longer %s.\n", id, holderName(r), channels(r), what)
+	// Their Telegram chats' command menus follow, set by a serve's
+	// scheduler; the revocation stands whatever becomes of them.
+	if err := queueMenus(ctx, e, cfg, db, r.UserID); err != nil {
+		fmt.Fprintf(e.stderr, "revoke: the command menus of their chats are not queued (they show the role's commands until it is done): %v\n", err)
+	}
 	return nil
+}
+
+// queueMenus queues the setting of a user's chats' command menus, for the
+// serve processes' schedulers.
+func queueMenus(ctx context.Context, e *env, cfg *Config, db *store.DB, userID int64) error {
+	// River's tables, should no serve have made them yet.
+	if err := scheduler.Migrate(ctx, db.Pool, quietLogger(e, cfg)); err != nil {
+		return err
+	}
+	q, err := scheduler.NewMenuQueue(db)
+	if err != nil {
+		return err
+	}
+	return q.User(ctx, userID)
 }

@@ -103,7 +103,7 @@ func (a *app) newScheduler(work bool) (*scheduler.Scheduler, error) {
 	}
 	return scheduler.New(scheduler.Config{
 		DB: a.db, Redis: a.rdb, RedisPrefix: a.cfg.RedisPrefix,
-		Rules: rules, Reports: reports, Text: a.cat, Reach: a.reach, Digests: a.digests, Log: a.log,
+		Rules: rules, Reports: reports, Text: a.cat, Reach: a.reach, Digests: a.digests, Menus: a, Log: a.log,
 		Rate: rc.Rate, ChatInterval: rc.ChatInterval, Workers: rc.Workers, MaxAttempts: rc.MaxAttempts,
 		RetryBackoff: rc.RetryBackoff, RescueAfter: rc.RescueAfter, PlanEvery: rc.PlanEvery, Plan: rc.Plan,
 	}, work)

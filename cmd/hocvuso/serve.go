@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 	"hocvuso/downloads"
 	"hocvuso/flows/cert"
 	"hocvuso/flows/report"
-	"hocvuso/locales"
+	"hocvuso/scheduler"
 )
 
 // serveGCPercent is serve's GOGC unless the environment sets one. The live
@@ -72,29 +71,20 @@ func (a *app) startTelegram(ctx context.Context, mux *http.ServeMux, errc chan<-
 	if err := client.Setup(ctx, setup); err != nil {
 		return fmt.Errorf("telegram setup: %w", err)
 	}
+	// The role holders' chats have menus of their own: set once per
+	// version of them, by the scheduler (one replica).
+	menus, err := scheduler.NewMenuQueue(a.db)
+	if err == nil {
+		err = menus.All(ctx, a.menusVersion())
+	}
+	if err != nil {
+		a.log.Warn("the role holders' command menus are not queued", "err", err)
+	}
 	a.log.Info("telegram ready", "bot", client.Username(), "webhook", a.cfg.TelegramWebhookURL != "")
 	if a.cfg.TelegramWebhookURL == "" {
 		go func() { errc <- (&telegram.Poller{Client: client, Handle: handle}).Run(ctx) }()
 	}
 	return nil
-}
-
-// commandMenu lists the commands with their descriptions, per language, for
-// the channel's command menu. Vietnamese is the default ("").
-func (a *app) commandMenu() map[string][]telegram.Command {
-	names := a.router.Commands()
-	sort.Strings(names)
-	menu := map[string][]telegram.Command{}
-	for _, lang := range locales.Languages {
-		key := lang
-		if lang == locales.Languages[0] {
-			key = ""
-		}
-		for _, name := range names {
-			menu[key] = append(menu[key], telegram.Command{Command: name, Description: a.cat.Text(lang, "command."+name, nil)})
-		}
-	}
-	return menu
 }
 
 func runServe(ctx context.Context, e *env, _ []string) error {
