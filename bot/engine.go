@@ -306,6 +306,11 @@ func (e *Engine) deliver(ctx context.Context, lease Lease, u *Update, sess *Sess
 	return lease.Done(ctx)
 }
 
+// menuTimeout bounds the setting of one command menu: a channel slow to
+// take it (a rate limit waited out) must not eat the time the update has
+// left to be acknowledged.
+const menuTimeout = 5 * time.Second
+
 // setMenu sets a chat's command menu through its channel's sender, when
 // the channel has command menus. It never fails the update: a menu not set
 // is logged and counted, and the user's action stands.
@@ -314,6 +319,8 @@ func (e *Engine) setMenu(ctx context.Context, u *Update, o Outgoing) {
 	if !ok {
 		return // no command menu on this channel, or not served here
 	}
+	ctx, cancel := context.WithTimeout(ctx, menuTimeout)
+	defer cancel()
 	if err := ms.SetMenu(ctx, o.Target, *o.Menu); err != nil {
 		e.log().Warn("command menu not set", "channel", o.Target.Channel, "update", u.ID, "err", err)
 		droppedTotal.WithLabelValues(string(o.Target.Channel), "menu").Inc()

@@ -75,6 +75,7 @@ func TestEngine(t *testing.T) {
 		{"RefusedDocumentIsReplacedByANoteNotRetried", testRefusedDocumentIsReplacedByANoteNotRetried},
 		{"MenusAreSetAfterTheRepliesWhereTheChannelHasThem", testMenusAreSetAfterTheRepliesWhereTheChannelHasThem},
 		{"MenuNotSetNeverFailsTheUpdate", testMenuNotSetNeverFailsTheUpdate},
+		{"SlowMenuDoesNotEatTheUpdatesTime", testSlowMenuDoesNotEatTheUpdatesTime},
 	} {
 		t.Run(spec.name, func(t *testing.T) { spec.run(t, newEngine(t, db)) })
 	}
@@ -948,5 +949,37 @@ func testMenuNotSetNeverFailsTheUpdate(t *testing.T, f *engineFixture) {
 	}
 	if n := len(f.sender.Menus()); n != 0 {
 		t.Errorf("%d menus set; want the failed one not retried", n)
+	}
+}
+
+// stuckMenus is a channel whose command menus never go through: each
+// call waits until it is given up.
+type stuckMenus struct{ sendOnly }
+
+func (stuckMenus) SetMenu(ctx context.Context, _ bot.Target, _ bot.Menu) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A menu the channel is slow to take (a rate limit waited out) is given
+// up in time for the update to be acknowledged.
+func testSlowMenuDoesNotEatTheUpdatesTime(t *testing.T, f *engineFixture) {
+	f.createUser(f.user, "vi")
+	f.engine.SetSender(bot.Telegram, stuckMenus{sendOnly{f.sender}})
+	f.handle(func(c *bot.Conversation) error {
+		c.Reply(bot.Reply{Text: "Từ nay bạn là đầu mối"})
+		c.SetMenu(bot.Target{Channel: bot.Telegram, ChatID: f.user, Lang: "vi"}, focalMenu)
+		return nil
+	})
+	start := time.Now()
+	if err := f.run(f.text("1", 1, "/join")); err != nil {
+		t.Fatalf("Handle: %v; want the update done, its menu given up", err)
+	}
+	// The update had 10 s (run); the menu took no more than its own 5.
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("the update took %v, waiting for its menu", took)
+	}
+	if got := f.sender.Texts(); len(got) != 1 {
+		t.Errorf("this chat got %q", got)
 	}
 }
