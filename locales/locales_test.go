@@ -229,7 +229,7 @@ func keys(m map[string]bool) []string {
 var dynamic = map[string][]string{
 	"language.": locales.Languages,
 	// The commands of every flow (Flow.Commands), whose descriptions the
-	// channel's command menu shows (cmd/hocvuso commandMenu).
+	// channel's command menus show (flows.CommandMenus).
 	// TestCommandListIsComplete keeps this list in step with the code.
 	"command.": {"start", "menu", "help", "language", "mydata", "deleteme", "quiz", "progress", "stop",
 		"certificate", "verify", "profile", "leaderboard", "nudge", "link", "join", "report", "status",
