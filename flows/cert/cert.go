@@ -203,9 +203,7 @@ func (f *Flow) start(c *bot.Conversation) error {
 	}
 	st := state{}
 	if u, err := f.cfg.Store.User(c.Ctx, uid); err == nil {
-		if name, problem, _ := CleanName(u.DisplayName); problem == NameOK {
-			st.Suggest = name
-		}
+		st.Suggest = SuggestedName(u.DisplayName)
 	} else {
 		return err
 	}

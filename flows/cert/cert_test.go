@@ -389,6 +389,17 @@ func TestCertificate_BadNamesAreExplainedAndAskedAgain(t *testing.T) {
 	}
 }
 
+// A display name with emoji is offered without them.
+func TestCertificate_DisplayNameWithEmojiIsSuggestedWithout(t *testing.T) {
+	b := newBot(t)
+	u, id := b.join("Quàng Thị Mai 🌸", "vi")
+	b.passAll(id)
+	r := u.Send("/certificate")
+	if _, ok := r.Last().Button("Quàng Thị Mai"); !ok {
+		t.Errorf("the display name is not offered without its emoji: %q", r.Last().Labels())
+	}
+}
+
 func TestCertificate_SuggestedNameCancelAndStaleButtons(t *testing.T) {
 	b := newBot(t)
 	u, id := b.join("Cầm Bá Thước", "vi")

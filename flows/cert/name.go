@@ -88,6 +88,23 @@ func CleanName(s string) (name string, problem NameProblem, bad []string) {
 	return name, NameOK, nil
 }
 
+// SuggestedName is the name a chat account's display name offers to print
+// in one tap, or "" when it cannot be printed. Emoji and other symbols,
+// common in display names ("Mai 🌸"), are left out; anything else that is
+// no name (digits, a font's missing letters) offers nothing.
+func SuggestedName(display string) string {
+	display = strings.Map(func(r rune) rune {
+		if unicode.In(r, unicode.So, unicode.Sk) || r == '\u200d' || unicode.Is(unicode.Variation_Selector, r) {
+			return -1
+		}
+		return r
+	}, display)
+	if name, problem, _ := CleanName(display); problem == NameOK {
+		return name
+	}
+	return ""
+}
+
 // showRune quotes a character so that it can be seen, even when it is
 // invisible or a control character.
 func showRune(r rune) string {

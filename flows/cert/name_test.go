@@ -36,6 +36,25 @@ func TestCleanName_AcceptsNamesAsPeopleTypeThem(t *testing.T) {
 	}
 }
 
+// A display name with emoji still offers the name in one tap, without
+// them; one that is no printable name offers nothing.
+func TestSuggestedName_LeavesOutEmoji(t *testing.T) {
+	for in, want := range map[string]string{
+		"Lò Thị Hương":        "Lò Thị Hương",
+		"Quàng Thị Mai 🌸":     "Quàng Thị Mai",
+		"❤️ Cầm Bá Thước ❤️":  "Cầm Bá Thước",
+		"👨‍👩‍👧 Lò Văn Páo 👍🏽": "Lò Văn Páo",
+		"Mai ⭐ Lò":            "Mai Lò",
+		"🌸🌸":                  "",
+		"Páo 1990":            "",
+		"Páo@bản Hìn":         "",
+	} {
+		if got := cert.SuggestedName(in); got != want {
+			t.Errorf("SuggestedName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCleanName_SaysWhatIsWrong(t *testing.T) {
 	for _, tc := range []struct {
 		in      string
