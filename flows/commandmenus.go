@@ -85,12 +85,14 @@ func (m *CommandMenus) Use(r *Router) {
 }
 
 // List is the menu of an audience in a language: the commands it may use,
-// a role's first, each with its description.
+// a role's first, each with its description. A description may say more
+// to focal points (the field Focal): /stop pauses a report too.
 func (m *CommandMenus) List(who Audience, lang string) []bot.Command {
 	var out []bot.Command
+	data := map[string]any{"Focal": FocalPoints.Admits(who)}
 	for _, c := range m.commands {
 		if c.who.Admits(who) {
-			out = append(out, bot.Command{Name: c.name, Description: m.text.Text(lang, "command."+c.name, nil)})
+			out = append(out, bot.Command{Name: c.name, Description: m.text.Text(lang, "command."+c.name, data)})
 		}
 	}
 	return out

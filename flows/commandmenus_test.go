@@ -114,3 +114,37 @@ func TestCommandMenusOf(t *testing.T) {
 		t.Errorf("%d menus queued without menus", n)
 	}
 }
+
+// focalWords renders a description with what it says to focal points.
+type focalWords struct{}
+
+func (focalWords) Text(lang, id string, data map[string]any) string {
+	if data["Focal"] == true {
+		return id + " (focal)"
+	}
+	return id
+}
+
+// A description may say more to focal points (/stop pauses a report too):
+// it is told whether the audience holds that role, and only a focal
+// point's menu, official or not, says it.
+func TestCommandMenusTellTheDescriptionsOfFocalPoints(t *testing.T) {
+	t.Parallel()
+	m := flows.NewCommandMenus(menuRecords{}, focalWords{})
+	m.Use(newRouter(members{}, focalFlow{}, officialFlow{}))
+	for _, tc := range []struct {
+		who   flows.Audience
+		focal bool
+	}{
+		{flows.Everyone, false},
+		{flows.Officials, false},
+		{flows.FocalPoints, true},
+		{flows.FocalPoints | flows.Officials, true},
+	} {
+		for _, c := range m.List(tc.who, "vi") {
+			if got := strings.HasSuffix(c.Description, " (focal)"); got != tc.focal {
+				t.Errorf("audience %v: /%s described %q; said to a focal point: %v, want %v", tc.who, c.Name, c.Description, got, tc.focal)
+			}
+		}
+	}
+}

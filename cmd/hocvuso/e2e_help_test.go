@@ -66,6 +66,9 @@ func TestServe_HelpAndMenuFollowTheUsersRoles(t *testing.T) {
 			t.Errorf("a citizen's help names /%s: %v, want %v:\n%s", cmd, !want, want, citizen)
 		}
 	}
+	if !strings.Contains(citizen, "/stop – dừng bài kiểm tra\n") {
+		t.Errorf("a citizen's help does not say that /stop stops a quiz, and only that:\n%s", citizen)
+	}
 	if !strings.Contains(citizen, "/join MÃ") {
 		t.Errorf("a citizen's help does not say how to become a focal point:\n%s", citizen)
 	}
@@ -88,6 +91,10 @@ func TestServe_HelpAndMenuFollowTheUsersRoles(t *testing.T) {
 		if !names(both, cmd) {
 			t.Errorf("the help of a focal point and official does not name /%s:\n%s", cmd, both)
 		}
+	}
+
+	if !strings.Contains(both, "/stop – dừng bài kiểm tra hoặc tạm dừng báo cáo\n") {
+		t.Errorf("a focal point's help does not say that /stop pauses a report:\n%s", both)
 	}
 
 	s.deliver(textUpdate(chat, "vi", "/menu"))

@@ -76,6 +76,10 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	if got := s.description(lan, "en", "quiz"); got != "Take a digital skills quiz" {
 		t.Errorf("/quiz in English: %q", got)
 	}
+	// A citizen has no report to pause.
+	if got := s.description(lan, "vi", "stop"); got != "Dừng bài kiểm tra" {
+		t.Errorf("/stop in a citizen's menu: %q", got)
+	}
 	if got := s.fake.Menu(group, false, "vi"); got != nil {
 		t.Errorf("a group shows the menu %q; want none", menuNames(got))
 	}
@@ -102,6 +106,11 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	if got := s.description(lan, "en", "report"); got != "Gửi báo cáo của đơn vị" {
 		t.Errorf("/report described %q; want her language in the bot, Vietnamese", got)
 	}
+	// In the middle of a report, /stop pauses it (flows.Taker): her menu
+	// says so.
+	if got := s.description(lan, "en", "stop"); got != "Dừng bài kiểm tra hoặc tạm dừng báo cáo" {
+		t.Errorf("/stop in a focal point's menu: %q", got)
+	}
 	if menu := s.menu(minh, "vi"); holdsAny(menu, roleCommands...) {
 		t.Errorf("another chat's menu: %q", menu)
 	}
@@ -110,6 +119,9 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	s.tap(lan, "vi", "English")
 	if got := s.description(lan, "vi", "report"); got != "Send your unit's report" {
 		t.Errorf("/report described %q after she chose English", got)
+	}
+	if got := s.description(lan, "vi", "stop"); got != "Stop a quiz or pause a report" {
+		t.Errorf("/stop described %q after she chose English", got)
 	}
 
 	// Revoked by the admin: the menu of her chat is the default again,
@@ -134,6 +146,9 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	s.say(minh, "/join "+off.code)
 	if menu := s.menu(minh, "vi"); !holdsAny(menu, "overview") || !slices.Contains(menu, "export") || !slices.Contains(menu, "digest") || holdsAny(menu, "report", "status") {
 		t.Fatalf("an official's menu: %q", menu)
+	}
+	if got := s.description(minh, "vi", "stop"); got != "Dừng bài kiểm tra" {
+		t.Errorf("/stop in an official's menu: %q", got)
 	}
 	s.say(minh, "/deleteme")
 	s.tap(minh, "vi", "Xóa hết")

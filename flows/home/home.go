@@ -331,13 +331,16 @@ func helpFooter(who flows.Audience) string {
 // help lists what this user can do: every citizen's commands, then a focal
 // point's and an official's to those who are one, and to others how to
 // become one. Zalo has no command menu: this is where commands are found.
+// A focal point's /stop line says that it pauses a report too (the report
+// takes /stop, flows.Taker).
 func (f *Flow) help(c *bot.Conversation, edit bool) error {
 	who, err := f.Audience(c)
 	if err != nil {
 		return err
 	}
-	parts := []string{c.T("help.text")}
-	if flows.FocalPoints.Admits(who) {
+	focal := flows.FocalPoints.Admits(who)
+	parts := []string{c.T("help.text", "Focal", focal)}
+	if focal {
 		parts = append(parts, c.T("help.focal"))
 	}
 	if flows.Officials.Admits(who) {

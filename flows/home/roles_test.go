@@ -42,8 +42,11 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 		return u
 	}
 	vi := func(id string) string { return h.T("vi", id) }
-	help := func(parts ...string) string {
-		var texts []string
+	// help is the help of a citizen, or of a focal point (focal: their
+	// /stop line says it pauses a report too), with the parts after the
+	// commands every user has.
+	help := func(focal bool, parts ...string) string {
+		texts := []string{h.T("vi", "help.text", "Focal", focal)}
 		for _, id := range parts {
 			texts = append(texts, vi(id))
 		}
@@ -55,11 +58,11 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 		menu  []string // role items shown, in order
 		help  string
 	}{
-		{"citizen", nil, nil, help("help.text", "help.join", "help.footer")},
-		{"focal point", []string{store.RoleFocal}, []string{"report.menu"}, help("help.text", "help.focal", "help.footer.focal")},
-		{"official", []string{store.RoleOfficial}, []string{"officials.menu", "digest.menu"}, help("help.text", "help.official", "help.footer.official")},
+		{"citizen", nil, nil, help(false, "help.join", "help.footer")},
+		{"focal point", []string{store.RoleFocal}, []string{"report.menu"}, help(true, "help.focal", "help.footer.focal")},
+		{"official", []string{store.RoleOfficial}, []string{"officials.menu", "digest.menu"}, help(false, "help.official", "help.footer.official")},
 		{"both", []string{store.RoleOfficial, store.RoleFocal}, []string{"report.menu", "officials.menu", "digest.menu"},
-			help("help.text", "help.focal", "help.official", "help.footer.both")},
+			help(true, "help.focal", "help.official", "help.footer.both")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := person("Lò Văn "+tc.name, tc.roles...)
@@ -99,7 +102,7 @@ func TestMenuAndHelpFollowTheUsersRoles(t *testing.T) {
 	if labels := u.Send("/menu").Last().Labels(); slices.Contains(labels, vi("report.menu")) {
 		t.Errorf("the menu of a revoked focal point still offers the reports: %q", labels)
 	}
-	if got := u.Send("/help").Last().Text; got != help("help.text", "help.join", "help.footer") {
+	if got := u.Send("/help").Last().Text; got != help(false, "help.join", "help.footer") {
 		t.Errorf("the help of a revoked focal point:\n%s", got)
 	}
 }
@@ -160,6 +163,59 @@ func TestHelpFooterFitsTheRole(t *testing.T) {
 						t.Errorf("%s %s: the footer does not name %s: %q", lang, tc.name, who, footer)
 					}
 				}
+			}
+		}
+	}
+}
+
+// /stop stops a quiz, and in the middle of a report pauses the report
+// (flows.Taker): the help says so to a focal point, and to no one else,
+// who has no report to pause. In Vietnamese and English.
+func TestHelpStopLineFitsTheRole(t *testing.T) {
+	t.Parallel()
+	h := flowtest.New(t, flowtest.WithMenu(quiz.MenuItem, report.MenuItem, officials.MenuItem, digest.DigestMenuItem))
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	if _, _, err := h.DB.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", at); err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]struct{ quiz, report string }{
+		"vi": {"dừng bài kiểm tra", "tạm dừng báo cáo"},
+		"en": {"stop a quiz", "pause a report"},
+	}
+	for _, lang := range []string{"vi", "en"} {
+		for _, tc := range []struct {
+			name  string
+			roles []string
+		}{
+			{"citizen", nil},
+			{"focal point", []string{store.RoleFocal}},
+			{"official", []string{store.RoleOfficial}},
+			{"both", []string{store.RoleFocal, store.RoleOfficial}},
+		} {
+			u := h.Agreed(lang+" "+tc.name, lang)
+			for _, role := range tc.roles {
+				unit := ""
+				if role == store.RoleFocal {
+					unit = "SNV"
+				}
+				if _, err := h.DB.GrantRole(ctx, u.UserID(), role, unit, "admin", at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stop []string
+			for _, line := range strings.Split(u.Send("/help").Last().Text, "\n") {
+				if strings.HasPrefix(line, "/stop ") {
+					stop = append(stop, line)
+				}
+			}
+			if len(stop) != 1 {
+				t.Errorf("%s %s: /help has %d lines for /stop, want 1: %q", lang, tc.name, len(stop), stop)
+				continue
+			}
+			focal := slices.Contains(tc.roles, store.RoleFocal)
+			if !strings.Contains(stop[0], words[lang].quiz) || strings.Contains(stop[0], words[lang].report) != focal {
+				t.Errorf("%s %s: /help says %q; want it to stop a quiz, and pause a report: %v", lang, tc.name, stop[0], focal)
 			}
 		}
 	}
