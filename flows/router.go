@@ -3,6 +3,8 @@
 package flows
 
 import (
+	"strings"
+
 	"hocvuso/bot"
 )
 
@@ -32,13 +34,23 @@ type Standalone interface {
 	Standalone(cb bot.Callback) bool
 }
 
-// Stray is a flow that may claim typed text no flow owns (the user is at
-// the menu) before the router answers it with the generic hint: the quiz
-// tells one who types an answer after /menu that their quiz is paused.
-// Stray reports whether it answered; it must answer only text it
-// recognises, and cheaply decline the rest.
+// Stray is a flow that may have left something unfinished that typed text
+// no flow owns (the user is at the menu) was most likely meant for: the
+// quiz an answer's letter typed after /menu, the report any text while a
+// draft of the user's unit waits. Before the router answers such text with
+// the generic hint, it asks every Stray; what they find is said in one
+// message instead, each with its button to go back to it. Stray returns
+// nil for text it does not recognise and when nothing of it waits; it
+// replies nothing itself, and must decide cheaply.
 type Stray interface {
-	Stray(c *bot.Conversation) (bool, error)
+	Stray(c *bot.Conversation) (*Paused, error)
+}
+
+// Paused is what a Stray found waiting: the text saying where it stands,
+// and the button that goes back to it (its label, and the action and
+// argument of the flow's own callback).
+type Paused struct {
+	Text, Label, Action, Arg string
 }
 
 // Editor is a flow that answers an edited message itself while it owns
@@ -77,9 +89,15 @@ type Public interface {
 type Router struct {
 	byName    map[string]Flow
 	byCommand map[string]Flow
-	strays    []Stray // in the order the flows were given
+	strays    []stray // in the order the flows were given
 	// Home is where a user lands: the onboarding (before consent) and the menu.
 	Home Home
+}
+
+// stray is a Stray with its flow's name, for the callback of its button.
+type stray struct {
+	name string
+	flow Stray
 }
 
 // Home is the flow that greets, asks consent and shows the menu.
@@ -106,7 +124,7 @@ func NewRouter(home Home, flows ...Flow) *Router {
 			r.byCommand[cmd] = f
 		}
 		if st, ok := f.(Stray); ok {
-			r.strays = append(r.strays, st)
+			r.strays = append(r.strays, stray{f.Name(), st})
 		}
 	}
 	return r
@@ -180,13 +198,44 @@ func (r *Router) Handle(c *bot.Conversation) error {
 		c.Say("unsupported.input")
 		return nil
 	}
-	for _, st := range r.strays {
-		if ok, err := st.Stray(c); ok || err != nil {
-			return err
-		}
+	if ok, err := r.stray(c); ok || err != nil {
+		return err
 	}
 	c.Say("unknown.hint")
 	return r.Home.Menu(c, false)
+}
+
+// stray answers typed text no flow owns with what the Strays find waiting
+// (a quiz and a report's draft, say), each with the button that goes back
+// to it, and the menu's; ok is false when none finds anything.
+func (r *Router) stray(c *bot.Conversation) (ok bool, err error) {
+	type claim struct {
+		flow string
+		*Paused
+	}
+	var claims []claim
+	for _, st := range r.strays {
+		p, err := st.flow.Stray(c)
+		if err != nil {
+			return false, err
+		}
+		if p != nil {
+			claims = append(claims, claim{st.name, p})
+		}
+	}
+	if len(claims) == 0 {
+		return false, nil
+	}
+	c.NextScreen()
+	texts := make([]string, 0, len(claims))
+	rows := make([][]bot.Button, 0, len(claims)+1)
+	for _, cl := range claims {
+		texts = append(texts, cl.Text)
+		rows = append(rows, []bot.Button{c.Button(cl.Label, cl.flow, cl.Action, cl.Arg)})
+	}
+	rows = append(rows, BackToMenu(c))
+	c.Reply(bot.Reply{Text: strings.Join(texts, "\n\n"), Buttons: rows})
+	return true, nil
 }
 
 func isPublic(f Flow) bool {

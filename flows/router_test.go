@@ -325,3 +325,53 @@ type renamed2 struct{ members }
 
 func (renamed2) Name() string       { return flows.HomeName }
 func (renamed2) Commands() []string { return nil }
+
+// waiter is a flow that has something waiting when typed text holds its
+// word, and is told when its button is tapped.
+type waiter struct{ name, word string }
+
+func (w waiter) Name() string     { return w.name }
+func (waiter) Commands() []string { return nil }
+func (w waiter) Handle(c *bot.Conversation, in flows.Input) error {
+	c.Reply(bot.Reply{Text: w.name + " " + in.Callback.Action + " " + in.Callback.Arg})
+	return nil
+}
+func (w waiter) Stray(c *bot.Conversation) (*flows.Paused, error) {
+	if !strings.Contains(c.Update.Text, w.word) {
+		return nil, nil
+	}
+	return &flows.Paused{Text: w.name + " waits", Label: "go on with " + w.name, Action: "resume", Arg: w.word}, nil
+}
+
+// Typed text no flow owns is offered to every Stray: what they find is
+// said in one message, in the order of the flows, each with its button,
+// then the menu's; when none finds anything, the hint and the menu.
+func TestStraysAreAnsweredTogether(t *testing.T) {
+	t.Parallel()
+	h := flowtest.New(t,
+		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return waiter{"quiz", "B"} }),
+		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return echo{} }),
+		flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return waiter{"report", "2"} }),
+	)
+	u := h.Agreed("Lan", "vi")
+	back := h.T("vi", "menu.back")
+	for _, tc := range []struct {
+		typed, text string
+		labels      []string
+	}{
+		{"B", "quiz waits", []string{"go on with quiz", back}},
+		{"2", "report waits", []string{"go on with report", back}},
+		{"B2", "quiz waits\n\nreport waits", []string{"go on with quiz", "go on with report", back}},
+	} {
+		r := u.Send(tc.typed)
+		if len(r.Sent) != 1 || r.Text() != tc.text || !slices.Equal(r.Last().Labels(), tc.labels) {
+			t.Errorf("%q: want %q with %q, got\n%s", tc.typed, tc.text, tc.labels, r)
+		}
+	}
+	if r := u.Tap("go on with report"); r.Text() != "report resume 2" {
+		t.Errorf("the report's button: %s", r)
+	}
+	if r := u.Send("C"); len(r.Sent) != 2 || r.Texts()[0] != h.T("vi", "unknown.hint") {
+		t.Errorf("nothing waits: want the hint and the menu, got\n%s", r)
+	}
+}

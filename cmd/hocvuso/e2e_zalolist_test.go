@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,4 +130,81 @@ func TestZalo_ASplitReviewIsNumberedAcrossItsParts(t *testing.T) {
 	}
 	s.deliver(s.fake.TextEvent(user, "2"))
 	has(t, "2 from the first part", s.lastText(user), "Câu 2/17", "Số, ký hiệu văn bản")
+}
+
+// On Zalo, text typed at the menu while a report's draft waits is told
+// which report waits, at which question, with a button that goes on; an
+// answer's letter while a quiz waits too is told both, each with its
+// button. A number typed at the menu is still the menu's item of that
+// number (the menu is a numbered list on Zalo): nothing waiting takes it.
+func TestZalo_TextAtTheMenuSaysWhatWaits(t *testing.T) {
+	s := startZaloServe(t, nil, nil)
+	const user = "7104"
+	ctx := context.Background()
+	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s.onboard(user)
+	var focal int64
+	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	say := func(text string) []fakezalo.Message {
+		before := len(s.fake.MessagesTo(user))
+		s.deliver(s.fake.TextEvent(user, text))
+		return s.fake.MessagesTo(user)[before:]
+	}
+	titles := func(m fakezalo.Message) []string {
+		var out []string
+		for _, b := range m.Buttons {
+			out = append(out, b.Title)
+		}
+		return out
+	}
+	back := cat.Text("vi", "menu.back", nil)
+
+	say("/quiz")
+	s.choose(user, "Kiểm tra nhanh")
+	s.tap(user, "A")
+	say("/report")
+	s.tap(user, planName)
+	s.tap(user, "Kế hoạch")
+	say("/menu")
+
+	draft := cat.Text("vi", "report.stray.at", map[string]any{"N": 2, "Total": 17, "Period": planName, "Unit": "Sở Nội vụ"})
+	msgs := say("xin chào")
+	if len(msgs) != 1 || msgs[0].Text != draft || !slices.Equal(titles(msgs[0]), []string{"▶️ Làm tiếp báo cáo", back}) {
+		t.Fatalf("text at the menu: want the draft waiting at 2/17, got %+v", msgs)
+	}
+	quiz := cat.Text("vi", "quiz.paused", map[string]any{"N": 2, "Total": 10})
+	msgs = say("B")
+	if len(msgs) != 1 || msgs[0].Text != quiz+"\n\n"+draft || !slices.Equal(titles(msgs[0]), []string{"▶️ Làm tiếp bài", "▶️ Làm tiếp báo cáo", back}) {
+		t.Fatalf("a letter at the menu: want the quiz and the draft waiting, got %+v", msgs)
+	}
+	s.tap(user, "Làm tiếp báo cáo")
+	has(t, "going on with the report", s.lastText(user), "Câu 2/17")
+	if n := s.count(`SELECT count(*) FROM quiz_answers`); n != 1 {
+		t.Errorf("%d quiz answers recorded, want 1: a letter typed at the menu is no answer", n)
+	}
+
+	// The menu's item 1 is the quiz: typed "1" at the menu opens it.
+	say("/menu")
+	has(t, "the menu", s.lastText(user), "\n1. "+cat.Text("vi", "quiz.menu", nil))
+	msgs = say("1")
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.Text)
+	}
+	got := strings.Join(texts, "\n---\n")
+	has(t, "1 at the menu", got, cat.Text("vi", "quiz.resume", nil), "Câu 2/10")
+	if strings.Contains(got, "Làm tiếp báo cáo") {
+		t.Errorf("1 at the menu was met with what waits, not the menu's item 1:\n%s", got)
+	}
 }

@@ -469,20 +469,15 @@ func (f *Flow) typed(c *bot.Conversation) error {
 // told the quiz is paused at its question, with the button that resumes
 // it. Other text, and anyone without an attempt in progress, are left to
 // the router.
-func (f *Flow) Stray(c *bot.Conversation) (bool, error) {
+func (f *Flow) Stray(c *bot.Conversation) (*flows.Paused, error) {
 	if c.Session.UserID == 0 || c.Update.Kind != bot.KindText || !looksLikeAnswer(c.Update.Text) {
-		return false, nil
+		return nil, nil
 	}
 	st, ok, err := f.resumable(c)
 	if err != nil || !ok || !st.active() {
-		return false, err
+		return nil, err
 	}
-	c.NextScreen()
-	c.Reply(bot.Reply{Text: c.T("quiz.paused", "N", st.Pos+1, "Total", len(st.IDs)), Buttons: [][]bot.Button{
-		{c.Button(c.T("quiz.continue"), Name, "start", "")},
-		flows.BackToMenu(c),
-	}})
-	return true, nil
+	return &flows.Paused{Text: c.T("quiz.paused", "N", st.Pos+1, "Total", len(st.IDs)), Label: c.T("quiz.continue"), Action: "start"}, nil
 }
 
 // answer records the option shown at k for the question awaiting an
