@@ -171,19 +171,8 @@ func TestServeReport_AlbumLargerThanTheQuestionTakes(t *testing.T) {
 func TestServeReport_ZaloImagesInOneMessage(t *testing.T) {
 	t.Parallel()
 	s := startZaloServe(t, nil, nil)
-	ctx := context.Background()
-	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	const user = "7001000000000000778"
-	s.onboard(user)
-	var focal int64
-	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	focal := s.focalOfSNV(user)
 	draftButFiles(t, s.db, "plan-2025", "SNV", focal)
 	s.send(user, s.fake.TextEvent(user, "/report"), func(m fakezalo.Message) bool { return strings.Contains(m.Text, "Câu 17/17") })
 

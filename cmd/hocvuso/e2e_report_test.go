@@ -285,18 +285,8 @@ func TestServeReport_ZaloFocalPointTelegramOfficial(t *testing.T) {
 	t.Cleanup(tg.Close)
 	s := startZaloServe(t, nil, map[string]string{"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": tg.URL, "REMINDER_RULES": rulesFile(t)})
 	ctx := context.Background()
-	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	const user = "7001000000000000777"
-	s.onboard(user)
-	var focal int64
-	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s.focalOfSNV(user)
 	official, err := s.db.CreateUser(ctx, store.NewUser{Channel: bot.Telegram, ExternalID: "8201", ChatID: "8201",
 		DisplayName: "Quàng Văn Minh", Language: "vi", ConsentVersion: "test", At: time.Now()})
 	if err != nil {

@@ -612,3 +612,22 @@ func TestZalo_NumberedScreensSayNoTap(t *testing.T) {
 		seen("the profile's offer after the test", true)
 	}
 }
+
+// focalOfSNV onboards a Zalo user and makes them the focal point of Sở Nội
+// vụ (unit SNV, created here), as an invite would; it returns their user id.
+func (s *zserved) focalOfSNV(user string) int64 {
+	s.t.Helper()
+	ctx := context.Background()
+	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
+		s.t.Fatal(err)
+	}
+	s.onboard(user)
+	var focal int64
+	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
+		s.t.Fatal(err)
+	}
+	return focal
+}

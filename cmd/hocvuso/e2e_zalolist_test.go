@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"hocvuso/bot/zalo/fakezalo"
 	"hocvuso/locales"
-	"hocvuso/store"
 )
 
 // zaloReview starts serve with Zalo, makes user a focal point of SNV, and
@@ -19,18 +16,7 @@ import (
 func zaloReview(t *testing.T, user, long string) (*zserved, []fakezalo.Message) {
 	t.Helper()
 	s := startZaloServe(t, nil, nil)
-	ctx := context.Background()
-	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	s.onboard(user)
-	var focal int64
-	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s.focalOfSNV(user)
 	say := func(text string) { s.deliver(s.fake.TextEvent(user, text)) }
 	longText := func() {
 		if long == "" {
@@ -140,18 +126,7 @@ func TestZalo_ASplitReviewIsNumberedAcrossItsParts(t *testing.T) {
 func TestZalo_TextAtTheMenuSaysWhatWaits(t *testing.T) {
 	s := startZaloServe(t, nil, nil)
 	const user = "7104"
-	ctx := context.Background()
-	if _, _, err := s.db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	s.onboard(user)
-	var focal int64
-	if err := s.db.Pool.QueryRow(ctx, `SELECT user_id FROM accounts WHERE channel = 'zalo' AND external_id = $1`, user).Scan(&focal); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.GrantRole(ctx, focal, store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s.focalOfSNV(user)
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
