@@ -49,7 +49,7 @@ func theBank(t *testing.T) *bank.Bank {
 const (
 	staleNotice   = "Câu này đã xong rồi. Bạn trả lời câu mới nhất nhé."
 	notUnderstood = "Tôi chưa hiểu câu trả lời."
-	resumed       = "Bạn đang làm dở một bài. Ta làm tiếp nhé!"
+	resumed       = "Bạn đang làm dở một bài. Chúng ta làm tiếp nhé!"
 )
 
 var (

@@ -412,7 +412,7 @@ func TestResumeAfterRestart(t *testing.T) {
 	// The user wanders off to the menu, then comes back.
 	u.Send("/menu")
 	r := u.Tap("Kiểm tra kỹ năng số")
-	mustContain(t, r.Last().Text, "Bạn đang làm dở một bài. Ta làm tiếp nhé!", "Câu 4/10")
+	mustContain(t, r.Last().Text, "Bạn đang làm dở một bài. Chúng ta làm tiếp nhé!", "Câu 4/10")
 	after := fx.read(r.Last(), "vi")
 	if after.q.ID != before.q.ID || !maps(after.letter, before.letter) {
 		t.Fatalf("resumed on %s %v, want %s %v", after.q.ID, after.letter, before.q.ID, before.letter)
@@ -525,7 +525,7 @@ func TestAnswerTypedAtMenuTellsTheQuizIsPaused(t *testing.T) {
 	hint("vi", u.Send("E"))
 	u.Send("B")
 	r := u.Tap("Làm tiếp bài")
-	mustContain(t, r.Last().Text, "Bạn đang làm dở một bài. Ta làm tiếp nhé!", "Câu 3/6")
+	mustContain(t, r.Last().Text, "Bạn đang làm dở một bài. Chúng ta làm tiếp nhé!", "Câu 3/6")
 	if after := fx.read(r.Last(), "vi"); after.q.ID != before.q.ID {
 		t.Errorf("resumed on %s, want %s", after.q.ID, before.q.ID)
 	}
