@@ -89,7 +89,9 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 		t.Errorf("classes: v1 %s, v2 %s", v1.Number, v2.Number)
 	}
 	r = u.Send("/status")
-	mustContain(t, "/status after the amendment", r.Text(), "đã sửa đổi (phiên bản 2), biên nhận plan-0001.2")
+	// Version 1 was on time: the amendment, two days late, does not make
+	// the report late (as in /overview and the workbook).
+	mustContain(t, "/status after the amendment", r.Text(), "đã sửa đổi (phiên bản 2), lần gửi đầu đúng hạn, biên nhận plan-0001.2")
 
 	// A third version is started, its reason changed, then dropped.
 	u.Tap("1. Kế hoạch năm")
@@ -144,6 +146,23 @@ func TestReport_StatusOfEveryPeriod(t *testing.T) {
 	f.clock.Set(ict(2025, 7, 3, 8, 0).Add(time.Hour))
 	en := f.focal("Anna", "en", "03670")
 	mustContain(t, "/status in English", en.Send("/status").Text(), "Due: 30/07/2025 · not started · 27 days left")
+}
+
+// /status of an amended report says how late the first submission was,
+// not the amendment: what /overview and the workbook count.
+func TestReport_StatusOfAnAmendmentSaysHowLateTheFirstWas(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	en := f.focal("Anna", "en", "SNV")
+	f.clock.Set(ict(2025, 7, 3, 8, 0)) // three days after the due date
+	submitPlan(t, f, u)
+	f.clock.Set(ict(2025, 7, 10, 8, 0))
+	amend(t, u, "Sửa số lớp đã mở")
+	u.Tap("✏️ 2")
+	u.Send("14")
+	mustContain(t, "the amendment's receipt", u.Tap("Gửi báo cáo").Text(), "Số biên nhận: plan-0001.2", "Trễ 10 ngày so với hạn.")
+	mustContain(t, "/status", u.Send("/status").Text(), "đã sửa đổi (phiên bản 2), lần gửi đầu trễ 3 ngày, biên nhận plan-0001.2")
+	mustContain(t, "/status in English", en.Send("/status").Text(), "amended (version 2), first sent late (days late: 3), receipt plan-0001.2")
 }
 
 // A long report's review is split over several messages, none over the

@@ -142,6 +142,11 @@ func stateText(c *bot.Conversation, s store.PeriodStatus) string {
 	case store.StateSubmittedLate:
 		return c.T("report.state.submitted_late", "Receipt", s.Receipt, "Days", s.DaysLate)
 	case store.StateAmended:
+		// Late or not is the first submission's, as /overview and the
+		// workbook count it: amending does not make a report late.
+		if s.DaysLate > 0 {
+			return c.T("report.state.amended_late", "Receipt", s.Receipt, "Version", s.Version, "Days", s.DaysLate)
+		}
 		return c.T("report.state.amended", "Receipt", s.Receipt, "Version", s.Version)
 	}
 	return c.T("report.state.not_started")
