@@ -158,7 +158,13 @@ func (r *Router) Handle(c *bot.Conversation) error {
 		}
 		f, ok := r.byCommand[u.Command]
 		if !ok {
-			c.Say("unknown.command")
+			if !consented {
+				c.Say("unknown.command")
+				return nil
+			}
+			// The menu's button, on the screen on show: a typo in the
+			// middle of a quiz or a report leaves its buttons current.
+			c.Say("unknown.command", BackToMenu(c))
 			return nil
 		}
 		if !consented && !isPublic(f) {

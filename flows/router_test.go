@@ -164,6 +164,57 @@ func TestUnexpectedInputIsExplained(t *testing.T) {
 	}
 }
 
+// An unknown command is answered with the button back to the menu, on
+// Telegram and on Zalo, as text no flow understands is answered with the
+// menu; before the consent, without it (it would show the notice). The
+// conversation under way stays as it was: the reply starts no new screen,
+// so the buttons on show are not made old.
+func TestUnknownCommandOffersTheMenu(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, ch := range []bot.Channel{bot.Telegram, bot.Zalo} {
+		u := h.AgreedOn(ch, "Lan", "vi")
+		r := u.Send("/nonsense")
+		if r.Text() != h.T("vi", "unknown.command") || !slices.Equal(r.Last().Labels(), []string{h.T("vi", "menu.back")}) {
+			t.Errorf("%s: want unknown.command with the menu's button, got\n%s", ch, r)
+			continue
+		}
+		if r := u.Tap(h.T("vi", "menu.back")); r.Text() != h.T("vi", "menu.title") {
+			t.Errorf("%s: the button shows\n%s", ch, r)
+		}
+	}
+
+	u := h.Agreed("Minh", "en")
+	shown, _ := u.Send("/members").Last().Button("again")
+	r := u.Send("/nonsense")
+	back, ok := r.Last().Button(h.T("en", "menu.back"))
+	if !ok {
+		t.Fatalf("in a conversation: no menu button\n%s", r)
+	}
+	if a, b := mustParse(t, shown.Data), mustParse(t, back.Data); a.Screen != b.Screen {
+		t.Errorf("the unknown command moved the screen from %d to %d", a.Screen, b.Screen)
+	}
+	u.Send("/echo")
+	u.Send("/nonsense")
+	if r := u.Send("xin chào"); r.Text() != "echo xin chào" {
+		t.Errorf("text after an unknown command in the echo flow: %s", r)
+	}
+
+	before := h.NewUser("Khách", "vi")
+	if r := before.Send("/nonsense"); r.Text() != h.T("vi", "unknown.command") || len(r.Last().Buttons) != 0 {
+		t.Errorf("before the consent: want unknown.command alone, got\n%s", r)
+	}
+}
+
+func mustParse(t *testing.T, data string) bot.Callback {
+	t.Helper()
+	cb, err := bot.ParseCallback(data)
+	if err != nil {
+		t.Fatalf("callback %q: %v", data, err)
+	}
+	return cb
+}
+
 // Button data that is malformed, names no flow or no action, is answered
 // with the stale notice; nothing is sent and nothing breaks.
 func TestGarbageButtonsGetTheStaleNotice(t *testing.T) {

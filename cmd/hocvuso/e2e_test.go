@@ -427,6 +427,13 @@ func TestServe_OddInputsAreAnswered(t *testing.T) {
 		}
 		mustContain(t, s.texts(chat)[before:], tc.want)
 	}
+	// The unknown command, the last, carries the menu's button.
+	msgs := s.fake.MessagesTo(chat)
+	if last := msgs[len(msgs)-1]; len(last.Buttons) != 1 || len(last.Buttons[0]) != 1 || last.Buttons[0][0].Text != "⬅️ Về menu" {
+		t.Fatalf("the unknown command's answer %+v; want the menu's button", last)
+	}
+	s.tap(chat, "vi", "Về menu") // the menu takes the place of the tapped message
+	mustContain(t, s.texts(chat)[len(msgs)-1:], "Bạn muốn làm gì?")
 }
 
 func TestServe_RecordedPayloads(t *testing.T) {

@@ -379,6 +379,14 @@ func TestZalo_OddInputsAreAnswered(t *testing.T) {
 		}
 		mustContain(t, s.fake.Texts(user)[before:], tc.want)
 	}
+	// An unknown command carries the menu's button, a real Zalo button.
+	s.deliver(s.fake.TextEvent(user, "/khongco"))
+	msgs := s.fake.MessagesTo(user)
+	if last := msgs[len(msgs)-1]; len(last.Buttons) != 1 || last.Buttons[0].Title != "⬅️ Về menu" || last.Buttons[0].Type != "oa.query.hide" {
+		t.Fatalf("the unknown command's answer %+v; want the menu's button", last)
+	}
+	s.tap(user, "Về menu")
+	mustContain(t, s.fake.Texts(user)[len(msgs):], "Bạn muốn làm gì?")
 	// Receipts and the OA's own echoes are acknowledged, not answered.
 	before := len(s.fake.MessagesTo(user))
 	s.deliver(s.fake.Event("user_seen_message", user, map[string]any{"msg_ids": []string{"x"}}))
