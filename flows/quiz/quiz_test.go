@@ -943,6 +943,76 @@ func TestTypedAnswerIgnoresPunctuation(t *testing.T) {
 	}
 }
 
+// wide writes s as a full-width keyboard of an East-Asian input method
+// types it: ASCII letters, digits and punctuation in their full-width
+// forms (U+FF01–U+FF5E), spaces as the ideographic space (U+3000); the
+// rest, Vietnamese letters included, as it is.
+func wide(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ':
+			return '\u3000'
+		case r > ' ' && r <= '~':
+			return r + 0xFEE0
+		}
+		return r
+	}, s)
+}
+
+// A letter, a number or an option's text typed in full-width forms reads
+// as typed in ASCII; Vietnamese diacritics around them still count.
+func TestTypedAnswerInFullWidth(t *testing.T) {
+	b := banktest.Load(t)
+	q, ok := b.Question("t0-1-charge")
+	if !ok {
+		t.Fatal("no question t0-1-charge in the test bank")
+	}
+	const order = "201" // A. Ổ điện ướt  B. Bộ sạc đúng loại, còn tốt  C. Dây sạc bị hở lõi
+	for _, c := range []struct {
+		input string
+		want  int
+	}{
+		{"Ｂ", 1},
+		{"ｂ", 1},
+		{"２", 1},
+		{"（ｃ）", 2},
+		{"３．", 2},
+		{"\u3000Ａ\u3000", 0},
+		{"Câu\u3000Ｂ", 1},
+		{"đáp án：３", 2},
+		{wide("bo sac dung loai con tot"), 1},
+		{wide("B. ") + "Bộ sạc đúng loại, còn tốt", 1},
+		{"Ｄ", -1},
+		{"４", -1},
+		{"Ａ. Bộ sạc đúng loại, còn tốt", -1},
+	} {
+		if got := quiz.MatchTyped(c.input, q, order); got != c.want {
+			t.Errorf("MatchTyped(%q) = %d, want %d", c.input, got, c.want)
+		}
+		if got := quiz.MatchTyped(norm.NFD.String(c.input), q, order); got != c.want {
+			t.Errorf("MatchTyped(NFD %q) = %d, want %d", c.input, got, c.want)
+		}
+	}
+}
+
+// In a quiz, an answer typed in full-width forms is recorded; typed at
+// the menu, it tells the quiz is paused, as the ASCII letter does.
+func TestFullWidthAnswerIsRead(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	u := fx.user("Lò Văn Thắng", "vi")
+	u.Send("/quiz")
+	u.Tap("An toàn")
+	s := fx.read(u.Screen(), "vi")
+	mustContain(t, u.Send(wide(s.right)).Text(), "đúng rồi!")
+	s = fx.read(u.Screen(), "vi")
+	mustContain(t, u.Send(wide(string(rune('1'+s.wrong[0]-'A')))).Text(), "chưa đúng. Đáp án đúng là "+s.right)
+	if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 2 {
+		t.Errorf("%d answers recorded, want 2", n)
+	}
+	u.Send("/menu")
+	mustContain(t, u.Send("Ｃ").Text(), "tạm dừng ở câu 3/6", "Làm tiếp bài")
+}
+
 // Every option of the built-in bank, typed without diacritics and without
 // its punctuation, as on a phone keyboard, selects that option, wherever
 // it is shown.
@@ -974,7 +1044,7 @@ func TestEveryBuiltInOptionTypedPlainSelectsIt(t *testing.T) {
 func FuzzTypedAnswer(f *testing.F) {
 	b := banktest.Load(f)
 	for _, s := range []string{"B", "b", "2", " c. ", "(a)", "Câu B", "đáp án 3", "Không ai cả", "KHONG AI CA", norm.NFD.String("Không ai cả"),
-		"không", "nhân viên ngân hàng", "E", "5", "0", "", "\u0301", "ａ"} {
+		"không", "nhân viên ngân hàng", "E", "5", "0", "", "\u0301", "ａ", "Ｂ", "２", "（ｃ）", "Câu\u3000Ｂ", "Ａ\u0301"} {
 		f.Add(s, 6, "201")
 	}
 	f.Add("Bộ sạc đúng loại, còn tốt", 0, "012")
@@ -995,6 +1065,10 @@ func FuzzTypedAnswer(f *testing.F) {
 		// Whatever form the text takes, it reads the same.
 		if k2 := quiz.MatchTyped(norm.NFD.String(input), q, order); k2 != k {
 			t.Fatalf("NFD %q reads %d, NFC reads %d", input, k2, k)
+		}
+		// Typed in full-width forms, it reads the same.
+		if k2 := quiz.MatchTyped(wide(input), q, order); k2 != k {
+			t.Fatalf("full-width %q reads %d, %q reads %d", wide(input), k2, input, k)
 		}
 		// Each option's own text, in either language and with or without
 		// diacritics, selects it.

@@ -17,12 +17,14 @@ import (
 // punctuation and spaces not counted ("sao luu dang xuat" for "Sao lưu,
 // đăng xuất"); a long enough piece of exactly one option's text counts too,
 // and so does the text after its own letter, as copied from the question
-// ("B. Nói rõ ràng…").
+// ("B. Nói rõ ràng…"). Full-width forms ("Ｂ", "２"), as some East-Asian
+// input methods type them, read as their ASCII (narrow).
 func MatchTyped(input string, q *bank.Question, order string) int {
 	n := len(order)
 	if n > len(letters) || !validOrder(order, len(q.Options)) {
 		return -1
 	}
+	input = narrow(input)
 	// The letter or the number, the common case, without allocating.
 	s := strings.TrimFunc(input, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 	if k := choiceKey(s, n); k >= 0 {
@@ -41,7 +43,7 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 	keys := make([][2]string, n)
 	for k := range n {
 		f := q.Folded(int(order[k] - '0'))
-		keys[k] = [2]string{compact(f[0]), compact(f[1])}
+		keys[k] = [2]string{compact(narrow(f[0])), compact(narrow(f[1]))}
 	}
 	// The option's text, whole.
 	key := compact(w)
@@ -66,12 +68,31 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 
 // looksLikeAnswer reports whether text is nothing but an answer's letter or
 // number, A to D or 1 to 4, in either case, spaces and punctuation around
-// it not counted ("B", "b.", "(2)"): what a user who thinks a question
-// still waits would type. Narrower than MatchTyped, which reads it against
-// a question shown.
+// it not counted ("B", "b.", "(2)", full-width "Ｂ"): what a user who
+// thinks a question still waits would type. Narrower than MatchTyped,
+// which reads it against a question shown.
 func looksLikeAnswer(text string) bool {
-	s := strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	s := strings.TrimFunc(narrow(text), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 	return choiceKey(s, len(letters)) >= 0
+}
+
+// narrow maps the full-width forms of ASCII (U+FF01–U+FF5E: "Ｂ", "２",
+// "（"), which some East-Asian input methods type, to ASCII, and the
+// ideographic space (U+3000) to a space: the width folding of NFKC and
+// nothing else of it, so that no letter of an option's text (nor "²" or
+// "①") reads otherwise than the bank wrote it. Vietnamese letters, in any
+// form, are left as they are. s itself comes back, not a copy, when it
+// holds none of them.
+func narrow(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '\uFF01' && r <= '\uFF5E':
+			return r - 0xFEE0
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // whole returns the position of the option whose key is key, or -1.
