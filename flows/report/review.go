@@ -58,29 +58,70 @@ func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.
 		return err
 	}
 
-	type message struct {
-		text    strings.Builder
-		buttons []bot.Button
-	}
-	var msgs []*message
-	cur := &message{}
-	cur.text.WriteString(c.T("report.review.title", "Period", periodName(p, lang), "Unit", st.UnitName))
+	head := c.T("report.review.title", "Period", periodName(p, lang), "Unit", st.UnitName)
 	if d.BaseVersion > 0 {
-		cur.text.WriteString("\n" + c.T("report.review.amending", "Version", d.BaseVersion, "Reason", d.Reason))
+		head += "\n" + c.T("report.review.amending", "Version", d.BaseVersion, "Reason", d.Reason)
 	}
+	missing := map[string]bool{}
+	for _, fl := range fm.Missing(kind, answers) {
+		missing[fl.Key] = true
+	}
+
+	var end string
+	var actions [][]bot.Button
+	switch {
+	case len(missing) > 0:
+		end = c.T("report.review.missing", "N", len(missing))
+		actions = append(actions, []bot.Button{c.Button(c.T("report.button.answer_missing"), Name, "cont", "")})
+	case unchanged:
+		// Send would only be refused: say how to make a change instead.
+		end = c.T("report.review.no_change_yet", "Version", d.BaseVersion)
+	default:
+		end = c.T("report.review.ready")
+		actions = append(actions, []bot.Button{c.Button(c.T("report.button.submit"), Name, "submit", "")})
+	}
+	if d.BaseVersion > 0 {
+		actions = append(actions, []bot.Button{
+			c.Button(c.T("report.button.reason"), Name, "reason", ""),
+			c.Button(c.T("report.button.discard"), Name, "discard", ""),
+		})
+	}
+	actions = append(actions, []bot.Button{c.Button(c.T("report.button.pause"), Name, "pause", "")})
+	edit := func(n int, fl *config.Field) bot.Button {
+		return c.Button(c.T("report.button.edit", "N", n), Name, "edit", fl.Key)
+	}
+	sendPages(c, f.answerPages(c, head, fm, kind, answers, missing, edit, end), actions)
+	return nil
+}
+
+// page is one message of a list of answers: its text, and the buttons of
+// the fields it shows.
+type page struct {
+	text    strings.Builder
+	buttons []bot.Button
+}
+
+// answerPages writes head, then the answer to every field of fm that
+// applies to kind, section by section, numbered, then end (when not ""),
+// over as many messages as MaxMessage needs. A field in missing is shown
+// as a required field not answered, one without an answer as not
+// answered. button, when not nil, makes the button of field number n, on
+// the message that shows it: the review's ✏️.
+func (f *Flow) answerPages(c *bot.Conversation, head string, fm *config.Form, kind config.Kind, answers map[string]config.Value,
+	missing map[string]bool, button func(n int, fl *config.Field) bot.Button, end string) []*page {
+	lang := c.Lang()
+	var pages []*page
+	cur := &page{}
+	cur.text.WriteString(head)
 	add := func(s string) {
 		if cur.text.Len() > 0 && utf16Len(cur.text.String())+utf16Len(s) > MaxMessage {
-			msgs = append(msgs, cur)
-			cur = &message{}
+			pages = append(pages, cur)
+			cur = &page{}
 			s = strings.TrimLeft(s, "\n")
 		}
 		cur.text.WriteString(s)
 	}
 	n := 0
-	missing := map[string]bool{}
-	for _, fl := range fm.Missing(kind, answers) {
-		missing[fl.Key] = true
-	}
 	for _, sec := range fm.Sections {
 		var fields []*config.Field
 		for _, fl := range sec.Fields {
@@ -106,44 +147,30 @@ func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.
 				entry = title + entry
 			}
 			add(entry)
-			cur.buttons = append(cur.buttons, c.Button(c.T("report.button.edit", "N", n), Name, "edit", fl.Key))
+			if button != nil {
+				cur.buttons = append(cur.buttons, button(n, fl))
+			}
 		}
 	}
-
-	var end string
-	var actions [][]bot.Button
-	switch {
-	case len(missing) > 0:
-		end = c.T("report.review.missing", "N", len(missing))
-		actions = append(actions, []bot.Button{c.Button(c.T("report.button.answer_missing"), Name, "cont", "")})
-	case unchanged:
-		// Send would only be refused: say how to make a change instead.
-		end = c.T("report.review.no_change_yet", "Version", d.BaseVersion)
-	default:
-		end = c.T("report.review.ready")
-		actions = append(actions, []bot.Button{c.Button(c.T("report.button.submit"), Name, "submit", "")})
+	if end != "" {
+		add("\n\n" + end)
 	}
-	if d.BaseVersion > 0 {
-		actions = append(actions, []bot.Button{
-			c.Button(c.T("report.button.reason"), Name, "reason", ""),
-			c.Button(c.T("report.button.discard"), Name, "discard", ""),
-		})
-	}
-	actions = append(actions, []bot.Button{c.Button(c.T("report.button.pause"), Name, "pause", "")})
-	add("\n\n" + end)
-	msgs = append(msgs, cur)
+	return append(pages, cur)
+}
 
-	for i, m := range msgs {
+// sendPages sends pages, each with its fields' buttons, editsPerRow to a
+// row, the last with the rows of actions too.
+func sendPages(c *bot.Conversation, pages []*page, actions [][]bot.Button) {
+	for i, m := range pages {
 		var rows [][]bot.Button
 		for j := 0; j < len(m.buttons); j += editsPerRow {
 			rows = append(rows, m.buttons[j:min(j+editsPerRow, len(m.buttons))])
 		}
-		if i == len(msgs)-1 {
+		if i == len(pages)-1 {
 			rows = append(rows, actions...)
 		}
 		c.Reply(bot.Reply{Text: m.text.String(), Buttons: rows})
 	}
-	return nil
 }
 
 func periodName(p *config.Period, lang string) string {
