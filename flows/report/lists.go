@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -270,11 +271,60 @@ func (f *Flow) showReport(c *bot.Conversation, st *state, versions []store.Repor
 	if err := save(c, stepChoose, st); err != nil {
 		return err
 	}
-	c.Reply(bot.Reply{Text: b.String(), Buttons: [][]bot.Button{
+	c.Reply(bot.Reply{Text: b.String(), Buttons: append([][]bot.Button{
+		{c.Button(c.T("report.button.sent"), Name, "sent", "")},
+	}, submittedActions(c)...)})
+	return nil
+}
+
+// submittedActions are the buttons under a submitted report: amend it,
+// the periods, the menu.
+func submittedActions(c *bot.Conversation) [][]bot.Button {
+	return [][]bot.Button{
 		{c.Button(c.T("report.button.amend"), Name, "amend", "")},
 		{c.Button(c.T("report.button.list"), Name, "list", "")},
 		flows.BackToMenu(c),
-	}})
+	}
+}
+
+// showSent shows the answers of the latest version of the unit's report,
+// read only, as the review shows a draft's (answerPages), in the form
+// version it was sent with; then the buttons of the submitted report.
+func (f *Flow) showSent(c *bot.Conversation, st *state) error {
+	p, ok := f.period(c, st.Period, st.kind())
+	if !ok {
+		c.Notice(c.T("stale.button"))
+		return f.list(c)
+	}
+	versions, err := f.store.ReportVersions(c.Ctx, st.Unit, st.Period)
+	if err != nil {
+		return err
+	}
+	if len(versions) == 0 {
+		return f.open(c, st.Unit, st.Period)
+	}
+	v := versions[len(versions)-1]
+	fm, err := f.form(c.Ctx, v.FormID, v.FormVersion)
+	if err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(v.Answers, &raw); err != nil {
+		return fmt.Errorf("report: answers of %s: %w", v.Receipt, err)
+	}
+	head := c.T("report.sent.title", "Period", p.Name.In(c.Lang()), "Unit", st.UnitName) + "\n" +
+		c.T("report.submitted.version", "Version", v.Version, "Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc)) +
+		"\n" + lateness(c, v.DaysLate)
+	if v.Reason != "" {
+		head += "\n" + c.T("report.submitted.reason", "Reason", v.Reason)
+	}
+	c.NextScreen()
+	st.Key, st.Review, st.Mine = "", false, nil
+	if err := save(c, stepChoose, st); err != nil {
+		return err
+	}
+	pages := f.answerPages(c, head, fm, st.kind(), readValues(raw), nil, nil, c.T("report.sent.end"))
+	sendPages(c, pages, submittedActions(c))
 	return nil
 }
 

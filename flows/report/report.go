@@ -295,6 +295,8 @@ func (f *Flow) tap(c *bot.Conversation, cb *bot.Callback) error {
 		return f.resume(c, &st, true)
 	case "amend", "reason":
 		return f.askReason(c, &st)
+	case "sent":
+		return f.showSent(c, &st)
 	case "discard":
 		return f.discard(c, &st)
 	case "noreason":

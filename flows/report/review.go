@@ -13,9 +13,10 @@ import (
 	"hocvuso/store"
 )
 
-// MaxMessage bounds the text of one review message, in UTF-16 code units:
-// Telegram takes 4,096 per message (Zalo, 2,000, splits longer text
-// itself). The margin keeps a message whole when a channel adds a line.
+// MaxMessage bounds the text of one message of answers (the review, a
+// report as sent), in UTF-16 code units: Telegram takes 4,096 per message
+// (Zalo, 2,000, splits longer text itself). The margin keeps a message
+// whole when a channel adds a line.
 const MaxMessage = 3800
 
 // MaxReason is the longest reason of an amendment, in characters.
@@ -106,7 +107,8 @@ type page struct {
 // over as many messages as MaxMessage needs. A field in missing is shown
 // as a required field not answered, one without an answer as not
 // answered. button, when not nil, makes the button of field number n, on
-// the message that shows it: the review's ✏️.
+// the message that shows it: the review's ✏️. The review and a report as
+// sent (showSent) are the same list.
 func (f *Flow) answerPages(c *bot.Conversation, head string, fm *config.Form, kind config.Kind, answers map[string]config.Value,
 	missing map[string]bool, button func(n int, fl *config.Field) bot.Button, end string) []*page {
 	lang := c.Lang()

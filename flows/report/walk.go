@@ -15,9 +15,13 @@ import (
 
 // values decodes a draft's answers; an answer that cannot be read counts
 // as not given (it stays in the draft and the audit log).
-func values(d store.Draft) map[string]config.Value {
-	out := make(map[string]config.Value, len(d.Answers))
-	for k, raw := range d.Answers {
+func values(d store.Draft) map[string]config.Value { return readValues(d.Answers) }
+
+// readValues decodes answers as a draft or a version stores them, by field
+// key; an answer that cannot be read counts as not given.
+func readValues(answers map[string]json.RawMessage) map[string]config.Value {
+	out := make(map[string]config.Value, len(answers))
+	for k, raw := range answers {
 		var v config.Value
 		if json.Unmarshal(raw, &v) == nil && v.Type != "" {
 			out[k] = v
