@@ -252,6 +252,15 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	}
 	has(t, "the history", s.reply(u, "/status")+s.choose(u, planName), "đã sửa đổi (phiên bản 2)",
 		"Phiên bản 1 · biên nhận plan-2025-0001.1", "Phiên bản 2 · biên nhận plan-2025-0001.2", "Lý do sửa đổi: Sửa số văn bản")
+	// What was sent: version 2's answers, files by name, then Amend.
+	sent := s.choose(u, "Xem nội dung đã gửi")
+	has(t, "what was sent", sent, "Nội dung báo cáo đã gửi", "Phiên bản 2 · biên nhận plan-2025-0001.2",
+		"Lý do sửa đổi: Sửa số văn bản", "2. Số, ký hiệu văn bản\n27/KH-SNV", "\n(bỏ qua)", "1.250 lượt",
+		"Kế hoạch 25.pdf, Kế hoạch 25.docx, photo.jpg")
+	if strings.Contains(sent, "26/KH-SNV") {
+		t.Errorf("what was sent shows version 1:\n%s", sent)
+	}
+	has(t, "Amend after what was sent", s.choose(u, "Sửa đổi báo cáo"), "Vì sao bạn sửa đổi báo cáo?")
 }
 
 // Two focal points of one unit answer the same question at once: one is
