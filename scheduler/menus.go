@@ -58,7 +58,7 @@ func (w *menuWorker) Work(ctx context.Context, job *river.Job[menuArgs]) error {
 		}
 		return w.s.cfg.Menus.SyncMenus(ctx, job.Args.UserID)
 	}
-	ids, err := w.s.cfg.DB.RoleHolderIDs(ctx)
+	ids, err := w.s.cfg.DB.MenuHolderIDs(ctx)
 	if err != nil {
 		return err
 	}

@@ -100,10 +100,12 @@ func (db *DB) RoleByID(ctx context.Context, id int64) (RoleHolder, bool, error) 
 	return h, err == nil, err
 }
 
-// RoleHolderIDs lists the users holding a role in force, by id: whose
-// chats have a command menu of their own.
-func (db *DB) RoleHolderIDs(ctx context.Context) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT user_id FROM report_roles WHERE revoked_at IS NULL ORDER BY user_id`)
+// MenuHolderIDs lists, by id, the users whose chats have a command menu of
+// their own: those holding a role in force, and those who chose their
+// language in the bot (LanguageChosen).
+func (db *DB) MenuHolderIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT user_id FROM report_roles WHERE revoked_at IS NULL
+		UNION SELECT id FROM users WHERE language_chosen ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -95,6 +96,38 @@ func TestActiveRolesAndRoleByID(t *testing.T) {
 	}
 	if _, ok, err := db.RoleByID(ctx, 999999); ok || err != nil {
 		t.Fatalf("RoleByID(unknown) = %v, %v", ok, err)
+	}
+}
+
+// The chats with a menu of their own are those of the role holders and of
+// the users who chose their language in the bot: not a citizen's with
+// their app's language, nor one whose role was revoked and who never chose.
+func TestMenuHolderIDs(t *testing.T) {
+	db := reportDB(t)
+	ctx := context.Background()
+	at := ict(2025, 6, 2, 9, 0, 0)
+	focal, official, citizen, chose, revoked := reportUser(t, db, "61"), reportUser(t, db, "62"), reportUser(t, db, "63"), reportUser(t, db, "64"), reportUser(t, db, "65")
+	for _, g := range []struct {
+		user       int64
+		role, unit string
+	}{{focal, store.RoleFocal, "SNV"}, {official, store.RoleOfficial, ""}, {official, store.RoleFocal, "03670"}, {revoked, store.RoleFocal, "03664"}} {
+		if _, err := db.GrantRole(ctx, g.user, g.role, g.unit, "admin", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetLanguage(ctx, chose, "vi"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.ActiveRoles(ctx, "03664")
+	if err != nil || len(r) != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if err := db.RevokeRole(ctx, r[0].ID, "admin", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.MenuHolderIDs(ctx)
+	if want := []int64{focal, official, chose}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("MenuHolderIDs = %v, %v; want %v (not %d, a citizen, nor %d, revoked)", got, err, want, citizen, revoked)
 	}
 }
 

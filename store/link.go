@@ -380,7 +380,8 @@ func mergeUserRow(ctx context.Context, tx pgx.Tx, keep, gone int64, at time.Time
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{"id": true, "display_name": true, "language": true, "consent_at": true,
+	// Whether the language was chosen goes with the language: keep's.
+	known := map[string]bool{"id": true, "display_name": true, "language": true, "language_chosen": true, "consent_at": true,
 		"consent_version": true, "created_at": true, "updated_at": true}
 	var extra strings.Builder
 	for _, n := range names {

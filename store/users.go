@@ -50,6 +50,9 @@ type NewUser struct {
 	Language       string
 	ConsentVersion string
 	At             time.Time
+	// LanguageChosen is set when the user chose Language in the bot before
+	// agreeing, rather than having their app's.
+	LanguageChosen bool
 }
 
 // CreateUser records a consenting user and their channel account. If the
@@ -65,8 +68,8 @@ func (db *DB) CreateUser(ctx context.Context, n NewUser) (int64, error) {
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO users (display_name, language, consent_at, consent_version)
-			VALUES ($1, $2, $3, $4) RETURNING id`, n.DisplayName, n.Language, n.At, n.ConsentVersion).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO users (display_name, language, language_chosen, consent_at, consent_version)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, n.DisplayName, n.Language, n.LanguageChosen, n.At, n.ConsentVersion).Scan(&id); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO accounts (channel, external_id, user_id, chat_id, last_seen_at)
@@ -113,10 +116,23 @@ func (db *DB) User(ctx context.Context, id int64) (User, error) {
 	return u, err
 }
 
-// SetLanguage records the user's chosen language.
+// SetLanguage records the language the user chose in the bot (/language):
+// theirs from now on, whatever their app's (LanguageChosen).
 func (db *DB) SetLanguage(ctx context.Context, userID int64, lang string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE users SET language = $2, updated_at = now() WHERE id = $1`, userID, lang)
+	_, err := db.Pool.Exec(ctx, `UPDATE users SET language = $2, language_chosen = true, updated_at = now() WHERE id = $1`, userID, lang)
 	return err
+}
+
+// LanguageChosen reports whether the user chose their language in the bot
+// (SetLanguage, NewUser.LanguageChosen), rather than having their app's:
+// false for a user unknown.
+func (db *DB) LanguageChosen(ctx context.Context, userID int64) (bool, error) {
+	var chosen bool
+	err := db.Pool.QueryRow(ctx, `SELECT language_chosen FROM users WHERE id = $1`, userID).Scan(&chosen)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return chosen, err
 }
 
 // DeleteUser erases a user and everything that hangs off them (store/mydata.go):

@@ -153,14 +153,30 @@ func testDeleteUserRemovesTheirAccounts(t *testing.T, db *store.DB, acc accounts
 	}
 }
 
+// The language set is chosen in the bot: it stays the user's, whatever
+// their app's, as one chosen before agreeing does.
 func testSetLanguage(t *testing.T, db *store.DB, acc accounts) {
 	ctx := context.Background()
 	id := mustCreateUser(t, db, acc.consent("1001"))
+	if chosen, err := db.LanguageChosen(ctx, id); err != nil || chosen {
+		t.Fatalf("LanguageChosen of a user with their app's language = %v, %v; want false", chosen, err)
+	}
 	if err := db.SetLanguage(ctx, id, "en"); err != nil {
 		t.Fatal(err)
 	}
 	if found, _, _ := db.FindAccount(ctx, bot.Telegram, acc.id("1001")); found.Lang != "en" {
 		t.Errorf("Lang after SetLanguage(en) = %q", found.Lang)
+	}
+	if chosen, err := db.LanguageChosen(ctx, id); err != nil || !chosen {
+		t.Errorf("LanguageChosen after SetLanguage = %v, %v; want true", chosen, err)
+	}
+	before := acc.consent("1002")
+	before.LanguageChosen = true
+	if chosen, err := db.LanguageChosen(ctx, mustCreateUser(t, db, before)); err != nil || !chosen {
+		t.Errorf("LanguageChosen of a user who chose before agreeing = %v, %v; want true", chosen, err)
+	}
+	if chosen, err := db.LanguageChosen(ctx, 1<<40); err != nil || chosen {
+		t.Errorf("LanguageChosen of no user = %v, %v; want false", chosen, err)
 	}
 	if err := db.SetLanguage(ctx, id, "fr"); err == nil {
 		t.Error("SetLanguage(fr): want an error, there is no such catalogue")
