@@ -36,13 +36,19 @@ func AudienceOf(roles []store.Role) Audience {
 type MenuStore interface {
 	UserRoles(ctx context.Context, userID int64) ([]store.Role, error)
 	AccountsOf(ctx context.Context, userID int64) ([]store.Account, error)
+	// LanguageChosen reports whether the user chose their language in the
+	// bot rather than having their app's.
+	LanguageChosen(ctx context.Context, userID int64) (bool, error)
 }
 
 // CommandMenus decides the command menu of a user's chats (Telegram's; a
 // channel without one ignores it): the commands their roles let them use,
 // described in their language. Every user's commands are the channel's
-// default menu (serve sets it at start), so the chats of a user without a
-// role have no menu of their own. A nil *CommandMenus decides nothing.
+// default menu (serve sets it at start), described in the language of the
+// user's app: so the chats of a user without a role have no menu of their
+// own, unless they chose their language in the bot (/language), whose
+// chats get every user's commands in it. A nil *CommandMenus decides
+// nothing.
 type CommandMenus struct {
 	st   MenuStore
 	text bot.Translator
@@ -99,45 +105,53 @@ func (m *CommandMenus) List(who Audience, lang string) []bot.Command {
 }
 
 // Of returns the command menu each chat of a user is to show, for each of
-// their accounts: the commands their roles give, in lang; none (back to
-// the channel's default menu) when they hold no role. It also returns who
-// they are.
-func (m *CommandMenus) Of(ctx context.Context, userID int64, lang string) ([]bot.Outgoing, Audience, error) {
+// their accounts: the commands their roles give, in lang; for a user
+// without a role, every user's commands in lang when they chose their
+// language in the bot, else none (back to the channel's default menu, in
+// their app's language). It also tells whether the chats have a menu of
+// their own.
+func (m *CommandMenus) Of(ctx context.Context, userID int64, lang string) (menus []bot.Outgoing, own bool, err error) {
 	if len(m.commands) == 0 {
 		// A role's menu would be empty: its chats would lose their menu.
-		return nil, Everyone, errors.New("flows: command menus without commands (CommandMenus.Use)")
+		return nil, false, errors.New("flows: command menus without commands (CommandMenus.Use)")
 	}
 	roles, err := m.st.UserRoles(ctx, userID)
 	if err != nil {
-		return nil, Everyone, err
+		return nil, false, err
 	}
 	who := AudienceOf(roles)
+	own = who != Everyone
+	if !own {
+		if own, err = m.st.LanguageChosen(ctx, userID); err != nil {
+			return nil, false, err
+		}
+	}
 	accounts, err := m.st.AccountsOf(ctx, userID)
 	if err != nil {
-		return nil, who, err
+		return nil, false, err
 	}
 	var commands []bot.Command
-	if who != Everyone {
+	if own {
 		commands = m.List(who, lang)
 	}
-	out := make([]bot.Outgoing, 0, len(accounts))
+	menus = make([]bot.Outgoing, 0, len(accounts))
 	for _, a := range accounts {
-		out = append(out, bot.Outgoing{Target: bot.Target{Channel: a.Channel, ChatID: a.ChatID, Lang: lang}, Menu: &bot.Menu{Commands: commands}})
+		menus = append(menus, bot.Outgoing{Target: bot.Target{Channel: a.Channel, ChatID: a.ChatID, Lang: lang}, Menu: &bot.Menu{Commands: commands}})
 	}
-	return out, who, nil
+	return menus, own, nil
 }
 
-// Follow queues, for each chat of a user holding a role, the menu their
-// roles give, in the conversation's language: once a role is gained (an
-// invite), or the user's chats or language change (/link, /language).
-// Nothing is queued for a user without a role: their chats show the
-// default menu.
+// Follow queues, for each chat of a user holding a role or who chose their
+// language in the bot, the menu their roles give, in the conversation's
+// language: once a role is gained (an invite), or the user's chats or
+// language change (/link, /language, a language chosen before agreeing).
+// Nothing is queued for the others: their chats show the default menu.
 func (m *CommandMenus) Follow(c *bot.Conversation, userID int64) error {
 	if m == nil || userID == 0 {
 		return nil
 	}
-	menus, who, err := m.Of(c.Ctx, userID, c.Lang())
-	if err != nil || who == Everyone {
+	menus, own, err := m.Of(c.Ctx, userID, c.Lang())
+	if err != nil || !own {
 		return err
 	}
 	for _, o := range menus {
@@ -146,8 +160,9 @@ func (m *CommandMenus) Follow(c *bot.Conversation, userID int64) error {
 	return nil
 }
 
-// Reset queues the default menu for chats that are no longer a role
-// holder's: the chats of a user erased (/deleteme), a chat unlinked.
+// Reset queues the default menu for chats that are no longer those of a
+// user with a menu of their own: the chats of a user erased (/deleteme), a
+// chat unlinked.
 func (m *CommandMenus) Reset(c *bot.Conversation, accounts ...store.Account) {
 	if m == nil {
 		return

@@ -13,15 +13,16 @@ import (
 )
 
 // Command menus changed outside a conversation: a role revoked by an admin
-// (hocvuso revoke), or every role holder's after a release that changed
-// the menus. A conversation that changes roles sets its menus itself, with
-// its replies (bot.Conversation.SetMenu); these go out as jobs, retried,
-// through the same senders.
+// (hocvuso revoke), or the chats' own menus after a release that changed
+// the menus (every role holder's, and those of the users who chose their
+// language in the bot). A conversation that changes roles or the language
+// sets its menus itself, with its replies (bot.Conversation.SetMenu);
+// these go out as jobs, retried, through the same senders.
 
 // MenuSyncer sets the command menus of a user's chats to what their roles
-// give now: their role's commands, or the channel's default menu when they
-// hold none (cmd/hocvuso: flows.CommandMenus through the channels'
-// senders).
+// and language give now: their role's commands, every user's in the
+// language they chose in the bot, or the channel's default menu
+// (cmd/hocvuso: flows.CommandMenus through the channels' senders).
 type MenuSyncer interface {
 	SyncMenus(ctx context.Context, userID int64) error
 }
@@ -35,8 +36,9 @@ const queueMenus = "menus"
 const menuAttempts = 5
 
 // menuArgs is the job setting the command menus of one user's chats
-// (UserID), or, with Version, queuing one such job per role holder:
-// once per version of the menus (their commands and descriptions).
+// (UserID), or, with Version, queuing one such job per user whose chats
+// have a menu of their own (store.MenuHolderIDs): once per version of the
+// menus (their commands and descriptions).
 type menuArgs struct {
 	UserID  int64  `json:"user_id,omitempty"`
 	Version string `json:"version,omitempty"`
@@ -62,7 +64,7 @@ func (w *menuWorker) Work(ctx context.Context, job *river.Job[menuArgs]) error {
 	if err != nil {
 		return err
 	}
-	w.s.log.Info("command menus of every role holder queued", "version", job.Args.Version, "users", len(ids))
+	w.s.log.Info("command menus of the chats with one of their own queued", "version", job.Args.Version, "users", len(ids))
 	return insertMenuJobs(ctx, w.s.river, ids)
 }
 
@@ -101,11 +103,13 @@ func (q *MenuQueue) User(ctx context.Context, userID int64) error {
 	return insertMenuJobs(ctx, q.river, []int64{userID})
 }
 
-// All queues the setting of every role holder's chats' menus, once per
-// version of the menus (a fingerprint of their commands and descriptions)
-// while river keeps its job (CompletedJobRetentionPeriod): at the start of
-// a serve, so that a release that changes the menus, or the first to have
-// them, reaches every role holder without a role changing.
+// All queues the setting of the menus of every chat with a menu of its own
+// (a role holder's, or a user's who chose their language in the bot), once
+// per version of the menus (a fingerprint of their commands and
+// descriptions) while river keeps its job (CompletedJobRetentionPeriod):
+// at the start of a serve, so that a release that changes the menus, or
+// the first to have them, reaches them without a role or language
+// changing.
 func (q *MenuQueue) All(ctx context.Context, version string) error {
 	_, err := q.river.Insert(ctx, menuArgs{Version: version}, &river.InsertOpts{Queue: queueMenus, MaxAttempts: menuAttempts,
 		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: everyState}})

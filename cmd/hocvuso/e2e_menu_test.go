@@ -58,8 +58,8 @@ func holdsAny(menu []string, commands ...string) bool {
 // The Telegram command menu a user sees follows their roles: a citizen's
 // lists what a citizen can use, not the reports; a focal point's chat gets
 // the reports once the invite is used, in the language chosen in the bot,
-// and loses them when the role is revoked; an official's gets the
-// overview, until the erasure. A group shows no menu, and a tap on a
+// and loses them when the role is revoked, keeping a citizen's in the
+// language she chose; an official's gets the overview, until the erasure. A group shows no menu, and a tap on a
 // button there is answered with nothing.
 func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	s := startServe(t, true, nil)
@@ -124,8 +124,9 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 		t.Errorf("/stop described %q after she chose English", got)
 	}
 
-	// Revoked by the admin: the menu of her chat is the default again,
-	// set by the serve's scheduler.
+	// Revoked by the admin: the menu of her chat is a citizen's again, set
+	// by the serve's scheduler, still in the language she chose, English,
+	// whatever her app's.
 	var roleID int64
 	if err := s.db.Pool.QueryRow(context.Background(), `SELECT id FROM report_roles WHERE unit_code = 'SNV'`).Scan(&roleID); err != nil {
 		t.Fatal(err)
@@ -135,8 +136,11 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	if menu := s.menu(lan, "vi"); !slices.Contains(menu, "quiz") {
 		t.Errorf("after the revocation: %q", menu)
 	}
-	if c, ok := s.fake.Commands(fakeapi.ScopeChat(lan), ""); ok {
-		t.Errorf("her chat keeps a menu of its own: %q", menuNames(c))
+	if got := s.description(lan, "vi", "quiz"); got != "Take a digital skills quiz" {
+		t.Errorf("/quiz described %q after the revocation; want the language she chose, English", got)
+	}
+	if got := s.description(lan, "vi", "stop"); got != "Stop a quiz" {
+		t.Errorf("/stop described %q after the revocation; want a citizen's", got)
 	}
 
 	// An official: the overview, the export and the digest; erased, the
@@ -173,6 +177,55 @@ func TestServe_CommandMenusFollowTheRoles(t *testing.T) {
 	}
 }
 
+// A citizen's chat follows the language chosen in the bot too: the menu
+// for all private chats speaks the app's. Her app in English, Mai chooses
+// Vietnamese with /language: her chat gets a citizen's menu in Vietnamese.
+// Tuấn, his app in Vietnamese, switches the greeting to English and
+// agrees: his, in English. Erased, Mai's chat shows her app's again.
+func TestServe_ACitizensMenuFollowsTheLanguageChosen(t *testing.T) {
+	s := startServe(t, true, nil)
+	roleCommands := []string{"report", "status", "overview", "export", "digest"}
+	const mai, tuan = 7406, 7407
+
+	s.send(mai, textUpdate(mai, "en", "/start"))
+	s.tap(mai, "en", "I agree")
+	if c, ok := s.fake.Commands(fakeapi.ScopeChat(mai), ""); ok {
+		t.Fatalf("a citizen with her app's language has a menu of her own: %q", menuNames(c))
+	}
+	if got := s.description(mai, "en", "quiz"); got != "Take a digital skills quiz" {
+		t.Fatalf("/quiz described %q; want her app's language, English", got)
+	}
+	s.send(mai, textUpdate(mai, "en", "/language"))
+	s.tap(mai, "en", "Tiếng Việt")
+	mustContain(t, s.texts(mai), "Đã chuyển sang tiếng Việt.")
+	menu := s.menu(mai, "en")
+	if !slices.Contains(menu, "quiz") || !slices.Contains(menu, "join") || holdsAny(menu, roleCommands...) {
+		t.Fatalf("her menu after /language: %q; want a citizen's", menu)
+	}
+	if got := s.description(mai, "en", "quiz"); got != "Làm bài kiểm tra kỹ năng số" {
+		t.Errorf("/quiz described %q after she chose Vietnamese", got)
+	}
+	if got := s.description(mai, "en", "stop"); got != "Dừng bài kiểm tra" {
+		t.Errorf("/stop described %q; want a citizen's, in Vietnamese", got)
+	}
+
+	s.say(tuan, "/start")
+	s.tap(tuan, "vi", "English")
+	s.tap(tuan, "vi", "I agree")
+	if got := s.description(tuan, "vi", "quiz"); got != "Take a digital skills quiz" {
+		t.Errorf("/quiz described %q to one who chose English before agreeing", got)
+	}
+
+	s.send(mai, textUpdate(mai, "en", "/deleteme"))
+	s.tap(mai, "en", "Xóa hết")
+	if c, ok := s.fake.Commands(fakeapi.ScopeChat(mai), ""); ok {
+		t.Errorf("her chat keeps a menu of its own after /deleteme: %q", menuNames(c))
+	}
+	if got := s.description(mai, "en", "quiz"); got != "Take a digital skills quiz" {
+		t.Errorf("/quiz described %q after /deleteme; want her app's language", got)
+	}
+}
+
 // A menu Telegram refuses leaves the user's action whole: the invite is
 // used, the role held, the reply sent.
 func TestServe_MenuRefusedDoesNotFailTheEnrolment(t *testing.T) {
@@ -203,7 +256,8 @@ func TestServe_MenuRefusedDoesNotFailTheEnrolment(t *testing.T) {
 
 // Role holders of a version without chat menus (or of one whose menus
 // differ) get theirs when serve starts: the scheduler sets the chats of
-// every role holder once per version of the menus.
+// every role holder, and of every user who chose their language in the
+// bot, once per version of the menus.
 func TestServe_RoleHoldersFromBeforeGetTheirMenusAtStart(t *testing.T) {
 	ctx := context.Background()
 	dbURL := storetest.NewDatabaseURL(t)
@@ -215,19 +269,24 @@ func TestServe_RoleHoldersFromBeforeGetTheirMenusAtStart(t *testing.T) {
 	if err := db.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
-	const focal, citizen = 7404, 7405
+	const focal, citizen, chose = 7404, 7405, 7408
 	at := time.Now().Add(-24 * time.Hour)
 	if _, _, err := db.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", at); err != nil {
 		t.Fatal(err)
 	}
-	for _, chat := range []int64{focal, citizen} {
+	for _, chat := range []int64{focal, citizen, chose} {
 		id, err := db.CreateUser(ctx, store.NewUser{Channel: bot.Telegram, ExternalID: strconv.FormatInt(chat, 10), ChatID: strconv.FormatInt(chat, 10),
 			DisplayName: "Lò Thị Hương", Language: "en", ConsentVersion: "test", At: at})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if chat == focal {
+		switch chat {
+		case focal:
 			if _, err := db.GrantRole(ctx, id, store.RoleFocal, "SNV", "admin", at); err != nil {
+				t.Fatal(err)
+			}
+		case chose:
+			if err := db.SetLanguage(ctx, id, "en"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -238,7 +297,13 @@ func TestServe_RoleHoldersFromBeforeGetTheirMenusAtStart(t *testing.T) {
 	if got := s.description(focal, "vi", "report"); got != "Send your unit's report" {
 		t.Errorf("/report described %q; want the user's language, English", got)
 	}
+	s.waitMenu(chose, "vi", func(menu []string) bool {
+		return slices.Contains(menu, "quiz") && s.description(chose, "vi", "quiz") == "Take a digital skills quiz"
+	})
+	if menu := s.menu(chose, "vi"); holdsAny(menu, "report", "overview") {
+		t.Errorf("the menu of a citizen who chose English: %q", menu)
+	}
 	if _, ok := s.fake.Commands(fakeapi.ScopeChat(citizen), ""); ok {
-		t.Errorf("a citizen's chat got a menu of its own")
+		t.Errorf("the chat of a citizen with her app's language got a menu of its own")
 	}
 }

@@ -17,8 +17,9 @@ import (
 )
 
 // The command menus (Telegram's): every user's commands for all private
-// chats, set at start; a role holder's chats a menu of their own, set by
-// the flows that change roles, and by the scheduler's menu jobs where
+// chats, set at start; the chats of a role holder, or of a user who chose
+// their language in the bot, a menu of their own, set by the flows that
+// change roles or the language, and by the scheduler's menu jobs where
 // roles change outside a conversation (hocvuso revoke) or the menus change
 // with a release.
 
@@ -39,14 +40,15 @@ func (a *app) commandMenu() map[string][]telegram.Command {
 	return menu
 }
 
-// menusVersion names the role holders' menus as this build writes them (a
-// fingerprint of every role's commands and descriptions in every
-// language): a serve whose version no job has set yet has every role
-// holder's chats set (scheduler.MenuQueue.All).
+// menusVersion names the chats' own menus as this build writes them (a
+// fingerprint of every audience's commands and descriptions in every
+// language): a serve whose version no job has set yet has the chats of
+// every role holder and of every user who chose their language set
+// (scheduler.MenuQueue.All).
 func (a *app) menusVersion() string {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
-	for _, who := range []flows.Audience{flows.FocalPoints, flows.Officials, flows.FocalPoints | flows.Officials} {
+	for _, who := range []flows.Audience{flows.Everyone, flows.FocalPoints, flows.Officials, flows.FocalPoints | flows.Officials} {
 		for _, lang := range locales.Languages {
 			_ = enc.Encode(a.menus.List(who, lang)) // a hash.Hash never fails
 		}
@@ -55,10 +57,10 @@ func (a *app) menusVersion() string {
 }
 
 // SyncMenus implements scheduler.MenuSyncer: it sets each chat of the user
-// to the menu their roles give now, in their language, through the
-// sender of its channel where that channel has command menus. A user
-// erased meanwhile has nothing left to set: their chats were given the
-// default menu then.
+// to the menu their roles and language give now (flows.CommandMenus.Of),
+// through the sender of its channel where that channel has command menus.
+// A user erased meanwhile has nothing left to set: their chats were given
+// the default menu then.
 func (a *app) SyncMenus(ctx context.Context, userID int64) error {
 	contact, err := a.db.Contact(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {

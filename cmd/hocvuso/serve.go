@@ -71,14 +71,15 @@ func (a *app) startTelegram(ctx context.Context, mux *http.ServeMux, errc chan<-
 	if err := client.Setup(ctx, setup); err != nil {
 		return fmt.Errorf("telegram setup: %w", err)
 	}
-	// The role holders' chats have menus of their own: set once per
-	// version of them, by the scheduler (one replica).
+	// The chats of role holders, and of users who chose their language in
+	// the bot, have menus of their own: set once per version of them, by
+	// the scheduler (one replica).
 	menus, err := scheduler.NewMenuQueue(a.db)
 	if err == nil {
 		err = menus.All(ctx, a.menusVersion())
 	}
 	if err != nil {
-		a.log.Warn("the role holders' command menus are not queued", "err", err)
+		a.log.Warn("the chats' own command menus are not queued", "err", err)
 	}
 	a.log.Info("telegram ready", "bot", client.Username(), "webhook", a.cfg.TelegramWebhookURL != "")
 	if a.cfg.TelegramWebhookURL == "" {

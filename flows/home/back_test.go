@@ -11,13 +11,14 @@ import (
 )
 
 // asker stands for every flow that asks for something typed (an invite
-// code, a certificate's name, a commune): /ask shows the question with the
-// way back to the menu, and what is typed next is its answer. A /start
-// payload "ask…" is kept until the user agrees, as an invite is.
+// code, a certificate's name, a commune): /join, as an invite's flow does,
+// shows the question with the way back to the menu, and what is typed next
+// is its answer. A /start payload "ask…" is kept until the user agrees, as
+// an invite is. Its command is a real one: the command menus describe it.
 type asker struct{}
 
 func (asker) Name() string       { return "asker" }
-func (asker) Commands() []string { return []string{"ask"} }
+func (asker) Commands() []string { return []string{"join"} }
 func (asker) Public() bool       { return true }
 
 func (asker) ClaimsStart(payload string) bool { return strings.HasPrefix(payload, "ask") }
@@ -31,7 +32,7 @@ func (a asker) Start(c *bot.Conversation, payload string) error {
 }
 
 func (a asker) Handle(c *bot.Conversation, in flows.Input) error {
-	if in.Command == "ask" {
+	if in.Command == "join" {
 		if err := c.Session.Enter(a.Name(), "typing", nil); err != nil {
 			return err
 		}
@@ -52,8 +53,8 @@ func TestBackToMenuLeavesTheQuestion(t *testing.T) {
 	u.Send("/start")
 	u.Tap("Tôi đồng ý")
 
-	if r := u.Send("/ask"); r.Last().Text != "asked" {
-		t.Fatalf("/ask: %s", r)
+	if r := u.Send("/join"); r.Last().Text != "asked" {
+		t.Fatalf("/join: %s", r)
 	}
 	if r := u.Send("ABCD"); r.Last().Text != "answer: ABCD" {
 		t.Fatalf("the answer to the question: %s", r)
@@ -99,7 +100,7 @@ func TestLanguageSwitchLeavesTheQuestion(t *testing.T) {
 	u.Send("/start")
 	u.Tap("Tôi đồng ý")
 
-	u.Send("/ask")
+	u.Send("/join")
 	u.Send("/language")
 	r := u.Tap("English")
 	if r.Last().Text != h.T("en", "menu.title") {

@@ -53,8 +53,8 @@ type Flow struct {
 	// byRole is set when some menu item is not for everyone: the menu
 	// then needs the user's roles.
 	byRole bool
-	// Menus, when set, gives a role holder's chats their command menu in
-	// the language they choose.
+	// Menus, when set, gives the chats of a role holder, or of a user who
+	// chooses their language in the bot, their command menu in it.
 	Menus *flows.CommandMenus
 }
 
@@ -256,15 +256,24 @@ func (f *Flow) Menu(c *bot.Conversation, edit bool) error {
 func (f *Flow) agree(c *bot.Conversation) error {
 	if c.Session.UserID == 0 {
 		u := c.Update
+		// A language unlike their app's was chosen before agreeing (the
+		// greeting's switch, /language): the session's starts as the app's.
+		chosen := c.Lang() != bot.LangFromTag(u.LanguageCode)
 		id, err := f.users.CreateUser(c.Ctx, store.NewUser{
 			Channel: u.Channel, ExternalID: u.UserID, ChatID: u.ChatID,
-			DisplayName: u.DisplayName, Language: c.Lang(), ConsentVersion: ConsentVersion, At: c.Now,
+			DisplayName: u.DisplayName, Language: c.Lang(), LanguageChosen: chosen, ConsentVersion: ConsentVersion, At: c.Now,
 		})
 		if err != nil {
 			return err
 		}
 		c.Session.UserID, c.Session.LastSeen = id, c.Now.Unix()
 		c.Reply(bot.Reply{Text: c.T("privacy.thanks"), Edit: true})
+		if chosen {
+			// The app's command menu speaks the other language.
+			if err := f.Menus.Follow(c, id); err != nil {
+				return err
+			}
+		}
 	}
 	// What the user came with (a deep link, a typed code) goes on now.
 	if p, ok := kept(c.Session); ok {
@@ -303,7 +312,8 @@ func (f *Flow) setLanguage(c *bot.Conversation, lang string) error {
 	// screen left (a report's question, hidden behind the menu), as after
 	// /menu. A report or a quiz is taken up again where it stands.
 	leave(c)
-	// A role holder's command menu speaks the new language too.
+	// The chats' command menu speaks the language chosen, whatever the
+	// app's: a citizen's too.
 	if err := f.Menus.Follow(c, c.Session.UserID); err != nil {
 		return err
 	}
