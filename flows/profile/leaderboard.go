@@ -81,7 +81,8 @@ func (f *Flow) leaderboard(c *bot.Conversation, period string, edit bool) error 
 		now := c.Now.In(f.loc)
 		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, f.loc)
 		to = from.AddDate(0, 1, 0)
-		title = c.T("profile.lb.title.month", "Month", int(now.Month()), "Year", now.Year())
+		// The month the language's way: "11/2026", "November 2026".
+		title = c.T("profile.lb.title.month", "Month", now.Format(c.T("profile.lb.month.layout")))
 	}
 	counts, err := f.cache.get(period+from.Format(time.RFC3339), c.Now, f.CacheTTL, func() ([]store.CommuneCount, error) {
 		return f.st.CommuneParticipation(c.Ctx, from, to)

@@ -228,7 +228,7 @@ func TestLeaderboardInEnglish(t *testing.T) {
 	u := b.settle("Anna", "en", "muong la", "Mường La commune")
 	r := u.Send("/leaderboard")
 	for _, want := range []string{
-		"🏆 Leaderboard for 11/2026",
+		"🏆 Leaderboard for November 2026",
 		"🥇 Chiềng Cơi ward — 3 taking part, 33% passed",
 		"🥈 Mường La commune — 1 taking part, 100% passed",
 		"📍 Your commune: #2 of 75 — 1 taking part",
