@@ -129,6 +129,8 @@ func TestProblemsNameTheFileLineAndField(t *testing.T) {
 			`extra.yaml:8: question "extra-1": field options[2].vi: is 84 characters long; at most 80 are allowed`},
 		{"question too long", strings.Replace(good, "Câu hỏi thêm?", strings.Repeat("x", 301), 1),
 			`extra.yaml:4: question "extra-1": field text.vi: is 301 characters long; at most 300 are allowed`},
+		{"numeric date in English", strings.Replace(good, `en: "Because."`, `en: "Since 1/7/2024."`, 1),
+			`extra.yaml:10: question "extra-1": field explanation.en: writes the date 1/7/2024 in numbers, which many English readers read month first; write the month in words, like "1 July 2024"`},
 		{"empty explanation", strings.Replace(good, `en: "Because."`, `en: ""`, 1),
 			`extra.yaml:10: question "extra-1": field explanation.en: is empty`},
 		{"missing source", strings.Replace(good, "    source: \"Thông tư 02/2025/TT-BGDĐT\"\n", "", 1),

@@ -132,6 +132,9 @@ func (c *cursor) twoLanguages(n *yaml.Node, subject, field string, max int) Text
 			t.VI = c.text(v, subject, yamlcheck.Join(field, "vi"), max)
 		case "en":
 			t.EN = c.text(v, subject, yamlcheck.Join(field, "en"), max)
+			if d := numericDateRE.FindString(t.EN); d != "" {
+				c.Add(v, subject, yamlcheck.Join(field, "en"), "writes the date %s in numbers, which many English readers read month first; write the month in words, like \"1 July 2024\"", d)
+			}
 		default:
 			return false
 		}
@@ -140,6 +143,10 @@ func (c *cursor) twoLanguages(n *yaml.Node, subject, field string, max int) Text
 	c.Required(n, subject, field, has, "vi", "en")
 	return t
 }
+
+// numericDateRE finds a date written as day/month/year ("1/7/2024"), the
+// Vietnamese way, which reads as 7 January in American English.
+var numericDateRE = regexp.MustCompile(`\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}\b`)
 
 var (
 	questionIDRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
