@@ -144,6 +144,22 @@ func (c *cursor) twoLanguages(n *yaml.Node, subject, field string, max int) Text
 	return t
 }
 
+// translated reports a sentence (a question, an explanation) whose English
+// is its Vietnamese left as it was, with or without the diacritics: an
+// English reader would get the Vietnamese. Options are not checked: "15
+// GB", "dichvucong.gov.vn" or a place's name read the same in both.
+func (c *cursor) translated(n *yaml.Node, subject, field string, t Text) {
+	if t.EN == "" || bot.Fold(t.EN) != bot.Fold(t.VI) {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "en" {
+			c.Add(n.Content[i+1], subject, yamlcheck.Join(field, "en"), "is the Vietnamese text, not translated; write it in English")
+			return
+		}
+	}
+}
+
 // numericDateRE finds a date written as day/month/year ("1/7/2024"), the
 // Vietnamese way, which reads as 7 January in American English.
 var numericDateRE = regexp.MustCompile(`\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}\b`)
@@ -274,6 +290,7 @@ func (c *cursor) question(n *yaml.Node, index int) {
 			compNode, q.Competence = v, c.str(v, subject, "competence")
 		case "text":
 			q.Text = c.twoLanguages(v, subject, "text", MaxQuestion)
+			c.translated(v, subject, "text", q.Text)
 		case "options":
 			optsNode = v
 			c.list(v, subject, "options", func(on *yaml.Node, i int) {
@@ -293,6 +310,7 @@ func (c *cursor) question(n *yaml.Node, index int) {
 			q.Correct, correctOK = k, true
 		case "explanation":
 			q.Explanation = c.twoLanguages(v, subject, "explanation", MaxExplanation)
+			c.translated(v, subject, "explanation", q.Explanation)
 		case "source":
 			q.Source = c.text(v, subject, "source", MaxSource)
 		default:
