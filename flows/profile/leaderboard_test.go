@@ -205,6 +205,36 @@ func TestLeaderboardEmpty(t *testing.T) {
 	hasLine(t, r, "🥇 Phường Chiềng An — 3 người, 100% đạt")
 }
 
+// Someone who took a test but chose no commune counts for none: the empty
+// leaderboard says that no commune has anyone yet, not that nobody took a
+// test, which they know to be false, and offers to choose one.
+func TestLeaderboardEmptyToOneWhoTookATestWithoutCommune(t *testing.T) {
+	t.Parallel()
+	b := newBot(t)
+	for _, c := range []struct{ lang, skip, month, showAll, all, choose string }{
+		{"en", "Skip",
+			"This month, no commune or ward has anyone who took a test yet. 🌱 Be the first, and put your commune at the top!",
+			"Show all time",
+			"No commune or ward has anyone who took a test yet. 🌱 Be the first, and put your commune at the top!",
+			"📍 Choose commune or ward"},
+		{"vi", "Bỏ qua",
+			"Tháng này chưa xã, phường nào có người làm bài. 🌱 Bạn hãy làm bài đầu tiên, để xã của bạn đứng đầu bảng!",
+			"Xem từ trước đến nay",
+			"Chưa xã, phường nào có người làm bài. 🌱 Bạn hãy làm bài đầu tiên, để xã của bạn đứng đầu bảng!",
+			"📍 Chọn xã/phường"},
+	} {
+		u := b.join("Anna "+c.lang, c.lang)
+		u.Send("/finish pass")
+		u.Tap(c.skip)
+		r := u.Send("/leaderboard")
+		hasLine(t, r, c.month)
+		if _, ok := r.Last().Button(c.choose); !ok {
+			t.Errorf("%s: no button %q: %q", c.lang, c.choose, r.Last().Labels())
+		}
+		hasLine(t, u.Tap(c.showAll), c.all)
+	}
+}
+
 // A ranking is reused for 60 seconds in the process, then read afresh.
 func TestLeaderboardIsCachedForAMinute(t *testing.T) {
 	t.Parallel()
