@@ -136,7 +136,7 @@ func TestZalo_ExportComesAsADownloadLink(t *testing.T) {
 		header, want string
 	}{
 		{2, "Mã đơn vị", "SNV"},
-		{2, "Trạng thái", "Đã sửa đổi"},
+		{2, "Trạng thái", "Đã gửi đúng hạn, đã sửa đổi"},
 		{2, "Số, ký hiệu văn bản (doc_number)", "13/KH-SNV"},
 		{3, "Số ngày trễ", "3"},
 	} {

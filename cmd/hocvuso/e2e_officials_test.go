@@ -146,7 +146,7 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 		{1, "Trạng thái", "Quá hạn, chưa gửi"},
 		{1, "Số ngày trễ", fmt.Sprint(overdue)},
 		{1, "Số, ký hiệu văn bản (doc_number)", ""},
-		{2, "Trạng thái", "Đã sửa đổi"},
+		{2, "Trạng thái", "Đã gửi đúng hạn, đã sửa đổi"},
 		{2, "Phiên bản", "2"},
 		{2, "Số biên nhận", "plan-2025-0001.2"},
 		{2, "Gửi lần đầu", "28/06/2025 10:00"},

@@ -473,7 +473,7 @@ func TestExport_SendsTheWorkbookOfThePeriod(t *testing.T) {
 	if got := strings.Join(codes, " "); got != "SKHCN SNV SYT 03664 03670 DN1" {
 		t.Errorf("unit rows: %s", got)
 	}
-	if reporttest.Cell(t, units, 2, "Trạng thái") != "Đã sửa đổi" || reporttest.Cell(t, units, 2, "Số, ký hiệu văn bản (doc_number)") != "13/KH-SNV" ||
+	if reporttest.Cell(t, units, 2, "Trạng thái") != "Đã gửi đúng hạn, đã sửa đổi" || reporttest.Cell(t, units, 2, "Số, ký hiệu văn bản (doc_number)") != "13/KH-SNV" ||
 		reporttest.Cell(t, units, 2, "Phiên bản") != "2" {
 		t.Errorf("SNV row: %q", units[2])
 	}

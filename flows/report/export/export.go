@@ -124,7 +124,7 @@ func Write(w io.Writer, d Data) error {
 		t("officials.xlsx.col.days_late"), t("officials.xlsx.col.reason"), t("officials.xlsx.col.form")}
 	rows := make([][]any, 0, len(d.Units))
 	for _, u := range d.Units {
-		row := []any{u.Code, u.Name, kindName(d.Text, u.Kind), date(u.Due, s), t("officials.state." + string(u.State)),
+		row := []any{u.Code, u.Name, kindName(d.Text, u.Kind), date(u.Due, s), t(stateID(u)),
 			nil, nil, nil, nil, u.DaysLate, text(u.Reason), nil}
 		if u.Version > 0 {
 			row[5], row[6] = u.Version, u.Receipt
@@ -160,6 +160,17 @@ func Write(w io.Writer, d Data) error {
 	}
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// stateID is the message of a unit's status. An amended report's says
+// whether its first submission was on time or late, as the overview counts
+// it (amending does not make a report late): a filter on the status column
+// for "đúng hạn" or "trễ hạn" finds every report on time or late.
+func stateID(u store.UnitOverview) string {
+	if u.State == store.StateAmended && u.DaysLate > 0 {
+		return "officials.state.amended_late"
+	}
+	return "officials.state." + string(u.State)
 }
 
 func formName(v store.ReportVersion) string { return fmt.Sprintf("%s v%d", v.FormID, v.FormVersion) }

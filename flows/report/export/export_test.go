@@ -287,7 +287,7 @@ func TestWrite_UnitsSheetOneRowPerUnitWithTypedAnswers(t *testing.T) {
 	s.isText("Mã đơn vị", 2, "SNV")
 	s.isText("Tên đơn vị", 2, "Sở Nội vụ")
 	s.isText("Loại đơn vị", 2, "Sở, ban, ngành")
-	s.isText("Trạng thái", 2, "Đã sửa đổi")
+	s.isText("Trạng thái", 2, "Đã gửi đúng hạn, đã sửa đổi")
 	s.isText("Số biên nhận", 2, "plan-2025-0001.2")
 	s.isText("Lý do sửa đổi", 2, "Bổ sung bản đã ký")
 	s.isText("Biểu mẫu", 2, "t v2")
@@ -355,6 +355,26 @@ func TestWrite_UnitsSheetOneRowPerUnitWithTypedAnswers(t *testing.T) {
 	}
 	if got := s.shown("Hạn gửi", 4); got != "30/07/2025" {
 		t.Errorf("the commune's due date shows %q", got)
+	}
+}
+
+// An amended report's status says whether its first submission was late,
+// as the overview counts it: filtering the column for "trễ hạn" finds every
+// late report, "đúng hạn" every one on time, amended or not.
+func TestWrite_StatusOfAnAmendmentSaysWhetherTheFirstWasLate(t *testing.T) {
+	d := sample(t)
+	late := &d.Units[2] // 03670, two days late: amended since
+	late.State, late.Version, late.Receipt, late.Reason = store.StateAmended, 2, "plan-2025-0002.2", "Sửa số cán bộ"
+	late.LastSubmittedAt = ict(2025, 8, 5, 8, 0)
+	d.Versions = append(d.Versions, store.ReportVersion{UnitCode: "03670", PeriodID: "plan-2025", Version: 2, Receipt: "plan-2025-0002.2",
+		FormID: "t", FormVersion: 1, Answers: d.Versions[0].Answers, SubmittedAt: ict(2025, 8, 5, 8, 0),
+		DueOn: time.Date(2025, 7, 30, 0, 0, 0, 0, time.UTC), DaysLate: 6, Reason: "Sửa số cán bộ"})
+	s := open(t, workbook(t, d), "Đơn vị")
+	s.isText("Trạng thái", 2, "Đã gửi đúng hạn, đã sửa đổi") // SNV, on time on 28/6
+	s.isText("Trạng thái", 3, "Quá hạn, chưa gửi")
+	s.isText("Trạng thái", 4, "Đã gửi trễ hạn, đã sửa đổi")
+	if v := s.number("Số ngày trễ", 4); v != 2 {
+		t.Errorf("03670 days late = %v; want 2, its first submission's", v)
 	}
 }
 
