@@ -262,16 +262,7 @@ func (f *Flow) overview(c *bot.Conversation, p *config.Period) error {
 	if len(ov.Units) > 0 {
 		messages = append(messages, lateMessages(c, ov)...)
 	}
-	var amended []string
-	for _, u := range ov.Units {
-		if u.Version > 1 {
-			amended = append(amended, c.T("officials.overview.amended.item", "Name", u.Name, "Version", u.Version,
-				"At", f.stamp(u.LastSubmittedAt), "Reason", u.Reason))
-		}
-	}
-	if len(amended) > 0 {
-		messages = append(messages, split(c.T("officials.overview.amended.title", "N", len(amended)), c.T("officials.overview.continued"), [][]string{amended})...)
-	}
+	messages = append(messages, f.amendedMessages(c, ov)...)
 
 	c.NextScreen()
 	buttons := [][]bot.Button{
@@ -327,6 +318,47 @@ func lateMessages(c *bot.Conversation, ov store.PeriodOverview) []string {
 		blocks = append(blocks, []string{c.T("officials.overview.late.all", "Button", c.T("officials.button.export"))})
 	}
 	return split(c.T("officials.overview.late.title", "N", n), c.T("officials.overview.continued"), blocks)
+}
+
+// amendedMessages lists the amended reports as lateMessages lists the late
+// units: by kind of unit in the decision's order, each kind under its name
+// and count, the latest amended first, at most LatePerKind each, then, when
+// some were left out, where the workbook has them all. Nothing when no
+// report was amended.
+func (f *Flow) amendedMessages(c *bot.Conversation, ov store.PeriodOverview) []string {
+	var amended []store.UnitOverview
+	for _, u := range ov.Units {
+		if u.Version > 1 {
+			amended = append(amended, u)
+		}
+	}
+	if len(amended) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(amended, func(a, b store.UnitOverview) int { return b.LastSubmittedAt.Compare(a.LastSubmittedAt) })
+	kinds := make([]string, len(ov.ByKind))
+	for i, k := range ov.ByKind {
+		kinds[i] = k.Kind
+	}
+	cut := false
+	var blocks [][]string
+	for _, g := range store.GroupByKind(amended, kinds) {
+		block := []string{c.T("officials.overview.amended.kind", "Kind", c.T(config.Kind(g.Kind).NameID()), "N", len(g.Units))}
+		shown, more := g.Cut(LatePerKind)
+		for _, u := range shown {
+			block = append(block, c.T("officials.overview.amended.item", "Name", u.Name, "Version", u.Version,
+				"At", f.stamp(u.LastSubmittedAt), "Reason", u.Reason))
+		}
+		if more > 0 {
+			cut = true
+			block = append(block, c.T("officials.overview.amended.more", "N", more))
+		}
+		blocks = append(blocks, block)
+	}
+	if cut {
+		blocks = append(blocks, []string{c.T("officials.overview.amended.all", "Button", c.T("officials.button.export"))})
+	}
+	return split(c.T("officials.overview.amended.title", "N", len(amended)), c.T("officials.overview.continued"), blocks)
 }
 
 // split puts a titled list into messages of at most maxMessage characters,

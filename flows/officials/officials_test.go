@@ -222,8 +222,11 @@ func TestOverview_PeriodsOpenFirstThenCountsLateAndAmended(t *testing.T) {
 	if r.Sent[1].Text != wantLate {
 		t.Errorf("late units:\n%s\nwant\n%s", r.Sent[1].Text, wantLate)
 	}
-	wantAmended := b.T("vi", "officials.overview.amended.title", "N", 1) + "\n" +
-		b.T("vi", "officials.overview.amended.item", "Name", "Sở Nội vụ", "Version", 2, "At", "09:30 02/07/2025", "Reason", "Sửa số văn bản")
+	wantAmended := strings.Join([]string{
+		b.T("vi", "officials.overview.amended.title", "N", 1),
+		b.T("vi", "officials.overview.amended.kind", "Kind", "Sở, ban, ngành", "N", 1),
+		b.T("vi", "officials.overview.amended.item", "Name", "Sở Nội vụ", "Version", 2, "At", "09:30 02/07/2025", "Reason", "Sửa số văn bản"),
+	}, "\n")
 	if r.Sent[2].Text != wantAmended {
 		t.Errorf("amended:\n%s\nwant\n%s", r.Sent[2].Text, wantAmended)
 	}
@@ -372,6 +375,65 @@ func TestOverview_LateUnitsByKindLongKindsCut(t *testing.T) {
 	} {
 		if !strings.Contains(r.Sent[1].Text, w) {
 			t.Errorf("the English list lacks %q:\n%s", w, r.Sent[1].Text)
+		}
+	}
+}
+
+// The amended reports are listed as the late units are: by kind of unit in
+// the decision's order, each kind with its count, the latest amended first,
+// a long kind cut after LatePerKind units with where the rest is. A list
+// of every amendment with its reason (up to 500 characters each) would
+// otherwise run over a dozen messages.
+func TestOverview_AmendedByKindLatestFirstLongKindsCut(t *testing.T) {
+	b := newBot(t)
+	b.seed() // SNV amended on 2/7
+	var units []store.Unit
+	for i := range 12 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("C%02d", i), Name: fmt.Sprintf("Xã số %02d", i), Kind: "commune"})
+	}
+	if _, _, err := b.DB.UpsertUnits(context.Background(), units, "admin", now); err != nil {
+		t.Fatal(err)
+	}
+	b.report("SYT", "8/KH-SYT", ict(2025, 7, 11, 8, 0), "Sửa số văn bản của Sở Y tế")
+	b.report("03670", "4/KH-UBND", ict(2025, 7, 12, 8, 0), "Sửa số văn bản của phường")
+	for i := range 12 {
+		b.report(fmt.Sprintf("C%02d", i), "1/KH", ict(2025, 7, 14, 8, 0), "")
+		b.report(fmt.Sprintf("C%02d", i), "2/KH", ict(2025, 7, 14, 9, i), fmt.Sprintf("Lý do %02d", i))
+	}
+	T := func(id string, kv ...any) string { return b.T("vi", id, kv...) }
+	item := func(name string, at, reason string) string {
+		return T("officials.overview.amended.item", "Name", name, "Version", 2, "At", at, "Reason", reason)
+	}
+	want := []string{T("officials.overview.amended.title", "N", 15),
+		T("officials.overview.amended.kind", "Kind", "Sở, ban, ngành", "N", 2),
+		item("Sở Y tế", "08:00 11/07/2025", "Sửa số văn bản của Sở Y tế"),
+		item("Sở Nội vụ", "09:30 02/07/2025", "Sửa số văn bản"),
+		"",
+		T("officials.overview.amended.kind", "Kind", "UBND xã, phường", "N", 13)}
+	for i := 11; i >= 2; i-- {
+		want = append(want, item(fmt.Sprintf("Xã số %02d", i), fmt.Sprintf("09:%02d 14/07/2025", i), fmt.Sprintf("Lý do %02d", i)))
+	}
+	want = append(want, T("officials.overview.amended.more", "N", 3), "",
+		T("officials.overview.amended.all", "Button", T("officials.button.export")))
+
+	u := b.official("Cán bộ", "vi")
+	u.Send("/overview")
+	plan, _ := b.cfg.Period("plan-2025")
+	r := u.Tap(plan.Name.VI)
+	if got := r.Last().Text; got != strings.Join(want, "\n") {
+		t.Errorf("amended reports:\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+
+	en := b.official("Officer", "en")
+	en.Send("/overview")
+	r = en.Tap(plan.Name.EN)
+	for _, w := range []string{
+		b.T("en", "officials.overview.amended.kind", "Kind", "Commune and ward People's Committees", "N", 13),
+		"… and 3 more",
+		b.T("en", "officials.overview.amended.all", "Button", b.T("en", "officials.button.export")),
+	} {
+		if !strings.Contains(r.Last().Text, w) {
+			t.Errorf("the English list lacks %q:\n%s", w, r.Last().Text)
 		}
 	}
 }
