@@ -406,6 +406,39 @@ func TestWeekly_LongListsByKindCutAndSplitBetweenLines(t *testing.T) {
 	}
 }
 
+// By default a digest's messages fit Zalo's 2,000 characters (UTF-16
+// units), so that Zalo does not cut them again after any line, away from
+// the digest's own split (which keeps a kind's name with its first unit);
+// an official on Zalo reads the province's digest as one on Telegram does.
+func TestDigest_MessagesFitZaloByDefault(t *testing.T) {
+	t.Parallel()
+	db := newDigestBot(t, ict(2025, 8, 4, 8, 0), digest.DigestConfig{})
+	var units []store.Unit
+	for i := range 75 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("Ủy ban nhân dân xã Mường Chanh số %d", i), Kind: "commune"})
+	}
+	for i := range 20 {
+		units = append(units, store.Unit{Code: fmt.Sprintf("S%02d", i), Name: fmt.Sprintf("Sở số %d", i), Kind: "department"})
+	}
+	db.units(units...)
+	official := db.h.AgreedOn(bot.Zalo, "Cán bộ", "vi")
+	if _, err := db.h.DB.GrantRole(context.Background(), official.UserID(), store.RoleOfficial, "", "admin", db.now); err != nil {
+		t.Fatal(err)
+	}
+	r := official.Send("/digest")
+	if len(r.Sent) < 2 {
+		t.Fatalf("the digest of 95 late units nobody can be reminded at is %d message(s)", len(r.Sent))
+	}
+	for i, m := range r.Sent {
+		if n := len(utf16.Encode([]rune(m.Text))); n > 2000 {
+			t.Errorf("message %d is %d UTF-16 units long: Zalo would cut it", i, n)
+		}
+	}
+	if _, ok := r.Last().Button("Về menu"); !ok {
+		t.Errorf("the last message has no way back: %q", r.Last().Labels())
+	}
+}
+
 // Wherever a digest is split, a kind's name is never left alone at the
 // end of a message, away from its units.
 func TestDigest_KindNameStaysWithItsFirstUnit(t *testing.T) {

@@ -54,16 +54,19 @@ type DigestConfig struct {
 	// ShowAfterDue is how long after its last due date a period still
 	// shows in the weekly digest; DefaultShowAfterDue when zero.
 	ShowAfterDue time.Duration
-	// MaxMessage bounds a message, in UTF-16 code units as Telegram counts
-	// them (4,096 at most); DefaultMaxMessage when zero. A longer digest
-	// is split over several messages, between lines.
+	// MaxMessage bounds a message, in UTF-16 code units as Telegram and
+	// Zalo count them; DefaultMaxMessage when zero. A longer digest is
+	// split over several messages, between lines.
 	MaxMessage int
 }
 
-// Defaults of DigestConfig.
+// Defaults of DigestConfig. DefaultMaxMessage is Zalo's limit (Telegram's
+// is 4,096): a digest is built before the channel it goes by is known, and
+// Zalo would cut a longer message itself, after any line, leaving a kind's
+// name at the end of one message and its units in the next.
 const (
 	DefaultShowAfterDue = 60 * 24 * time.Hour
-	DefaultMaxMessage   = 4000
+	DefaultMaxMessage   = 2000
 )
 
 // Digests writes the officials' weekly and escalation digests, and answers
