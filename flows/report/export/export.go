@@ -208,10 +208,15 @@ func columns(forms []*config.Form, answers []map[string]config.Value) []column {
 
 // header is a field's column header: its Vietnamese label, its unit when
 // the label does not say it (the chat shows the unit in the question's
-// hint, the sheet has only the header), and its key.
+// hint, the sheet has only the header; a percentage's is "%": its cells
+// hold 85.5 for 85.5 %), and its key.
 func header(fl *config.Field) string {
 	h := fl.Label.VI
-	if u := fl.Unit.VI; u != "" && !strings.Contains(strings.ToLower(h), strings.ToLower(u)) {
+	u := fl.Unit.VI
+	if u == "" && fl.Type == config.TypePercent {
+		u = "%"
+	}
+	if u != "" && !strings.Contains(strings.ToLower(h), strings.ToLower(u)) {
 		h += " (" + u + ")"
 	}
 	return fmt.Sprintf("%s (%s)", h, fl.Key)

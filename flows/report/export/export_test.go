@@ -277,7 +277,7 @@ func TestWrite_UnitsSheetOneRowPerUnitWithTypedAnswers(t *testing.T) {
 	}
 	// The columns of fields: v2's in form order, then what only v1 asked.
 	header := rows[0]
-	wantFields := []string{"Số cán bộ (staff)", "Tỉ lệ đạt (share)", "Đã phát động (launched)", "Loại văn bản (doc_kind)",
+	wantFields := []string{"Số cán bộ (staff)", "Tỉ lệ đạt (%) (share)", "Đã phát động (launched)", "Loại văn bản (doc_kind)",
 		"Ngày ban hành (issued)", "Trích yếu (summary)", "Bản đã ký (signed)", "Bài học kinh nghiệm (lessons)", "Ghi chú cũ (old_note)"}
 	if got := header[len(header)-len(wantFields):]; strings.Join(got, "|") != strings.Join(wantFields, "|") {
 		t.Errorf("field headers = %q\nwant %q", got, wantFields)
@@ -312,7 +312,7 @@ func TestWrite_UnitsSheetOneRowPerUnitWithTypedAnswers(t *testing.T) {
 	if v := s.number("Số cán bộ (staff)", 2); v != 125 {
 		t.Errorf("staff = %v; want 125, v2's answer", v)
 	}
-	if v := s.number("Tỉ lệ đạt (share)", 2); v != 90 {
+	if v := s.number("Tỉ lệ đạt (%) (share)", 2); v != 90 {
 		t.Errorf("share = %v", v)
 	}
 	s.isText("Đã phát động (launched)", 2, "Có")
@@ -395,7 +395,7 @@ func TestWrite_HistorySheetEveryVersion(t *testing.T) {
 	}
 	s.isText("Ghi chú cũ (old_note)", 3, "chỉ có ở phiên bản 1")
 	s.isText("Trích yếu (summary)", 3, "Kế hoạch số 1")
-	if v := s.number("Tỉ lệ đạt (share)", 3); v != 85.5 {
+	if v := s.number("Tỉ lệ đạt (%) (share)", 3); v != 85.5 {
 		t.Errorf("SNV v1 share = %v", v)
 	}
 	if v := s.number("Phiên bản", 4); v != 2 {
@@ -440,7 +440,8 @@ func TestWrite_AnswersNoFormNamesGetAColumn(t *testing.T) {
 }
 
 // A number's header says its unit, as the question's hint did in the chat,
-// once: not when the label already says it (as annual v1's spending did).
+// once: not when the label already says it (as annual v1's spending did). A
+// percentage's unit is "%": its cells hold 85.5, not 0.855.
 func TestWrite_HeadersSayTheUnit(t *testing.T) {
 	d := sample(t)
 	form := parseForm(t, "u.v1.yaml", `id: u
@@ -461,6 +462,12 @@ sections:
       - key: staff
         type: number
         label: {vi: "Số cán bộ", en: "Staff"}
+      - key: share
+        type: percent
+        label: {vi: "Tỉ lệ cán bộ đạt kỹ năng số", en: "Share of skilled staff"}
+      - key: share_old
+        type: percent
+        label: {vi: "Tỉ lệ cán bộ đạt kỹ năng số (%)", en: "Share of skilled staff (%)"}
 `)
 	d.Forms = []*config.Form{form}
 	d.Units, d.Versions = nil, nil
@@ -468,8 +475,9 @@ sections:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Kinh phí đầu tư (triệu đồng) (spending)", "Kinh phí đầu tư (triệu đồng) (spending_old)", "Số cán bộ (staff)"}
-	if got := rows[0][len(rows[0])-3:]; strings.Join(got, "|") != strings.Join(want, "|") {
+	want := []string{"Kinh phí đầu tư (triệu đồng) (spending)", "Kinh phí đầu tư (triệu đồng) (spending_old)", "Số cán bộ (staff)",
+		"Tỉ lệ cán bộ đạt kỹ năng số (%) (share)", "Tỉ lệ cán bộ đạt kỹ năng số (%) (share_old)"}
+	if got := rows[0][len(rows[0])-len(want):]; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("field headers = %q\nwant %q", got, want)
 	}
 }
