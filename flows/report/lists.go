@@ -84,6 +84,14 @@ func (f *Flow) status(c *bot.Conversation) error {
 		return f.notFocal(c)
 	}
 	c.NextScreen()
+	// The list is on screen now, not the question or the reason asked
+	// before: what is typed next must not answer it unseen. /report goes
+	// on where the draft stands.
+	st, _ := load(c)
+	st.Key, st.Review, st.Mine, st.Again = "", false, nil, ""
+	if err := save(c, stepChoose, &st); err != nil {
+		return err
+	}
 	for i := range units {
 		text, rows, err := f.unitStatus(c, units, i)
 		if err != nil {
