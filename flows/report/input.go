@@ -110,6 +110,20 @@ func typedDone(c *bot.Conversation, text string) bool {
 	return false
 }
 
+// typedNumber reads the number of an item typed from a numbered list:
+// "2", "2.", "kỳ 2", "số 2".
+func typedNumber(text string) (int, bool) {
+	w := letters(text)
+	for _, prefix := range []string{"ky ", "so "} {
+		w = strings.TrimPrefix(w, prefix)
+	}
+	if w == "" || len(w) > 2 || strings.ContainsFunc(w, func(r rune) bool { return r < '0' || r > '9' }) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(w)
+	return n, err == nil
+}
+
 // letters keeps the letters and digits of a folded text, its words
 // separated by single spaces.
 func letters(s string) string {

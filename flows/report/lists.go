@@ -63,12 +63,14 @@ func (f *Flow) chooseUnit(c *bot.Conversation, code string) error {
 // state, to choose one.
 func (f *Flow) periods(c *bot.Conversation, units []string, i int) error {
 	c.NextScreen()
-	text, rows, err := f.unitStatus(c, units, i)
+	text, rows, list, err := f.unitStatus(c, units, i)
 	if err != nil {
 		return err
 	}
 	rows = append(rows, flows.BackToMenu(c))
-	c.Session.Reset()
+	if err := save(c, stepChoose, &state{List: list}); err != nil {
+		return err
+	}
 	c.Reply(bot.Reply{Text: text + "\n\n" + c.T("report.choose_period"), Buttons: rows})
 	return nil
 }
@@ -88,34 +90,36 @@ func (f *Flow) status(c *bot.Conversation) error {
 	// before: what is typed next must not answer it unseen. /report goes
 	// on where the draft stands.
 	st, _ := load(c)
-	st.Key, st.Review, st.Mine, st.Again = "", false, nil, ""
-	if err := save(c, stepChoose, &st); err != nil {
-		return err
-	}
+	st.Key, st.Review, st.Mine, st.Again, st.List = "", false, nil, "", nil
 	for i := range units {
-		text, rows, err := f.unitStatus(c, units, i)
+		text, rows, list, err := f.unitStatus(c, units, i)
 		if err != nil {
 			return err
+		}
+		if len(units) == 1 {
+			// Several units' lists each count from 1: a number typed
+			// would not say which.
+			st.List = list
 		}
 		if i == len(units)-1 {
 			rows = append(rows, flows.BackToMenu(c))
 		}
 		c.Reply(bot.Reply{Text: text, Buttons: rows})
 	}
-	return nil
+	return save(c, stepChoose, &st)
 }
 
 // unitStatus writes where unit i of units stands in each open period, with
-// a button to open each.
-func (f *Flow) unitStatus(c *bot.Conversation, units []string, i int) (string, [][]bot.Button, error) {
+// a button to open each, numbered; list is the buttons' "open" arguments.
+func (f *Flow) unitStatus(c *bot.Conversation, units []string, i int) (string, [][]bot.Button, []string, error) {
 	u, ok, err := f.store.Unit(c.Ctx, units[i])
 	if err != nil || !ok {
-		return "", nil, fmt.Errorf("report: unit %s of a focal point: %v", units[i], err)
+		return "", nil, nil, fmt.Errorf("report: unit %s of a focal point: %v", units[i], err)
 	}
 	kind := config.Kind(u.Kind)
 	statuses, err := f.store.UnitStatus(c.Ctx, u.Code, f.dues(c, kind), c.Now)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	var b strings.Builder
 	b.WriteString(c.T("report.status.unit", "Unit", u.Name))
@@ -123,6 +127,7 @@ func (f *Flow) unitStatus(c *bot.Conversation, units []string, i int) (string, [
 		b.WriteString("\n\n" + c.T("report.status.none"))
 	}
 	var rows [][]bot.Button
+	var list []string
 	for n, s := range statuses {
 		p, _ := f.cfg.Period(s.PeriodID)
 		due := showDate(s.Due)
@@ -131,9 +136,11 @@ func (f *Flow) unitStatus(c *bot.Conversation, units []string, i int) (string, [
 		}
 		fmt.Fprintf(&b, "\n\n%d. %s\n%s", n+1, p.Name.In(c.Lang()), c.T("report.status.line",
 			"Due", due, "State", stateText(c, s), "Days", daysText(c, s)))
-		rows = append(rows, []bot.Button{c.Button(strconv.Itoa(n+1)+". "+p.Name.In(c.Lang()), Name, "open", strconv.Itoa(i)+":"+p.ID)})
+		arg := strconv.Itoa(i) + ":" + p.ID
+		rows = append(rows, []bot.Button{c.Button(strconv.Itoa(n+1)+". "+p.Name.In(c.Lang()), Name, "open", arg)})
+		list = append(list, arg)
 	}
-	return b.String(), rows, nil
+	return b.String(), rows, list, nil
 }
 
 // stateText names a unit's state in a period.

@@ -42,3 +42,34 @@ func TestReport_StatusLeavesTheQuestion(t *testing.T) {
 		t.Errorf("text typed at /status was taken as the amendment's reason: %q", d.Reason)
 	}
 }
+
+// The periods of /report and /status are numbered, in the text and on
+// their buttons: the number typed (on Zalo, people type) opens that
+// period as its button does; a number that is not on the list, or other
+// text, is told to choose from the list and opens nothing.
+func TestReport_APeriodsNumberTypedOpensIt(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Cầm Văn Hùng", "vi", "SNV")
+	mustContain(t, "/report", u.Send("/report").Text(), "1. Kế hoạch năm 2025", "2. Báo cáo năm 2025")
+	r := u.Send("2")
+	mustContain(t, "2 typed at /report", r.Text(), "Báo cáo năm 2025", "Câu 1/8", "Loại văn bản")
+	if _, ok := f.draft("SNV", "annual"); !ok {
+		t.Fatalf("2 typed at /report began no draft of the annual report:\n%s", r.Text())
+	}
+
+	u.Send("/status")
+	for _, in := range []string{"3", "xin chào"} {
+		r = u.Send(in)
+		if got, want := r.Text(), f.T("vi", "report.use_buttons_above"); got != want {
+			t.Errorf("%q typed at /status: %q, want %q", in, got, want)
+		}
+	}
+	if _, ok := f.draft("SNV", "plan"); ok {
+		t.Fatalf("text typed at /status began the plan")
+	}
+	r = u.Send("kỳ 1.")
+	mustContain(t, "kỳ 1 typed at /status", r.Text(), "Kế hoạch năm 2025", "Câu 1/8", "Loại văn bản")
+	if _, ok := f.draft("SNV", "plan"); !ok {
+		t.Fatalf("kỳ 1 typed at /status began no draft of the plan:\n%s", r.Text())
+	}
+}

@@ -182,6 +182,10 @@ type state struct {
 	Album     string `json:"al,omitempty"`
 	AlbumKey  string `json:"ak,omitempty"`
 	AlbumTold bool   `json:"at,omitempty"`
+	// List is what the periods on screen open, in their order ("unit
+	// index:period", as their buttons): a number typed opens one
+	// (stepChoose, one unit's periods shown).
+	List []string `json:"l,omitempty"`
 }
 
 func (st *state) kind() config.Kind { return config.Kind(st.Kind) }
@@ -199,6 +203,9 @@ func load(c *bot.Conversation) (st state, ok bool) {
 }
 
 func save(c *bot.Conversation, step string, st *state) error {
+	if step != stepChoose {
+		st.List = nil
+	}
 	return c.Session.Enter(Name, step, st)
 }
 
@@ -324,6 +331,15 @@ func (f *Flow) Edited(c *bot.Conversation) error {
 // conversation.
 func (f *Flow) input(c *bot.Conversation) error {
 	st, ok := load(c)
+	if ok && c.Session.Step == stepChoose && len(st.List) > 0 {
+		// The periods are on screen, numbered: the number typed is the
+		// button of that number.
+		if n, isNumber := typedNumber(c.Update.Text); isNumber && n >= 1 && n <= len(st.List) && c.Update.Kind == bot.KindText {
+			return f.openTapped(c, st.List[n-1])
+		}
+		c.Say("report.use_buttons_above")
+		return nil
+	}
 	if !ok || st.Unit == "" || st.Period == "" {
 		c.Say("report.use_buttons")
 		return f.start(c)
