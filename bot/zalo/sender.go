@@ -187,8 +187,16 @@ func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 	if err != nil {
 		return fmt.Errorf("zalo: remember the numbered list: %w", err)
 	}
+	texts := split(text, maxText)
 	if len(data) > 0 {
-		text = c.numbered(text, all, t.Lang, first, last)
+		// The list, with its instruction, is never cut: at the end of
+		// the last part when it fits, else a message of its own.
+		list := c.numbered(all, t.Lang, first, last)
+		if n := len(texts); n > 0 && utf16Len(texts[n-1])+len("\n\n")+utf16Len(list) <= maxText {
+			texts[n-1] += "\n\n" + list
+		} else {
+			texts = append(texts, split(list, maxText)...)
+		}
 	}
 
 	type part struct {
@@ -196,7 +204,7 @@ func (c *Client) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 		doc  bool
 	}
 	var parts []part
-	for _, p := range split(text, maxText) {
+	for _, p := range texts {
 		parts = append(parts, part{text: p})
 	}
 	if r.Document != nil {
@@ -302,14 +310,10 @@ func indexRun(list, run []string) int {
 	return -1
 }
 
-// numbered appends the options as a list numbered from first, and the
-// instruction to type a number up to last, to text.
-func (c *Client) numbered(text string, options []bot.Button, lang string, first, last int) string {
+// numbered writes the options as a list numbered from first, and the
+// instruction to type a number up to last.
+func (c *Client) numbered(options []bot.Button, lang string, first, last int) string {
 	var b strings.Builder
-	b.WriteString(strings.TrimRightFunc(text, unicode.IsSpace))
-	if b.Len() > 0 {
-		b.WriteString("\n\n")
-	}
 	for i, o := range options {
 		fmt.Fprintf(&b, "%d. %s\n", first+i, bot.NFC(strings.TrimSpace(o.Label)))
 	}
@@ -437,6 +441,15 @@ func (c *Client) DownloadFile(ctx context.Context, fileURL string, limit int64) 
 	return data, nil
 }
 
+// utf16Len counts a text in UTF-16 code units, as Zalo's limit does.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16Units(r)
+	}
+	return n
+}
+
 // utf16Units counts a rune in UTF-16 code units.
 func utf16Units(r rune) int {
 	if r >= 0x10000 {
@@ -445,11 +458,12 @@ func utf16Units(r rune) int {
 	return 1
 }
 
-// split cuts text into messages of at most limit UTF-16 units, at a line
-// break, else a space, in the second half of each window, so that parts
-// are neither cut mid-word nor tiny; a word longer than a whole message is
-// cut. Parts are trimmed of surrounding white space; blank parts are
-// dropped.
+// split cuts text into messages of at most limit UTF-16 units, between
+// paragraphs (a blank line: a question and its answer stay together),
+// else at a line break, else a space, in the second half of each window,
+// so that parts are neither cut mid-word nor tiny; a word longer than a
+// whole message is cut. Parts are trimmed of surrounding white space;
+// blank parts are dropped.
 func split(text string, limit int) []string {
 	var parts []string
 	for {
@@ -476,7 +490,9 @@ func split(text string, limit int) []string {
 		}
 		cut := end
 		window := text[:end]
-		if i := strings.LastIndexByte(window, '\n'); i >= half && i > 0 {
+		if i := strings.LastIndex(window, "\n\n"); i >= half && i > 0 {
+			cut = i
+		} else if i := strings.LastIndexByte(window, '\n'); i >= half && i > 0 {
 			cut = i
 		} else if r, _ := utf8.DecodeRuneInString(text[end:]); !unicode.IsSpace(r) {
 			// Unless the window ends with a whole word, back to a space.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -660,5 +662,35 @@ func TestSendHTTPErrors(t *testing.T) {
 	}
 	if _, err := zalo.New(zalo.Config{AppID: "1", AppSecret: "s", APIURL: "ftp://x", Tokens: f.tokens}); err == nil {
 		t.Error("ftp API URL accepted")
+	}
+}
+
+// A review too long for one Zalo message is cut between its answers,
+// never between a question and its answer; and its numbered list comes
+// whole, with the instruction to type a number, never cut from it.
+func TestSendCutsBetweenAnswersAndKeepsTheListWhole(t *testing.T) {
+	f := newFixture(t, nil)
+	edits := buttons("✏️ 1", "✏️ 2", "✏️ 3", "✏️ 4", "✏️ 5", "✏️ 6", "📤 Gửi báo cáo")
+	list := "1. ✏️ 1\n2. ✏️ 2\n3. ✏️ 3\n4. ✏️ 4\n5. ✏️ 5\n6. ✏️ 6\n7. 📤 Gửi báo cáo\n\n✍️ Gõ một số từ 1 đến 7 rồi gửi để chọn."
+	item := regexp.MustCompile(`^[0-9]+\. `)
+	for n := 20; n <= 40; n++ {
+		for pad := 0; pad < 80; pad += 4 {
+			var b strings.Builder
+			b.WriteString("📋 Xem lại báo cáo trước khi gửi" + strings.Repeat(".", pad))
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&b, "\n\n%d. Số lớp bồi dưỡng, hướng dẫn kỹ năng số đã tổ chức trong năm\n%d lớp", i, 37*i)
+			}
+			before := len(f.fake.MessagesTo(user))
+			f.send(t, bot.Reply{Text: b.String(), Buttons: edits})
+			msgs := f.fake.MessagesTo(user)[before:]
+			for i, m := range msgs[1:] {
+				if !item.MatchString(m.Text) {
+					t.Fatalf("%d answers, pad %d: part %d does not begin with a question:\n%.80s", n, pad, i+2, m.Text)
+				}
+			}
+			if last := msgs[len(msgs)-1].Text; !strings.HasSuffix(last, list) {
+				t.Fatalf("%d answers, pad %d: the last part does not end with the whole list:\n%s", n, pad, last)
+			}
+		}
 	}
 }
