@@ -30,6 +30,8 @@ import (
 //     "," is always the decimal separator (a percentage is at most 100);
 //   - yesno: có, co, c, yes, y, đúng, ừ, vâng, dạ, rồi, ok / không, ko, k,
 //     no, n, chưa, "chưa có", "không có"; with the polite "dạ …" and "… ạ";
+//     and the question's own words: "đã ban hành", "ban hành rồi" / "chưa
+//     ban hành" to "Đơn vị đã ban hành … chưa?";
 //   - choice: the option's number (1 for the first), its key, its label in
 //     either language, or the start of one label (3 letters at least) that
 //     no other label starts with;
@@ -467,7 +469,51 @@ func (f *Field) parseYesNo(input string) (Value, error) {
 		no := false
 		return Value{Type: TypeYesNo, Yes: &no}, nil
 	}
+	if yes, ok := f.echoedYesNo(bot.Fold(input)); ok {
+		return Value{Type: TypeYesNo, Yes: &yes}, nil
+	}
 	return Value{}, inputError(MsgYesNo)
+}
+
+// yesNoParticles are the words that make an echoed answer yes or no, not
+// words of the question it echoes.
+var yesNoParticles = map[string]bool{"da": true, "roi": true, "co": true, "chua": true, "khong": true, "a": true}
+
+// echoedYesNo reads the answer to "… đã X chưa?" that repeats words of the
+// question (folded), as Vietnamese answers it: "đã X", "X rồi", "có X"
+// are yes; "chưa X", "không X" (after "dạ" or "đã" too) are no. X alone,
+// any word the question does not have ("chưa biết") and "chưa X rồi" are
+// no answer.
+func (f *Field) echoedYesNo(w string) (yes, ok bool) {
+	notWord := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+	words := strings.FieldsFunc(w, notWord)
+	if n := len(words); n > 0 && words[n-1] == "a" { // "ạ"
+		words = words[:n-1]
+	}
+	done, affirmed := false, false
+	if n := len(words); n > 0 && words[n-1] == "roi" { // "rồi"
+		words, done = words[:n-1], true
+	}
+	for len(words) > 0 && words[0] == "da" { // "đã", or the polite "dạ"
+		words, affirmed = words[1:], true
+	}
+	neg := len(words) > 0 && (words[0] == "chua" || words[0] == "khong")
+	if len(words) > 0 && (neg || words[0] == "co") {
+		words, affirmed = words[1:], affirmed || !neg
+	}
+	if len(words) == 0 || neg && done || !neg && !done && !affirmed {
+		return false, false
+	}
+	question := map[string]bool{}
+	for _, q := range strings.FieldsFunc(bot.Fold(f.Label.VI), notWord) {
+		question[q] = !yesNoParticles[q]
+	}
+	for _, word := range words {
+		if !question[word] {
+			return false, false
+		}
+	}
+	return !neg, true
 }
 
 // ---- choice ----

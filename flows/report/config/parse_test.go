@@ -50,6 +50,9 @@ sections:
         type: yesno
         label: {vi: "Có không", en: "Yes or no"}
         help: {vi: "Có hoặc không.", en: "Yes or no."}
+      - key: issued
+        type: yesno
+        label: {vi: "Đơn vị đã ban hành văn bản triển khai chưa?", en: "Has the unit issued its plan?"}
       - key: level
         type: choice
         required: true
@@ -320,6 +323,40 @@ func TestParse_YesNo(t *testing.T) {
 		{"1", "", config.MsgYesNo, nil},
 		{"", "", config.MsgEmpty, nil},
 	}, show)
+}
+
+// The answer to "đã … chưa?" that repeats the question's own words, as
+// people answer in Vietnamese: "đã ban hành", "ban hành rồi" are yes,
+// "chưa ban hành", "không ban hành" are no. Words the question does not
+// have are no answer ("chưa biết", "đã gửi"), nor are its words alone or
+// "chưa … rồi".
+func TestParse_YesNoInTheQuestionsWords(t *testing.T) {
+	issued := testField(t, "issued")
+	show := func(v config.Value) string {
+		if v.Yes == nil {
+			return "nil"
+		}
+		if *v.Yes {
+			return "yes"
+		}
+		return "no"
+	}
+	var oks []ok
+	for _, s := range []string{"đã ban hành", "Đã ban hành.", "ban hành rồi", "đã ban hành rồi ạ", "Dạ, đã ban hành rồi", "da ban hanh", "có ban hành", "đã triển khai"} {
+		oks = append(oks, ok{s, "", "yes"})
+	}
+	for _, s := range []string{"chưa ban hành", "Chưa ban hành ạ", "dạ chưa ban hành", "không ban hành", "đã không ban hành", "chưa triển khai văn bản"} {
+		oks = append(oks, ok{s, "", "no"})
+	}
+	var bads []bad
+	for _, s := range []string{"chưa biết", "đã gửi", "ban hành", "chưa ban hành rồi", "không biết đã ban hành chưa"} {
+		bads = append(bads, bad{s, "", config.MsgYesNo, nil})
+	}
+	checkParse(t, issued, oks, bads, show)
+	// Elsewhere the words of another question are no answer.
+	if _, err := testField(t, "yn").Parse("đã ban hành", "vi"); err == nil {
+		t.Errorf(`"đã ban hành" answered a question without those words`)
+	}
 }
 
 func TestParse_Choice(t *testing.T) {
