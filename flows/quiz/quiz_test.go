@@ -943,6 +943,121 @@ func TestTypedAnswerIgnoresPunctuation(t *testing.T) {
 	}
 }
 
+// A letter or a number said in a few words, as people type in chat, is
+// read as that answer, in Vietnamese and English, with or without
+// diacritics; words that change its meaning (a negation, a second option,
+// anything not in the parser's short list) leave it unread.
+func TestTypedAnswerSaidInWords(t *testing.T) {
+	b := banktest.Load(t)
+	q, ok := b.Question("t0-1-charge")
+	if !ok {
+		t.Fatal("no question t0-1-charge in the test bank")
+	}
+	const order = "201" // A. Ổ điện ướt  B. Bộ sạc đúng loại, còn tốt  C. Dây sạc bị hở lõi
+	for _, c := range []struct {
+		input string
+		want  int
+	}{
+		{"B ạ", 1},
+		{"b ạ.", 1},
+		{"Dạ, B ạ", 1},
+		{"b nhé", 1},
+		{"b nhe", 1},
+		{"C nha", 2},
+		{"đáp án là B", 1},
+		{"dap an la b", 1},
+		{"đáp án B", 1},
+		{"chọn B", 1},
+		{"chọn câu B", 1},
+		{"chon cau b", 1},
+		{"câu B", 1},
+		{"em chọn B", 1},
+		{"Em chọn câu B ạ", 1},
+		{"tôi chọn B", 1},
+		{"tôi nghĩ là 3", 2},
+		{"phương án 1", 0},
+		{"It's B", 1},
+		{"It’s b", 1},
+		{"the answer is B", 1},
+		{"I think B", 1},
+		{"I think it's C", 2},
+		{"I pick B", 1},
+		{"B please", 1},
+		{"a please", 0},
+		// Not an answer.
+		{"không biết", -1},
+		{"tôi không chọn B", -1},
+		{"không chọn B", -1},
+		{"k chọn B", -1},
+		{"chưa chọn B", -1},
+		{"not B", -1},
+		{"B hay C", -1},
+		{"B và C", -1},
+		{"chọn B hay C", -1},
+		{"B or C", -1},
+		{"B B", -1},
+		{"câu 2 B", -1},
+		{"B a", -1},   // "ạ" without its mark is the letter A
+		{"D ạ", -1},   // three options
+		{"4 nhé", -1}, // three options
+		{"B sai", -1},
+		{"em không biết chọn câu nào", -1},
+		{"em chọn", -1},
+		{"ạ", -1},
+		{"nhé", -1},
+	} {
+		if got := quiz.MatchTyped(c.input, q, order); got != c.want {
+			t.Errorf("MatchTyped(%q) = %d, want %d", c.input, got, c.want)
+		}
+		if got := quiz.MatchTyped(norm.NFD.String(c.input), q, order); got != c.want {
+			t.Errorf("MatchTyped(NFD %q) = %d, want %d", c.input, got, c.want)
+		}
+		if got := quiz.MatchTyped(wide(c.input), q, order); got != c.want {
+			t.Errorf("MatchTyped(%q) = %d, want %d", wide(c.input), got, c.want)
+		}
+	}
+}
+
+// An option whose own text is a few of those words and a number is read
+// as that option, not as the option the number would name.
+func TestTypedAnswerOptionTextBeforeSaidWords(t *testing.T) {
+	extra := bank.File{Name: "questions_extra.yaml", Data: []byte(`questions:
+  - id: t0-1-menu
+    competence: "0.1"
+    text: {vi: "Tổng đài nói: bấm phím 2 để nghe lại. Bạn làm gì?", en: "The line says: press 2 to listen again. What do you do?"}
+    options:
+      - {vi: "Chọn 2", en: "Pick 2"}
+      - {vi: "Chọn 3", en: "Pick 3"}
+      - {vi: "Gác máy", en: "Hang up"}
+    correct: 0
+    explanation: {vi: "Phím 2 là phím nghe lại.", en: "Key 2 is the one that repeats."}
+    source: "test"
+`)}
+	b, err := bank.Load(append(banktest.Files(t), extra)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, ok := b.Question("t0-1-menu")
+	if !ok {
+		t.Fatal("no question t0-1-menu")
+	}
+	const order = "120" // A. Chọn 3  B. Gác máy  C. Chọn 2
+	for _, c := range []struct {
+		input string
+		want  int
+	}{
+		{"chọn 2", 2},
+		{"Chon 3", 0},
+		{"pick 2", 2},
+		{"2 nhé", 1},
+		{"đáp án 2", 1},
+	} {
+		if got := quiz.MatchTyped(c.input, q, order); got != c.want {
+			t.Errorf("MatchTyped(%q) = %d, want %d", c.input, got, c.want)
+		}
+	}
+}
+
 // wide writes s as a full-width keyboard of an East-Asian input method
 // types it: ASCII letters, digits and punctuation in their full-width
 // forms (U+FF01–U+FF5E), spaces as the ideographic space (U+3000); the
@@ -1013,6 +1128,26 @@ func TestFullWidthAnswerIsRead(t *testing.T) {
 	mustContain(t, u.Send("Ｃ").Text(), "tạm dừng ở câu 3/6", "Làm tiếp bài")
 }
 
+// In a quiz, "B ạ" and "I think it's B" answer the question; "tôi không
+// chọn B" is not an answer, and nothing is recorded for it.
+func TestAnswerSaidInWordsIsRead(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	h := fx.h
+	u := fx.user("Lò Văn Thắng", "vi")
+	u.Send("/quiz")
+	u.Tap("An toàn")
+	s := fx.read(u.Screen(), "vi")
+	if r := u.Send("tôi không chọn " + s.right); r.Text() != h.T("vi", "quiz.typed.unknown") {
+		t.Errorf("a negation: want quiz.typed.unknown, got:\n%s", r)
+	}
+	mustContain(t, u.Send(s.right+" ạ").Text(), "đúng rồi!")
+	s = fx.read(u.Screen(), "vi")
+	mustContain(t, u.Send("I think it's "+s.wrong).Text(), "chưa đúng. Đáp án đúng là "+s.right)
+	if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 2 {
+		t.Errorf("%d answers recorded, want 2", n)
+	}
+}
+
 // Every option of the built-in bank, typed without diacritics and without
 // its punctuation, as on a phone keyboard, selects that option, wherever
 // it is shown.
@@ -1050,6 +1185,10 @@ func FuzzTypedAnswer(f *testing.F) {
 	f.Add("Bộ sạc đúng loại, còn tốt", 0, "012")
 	f.Add("bo sac dung loai con tot", 0, "012")
 	f.Add("A. Bộ sạc đúng loại, còn tốt", 0, "012")
+	f.Add("B ạ", 0, "012")
+	f.Add("em chọn câu 2 nhé", 1, "0123")
+	f.Add("tôi không chọn B", 0, "012")
+	f.Add("I think it's C", 0, "012")
 	f.Fuzz(func(t *testing.T, input string, qi int, order string) {
 		if qi < 0 {
 			qi = -qi
@@ -1069,6 +1208,20 @@ func FuzzTypedAnswer(f *testing.F) {
 		// Typed in full-width forms, it reads the same.
 		if k2 := quiz.MatchTyped(wide(input), q, order); k2 != k {
 			t.Fatalf("full-width %q reads %d, %q reads %d", wide(input), k2, input, k)
+		}
+		// A bare letter or number reads the same said in a few words, and
+		// not at all with a negation or a second option beside it.
+		if bare := strings.TrimFunc(input, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }); k >= 0 && len(bare) == 1 {
+			for _, s := range []string{bare + " ạ", "Em chọn câu " + bare + " nhé", "dap an la " + input, "I think it's " + input + " please"} {
+				if got := quiz.MatchTyped(s, q, order); got != k {
+					t.Fatalf("%q reads %d, %q reads %d", s, got, input, k)
+				}
+			}
+			for _, s := range []string{"tôi không chọn " + input, "not " + input, input + " hay " + input, bare + " a"} {
+				if got := quiz.MatchTyped(s, q, order); got != -1 {
+					t.Fatalf("%q reads %d, want nothing", s, got)
+				}
+			}
 		}
 		// Each option's own text, in either language and with or without
 		// diacritics, selects it.

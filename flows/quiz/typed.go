@@ -11,8 +11,9 @@ import (
 
 // MatchTyped reads a typed answer to question q shown with option order
 // (see state.Orders) and returns the position k of the option chosen as
-// shown (0 is A), or -1. It takes the letter ("B", "b", "b.", "(b)",
-// "câu b", "đáp án: B"), the number ("2"), or the option's text in either
+// shown (0 is A), or -1. It takes the letter ("B", "b", "b.", "(b)"), the
+// number ("2"), either in a few words ("câu b", "đáp án: B", "B ạ", "em
+// chọn 2", "I think it's B"; see saidKey), or the option's text in either
 // language, with or without diacritics, in any case and Unicode form, its
 // punctuation and spaces not counted ("sao luu dang xuat" for "Sao lưu,
 // đăng xuất"); a long enough piece of exactly one option's text counts too,
@@ -34,12 +35,6 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 		return -1
 	}
 	w := words(bot.Fold(s))
-	// "câu b", "dap an: 2", "chon C", "answer B", "option 3"
-	if i := strings.LastIndexByte(w, ' '); i > 0 && leadWords[w[:i]] {
-		if k := choiceKey(w[i+1:], n); k >= 0 {
-			return k
-		}
-	}
 	keys := make([][2]string, n)
 	for k := range n {
 		f := q.Folded(int(order[k] - '0'))
@@ -63,7 +58,13 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 			}
 		}
 	}
-	return piece(key, keys)
+	if k := piece(key, keys); k >= 0 {
+		return k
+	}
+	// The letter or the number in a few words: "B ạ", "em chọn câu B",
+	// "the answer is B". Last, so that an option's own text holding such
+	// words is read as that option.
+	return saidKey(s, n)
 }
 
 // looksLikeAnswer reports whether text is nothing but an answer's letter or
@@ -146,12 +147,6 @@ func compact(s string) string {
 // minPiece is the shortest piece of an option's text that selects it, in
 // letters and digits.
 const minPiece = 8
-
-// leadWords may come before a letter: "câu B", "đáp án B"…
-var leadWords = map[string]bool{
-	"cau": true, "dap an": true, "phuong an": true, "chon": true, "toi chon": true, "y": true,
-	"answer": true, "option": true, "choice": true, "i choose": true,
-}
 
 // choiceKey reads "a".."d" (either case) or "1".."4" as a position below n.
 func choiceKey(s string, n int) int {
