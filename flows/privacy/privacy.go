@@ -128,7 +128,7 @@ func (f *Flow) myData(c *bot.Conversation) error {
 		c.T("mydata.header"),
 		c.T("mydata.name", "Name", u.DisplayName),
 		c.T("mydata.language", "Language", c.T("language."+u.Language)),
-		c.T("mydata.consent", "At", f.when(u.ConsentAt)),
+		c.T("mydata.consent", "At", f.when(c, u.ConsentAt)),
 	}
 	lines = append(lines, profile.MyData(c, u.CommuneCode, u.UserGroup)...)
 	lines = append(lines, c.T("mydata.quiz", "Attempts", u.QuizAttempts, "Answers", u.QuizAnswers))
@@ -136,21 +136,21 @@ func (f *Flow) myData(c *bot.Conversation) error {
 		lines = append(lines, c.T("mydata.certificate", "Code", certificate.FormatCode(cert.Code), "Name", cert.Name))
 	}
 	if p.Nudge.Chosen() {
-		lines = append(lines, c.T("mydata.nudge", "On", p.Nudge.OptedIn, "At", f.when(p.Nudge.ChosenAt)))
+		lines = append(lines, c.T("mydata.nudge", "On", p.Nudge.OptedIn, "At", f.when(c, p.Nudge.ChosenAt)))
 	}
 	for _, a := range u.Accounts {
 		lines = append(lines, c.T("mydata.account", "Channel", a.Channel.Title(), "ID", a.ExternalID,
-			"Seen", f.when(a.LastSeenAt), "Blocked", a.BlockedAt != nil))
+			"Seen", f.when(c, a.LastSeenAt), "Blocked", a.BlockedAt != nil))
 	}
 	for _, until := range p.LinkCodes {
-		lines = append(lines, c.T("mydata.link.code", "Until", f.when(until)))
+		lines = append(lines, c.T("mydata.link.code", "Until", f.when(c, until)))
 	}
 	if p.LinkHistory > 0 {
 		lines = append(lines, c.T("mydata.link.history", "N", p.LinkHistory))
 	}
 	for _, r := range p.Roles {
-		lines = append(lines, c.T("mydata.role", "Role", roleName(c, r), "Since", f.when(r.GrantedAt),
-			"Ended", !r.Active(), "Until", f.when(r.RevokedAt)))
+		lines = append(lines, c.T("mydata.role", "Role", roleName(c, r), "Since", f.when(c, r.GrantedAt),
+			"Ended", !r.Active(), "Until", f.when(c, r.RevokedAt)))
 	}
 	if p.Reminders > 0 {
 		lines = append(lines, c.T("mydata.reminders", "N", p.Reminders))
@@ -267,4 +267,10 @@ func (f *Flow) erase(c *bot.Conversation) error {
 	return nil
 }
 
-func (f *Flow) when(t time.Time) string { return t.In(f.loc).Format("02/01/2006 15:04") }
+// when writes a moment in the bot's zone and the user's language: the
+// layout is the catalogue's (mydata.time.layout), "27/11/2026 16:36" in
+// Vietnamese, "27 Nov 2026, 16:36" in English, where "05/03" would be 3 May
+// to some readers and 5 March to others.
+func (f *Flow) when(c *bot.Conversation, t time.Time) string {
+	return t.In(f.loc).Format(c.T("mydata.time.layout"))
+}

@@ -66,13 +66,33 @@ func TestMyDataNamesTheConsoleAccount(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.Engine.SetSender(bot.Console, h.Sender) // the console's replies, recorded
-	for _, lang := range []string{"vi", "en"} {
+	for lang, seen := range map[string]string{"vi": "26/11/2026 08:30", "en": "26 Nov 2026, 08:30"} {
 		u := h.AgreedOn(bot.Console, "Lò Văn "+lang, lang)
 		text := u.Send("/mydata").Text()
-		want := h.T(lang, "mydata.account", "Channel", "Console", "ID", u.ID, "Seen", "26/11/2026 08:30", "Blocked", false)
+		want := h.T(lang, "mydata.account", "Channel", "Console", "ID", u.ID, "Seen", seen, "Blocked", false)
 		if !strings.Contains(text, want) {
 			t.Errorf("%s: /mydata lacks %q:\n%s", lang, want, text)
 		}
+	}
+}
+
+// In English, /mydata writes its times with the month in words: "05/03"
+// would be 5 March to some readers and 3 May to others.
+func TestMyDataTimesInEnglish(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := h.Agreed("Lò Văn Sơn", "en")
+	text := u.Send("/mydata").Text()
+	for _, want := range []string{
+		h.T("en", "mydata.consent", "At", "26 Nov 2026, 08:30"),
+		h.T("en", "mydata.account", "Channel", "Telegram", "ID", u.ID, "Seen", "26 Nov 2026, 08:30", "Blocked", false),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/mydata in English lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "26/11/2026") {
+		t.Errorf("/mydata in English writes a date as day/month/year:\n%s", text)
 	}
 }
 
