@@ -391,7 +391,7 @@ func TestServeEnrol_EnglishTypedCodes(t *testing.T) {
 	if got := say(binh, "/join "+spaced); !strings.Contains(got, "The code "+official.code+" was used already.") {
 		t.Fatalf("a used code typed as %q: %q", spaced, got)
 	}
-	at := expiredAt.In(time.FixedZone("ICT", 7*3600)).Format("15:04 02/01/2006")
+	at := expiredAt.In(time.FixedZone("ICT", 7*3600)).Format("15:04 on 2 Jan 2006") // the month in words, in English
 	if got := say(binh, "/join "+expired.code); !strings.Contains(got, "The code "+expired.code+" expired at "+at+".") {
 		t.Fatalf("an expired code: %q; want it expired at %s", got, at)
 	}

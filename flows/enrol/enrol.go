@@ -273,8 +273,12 @@ func (f *Flow) wrong(c *bot.Conversation, key, shown string) error {
 	return f.again(c, text+"\n"+c.T("enrol.retry", "Left", left))
 }
 
+// expired says the code's expiry in the user's language, with the
+// catalogue's layout (enrol.expired.layout): "15:04 04/06/2025" in
+// Vietnamese, "09:00 on 4 Jun 2025" in English, where 04/06 would be read
+// as April by some.
 func (f *Flow) expired(c *bot.Conversation, shown string, at time.Time) error {
-	return f.again(c, c.T("enrol.expired", "Code", shown, "At", at.In(f.loc).Format("15:04 02/01/2006")))
+	return f.again(c, c.T("enrol.expired", "Code", shown, "At", at.In(f.loc).Format(c.T("enrol.expired.layout"))))
 }
 
 // slow tells how long to wait, in whole minutes and as the time of day,

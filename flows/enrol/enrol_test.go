@@ -207,6 +207,11 @@ func TestUsedAndExpiredCodes(t *testing.T) {
 	if got := b.roles(hoa); len(got) != 0 {
 		t.Fatalf("roles %+v from used and expired codes", got)
 	}
+	// In English, with the month in words: 04/06 is April to some readers.
+	en := b.Agreed("Cầm Văn Nam", "en")
+	if want := b.T("en", "enrol.expired", "Code", store.FormatInviteCode(late), "At", "09:00 on 4 Jun 2025"); en.Send("/join "+late).Last().Text != want {
+		t.Fatalf("expired, in English: want %q", want)
+	}
 	// Neither counts as a wrong guess.
 	if left, _, err := b.tries.Fail(context.Background(), "telegram:"+hoa.ID); err != nil || left != enrol.MaxWrongCodes-1 {
 		t.Errorf("after a used and an expired code, %d tries left (%v); want %d", left, err, enrol.MaxWrongCodes-1)
