@@ -162,7 +162,8 @@ func (n *Nudges) lang(code string) lang {
 // Buttons is the quiz's hook (quiz.Config.Buttons): it reads the user's
 // choice, and gives the nudge's button under a result (result set) and
 // under /progress. Under a result it offers the nudge to a user who never
-// chose and has an area left; under /progress it turns the nudge on or off.
+// chose and has an area left; under /progress it turns the nudge on or off
+// while an area is left. With every area passed there is none.
 func (n *Nudges) Buttons(ctx context.Context, userID int64) (quiz.ButtonsFunc, error) {
 	if userID == 0 {
 		return nil, nil
@@ -174,7 +175,11 @@ func (n *Nudges) Buttons(ctx context.Context, userID int64) (quiz.ButtonsFunc, e
 	return func(c *bot.Conversation, bests []store.AreaBest, result bool) []bot.Button {
 		left := n.standing(bests).next != nil
 		switch {
-		case result && (pref.Chosen() || !left):
+		case !left:
+			// Every area passed: nothing to remind of, so nothing to turn
+			// on or off (/nudge says so).
+			return nil
+		case result && pref.Chosen():
 			return nil
 		case pref.OptedIn:
 			return []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")}
@@ -208,7 +213,8 @@ func (n *Nudges) Handle(c *bot.Conversation, in flows.Input) error {
 	return n.show(c)
 }
 
-// show answers /nudge: on or off, and where the user stands.
+// show answers /nudge: on or off, and where the user stands. With every
+// area passed it says only that: there is nothing to remind of.
 func (n *Nudges) show(c *bot.Conversation) error {
 	pref, err := n.st.NudgePref(c.Ctx, c.Session.UserID)
 	if err != nil {
@@ -218,6 +224,10 @@ func (n *Nudges) show(c *bot.Conversation) error {
 	if err != nil {
 		return err
 	}
+	if n.standing(bests).next == nil {
+		n.done(c, pref.OptedIn)
+		return nil
+	}
 	txt := c.T("nudge.status.off")
 	if pref.OptedIn {
 		txt = c.T("nudge.status.on")
@@ -225,16 +235,21 @@ func (n *Nudges) show(c *bot.Conversation) error {
 	txt += "\n\n" + n.where(c, bests)
 	c.NextScreen()
 	rows := n.continueRow(c, bests)
-	switch {
-	case pref.OptedIn:
+	if pref.OptedIn {
 		rows = append(rows, []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")})
-	case n.standing(bests).next != nil:
-		// With every area passed there is nothing to remind of: no offer
-		// that the text just said was not needed.
+	} else {
 		rows = append(rows, []bot.Button{c.Button(c.T("nudge.turn_on"), NudgeName, "on", "")})
 	}
 	c.Reply(bot.Reply{Text: txt, Buttons: append(rows, flows.BackToMenu(c))})
 	return nil
+}
+
+// done tells a user who passed every area that there is nothing left to
+// remind them of, the reminder no longer needed if it was on, with the
+// menu's button only: no reminder to turn on or off.
+func (n *Nudges) done(c *bot.Conversation, on bool) {
+	c.NextScreen()
+	c.Reply(bot.Reply{Text: c.T("nudge.done", "On", on), Buttons: [][]bot.Button{flows.BackToMenu(c)}})
 }
 
 // continueRow is the button that starts the next area to pass, the one the
@@ -247,20 +262,35 @@ func (n *Nudges) continueRow(c *bot.Conversation, bests []store.AreaBest) [][]bo
 	return [][]bot.Button{{c.Button(c.T("nudge.continue", "Area", s.next.Short.In(c.Lang())), quizFlow, quizGo, s.next.ID)}}
 }
 
-// where says how many areas are passed and which comes next.
+// where says how many areas are passed and which comes next; there is one
+// (see done).
 func (n *Nudges) where(c *bot.Conversation, bests []store.AreaBest) string {
 	s := n.standing(bests)
-	if s.next == nil {
-		return c.T("nudge.status.done")
-	}
 	return c.T("nudge.status.left", "Passed", s.passed, "Areas", s.areas, "Area", s.next.Name.In(c.Lang()))
 }
 
 // set records the choice and confirms it, with the button that undoes it.
+// With every area passed (a tap on an older message) there is nothing to
+// turn on: that is said, and only a stop is recorded.
 func (n *Nudges) set(c *bot.Conversation, on bool) error {
 	pref, err := n.st.NudgePref(c.Ctx, c.Session.UserID)
 	if err != nil {
 		return err
+	}
+	bests, err := n.st.AreaBests(c.Ctx, c.Session.UserID)
+	if err != nil {
+		return err
+	}
+	if n.standing(bests).next == nil {
+		if !on && pref.OptedIn {
+			if err := n.st.SetNudge(c.Ctx, c.Session.UserID, false, c.Now); err != nil {
+				return err
+			}
+			c.Notice(c.T("nudge.off.notice"))
+			pref.OptedIn = false
+		}
+		n.done(c, pref.OptedIn)
+		return nil
 	}
 	if pref.Chosen() && pref.OptedIn == on {
 		if on {
@@ -279,10 +309,6 @@ func (n *Nudges) set(c *bot.Conversation, on bool) error {
 		c.Reply(bot.Reply{Text: c.T("nudge.off"), Buttons: [][]bot.Button{
 			{c.Button(c.T("nudge.turn_on"), NudgeName, "on", "")}, flows.BackToMenu(c)}})
 		return nil
-	}
-	bests, err := n.st.AreaBests(c.Ctx, c.Session.UserID)
-	if err != nil {
-		return err
 	}
 	c.Notice(c.T("nudge.on.notice"))
 	rows := append(n.continueRow(c, bests), []bot.Button{c.Button(c.T("nudge.turn_off"), NudgeName, "off", "")}, flows.BackToMenu(c))

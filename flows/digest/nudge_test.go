@@ -312,12 +312,54 @@ func TestNudge_OffersTheNextAreaAndNoReminderOnceAllArePassed(t *testing.T) {
 	if !strings.Contains(r.Text(), "You have passed every area") {
 		t.Fatalf("/nudge with every area passed:\n%s", r)
 	}
-	if got := r.Last().Labels(); len(got) != 2 || got[0] != "🔕 Stop the weekly reminder" || got[1] != "⬅️ Back to menu" {
-		t.Errorf("opted in, every area passed: buttons %q; want only to stop and the menu", got)
+	if got := r.Last().Labels(); len(got) != 1 || got[0] != "⬅️ Back to menu" {
+		t.Errorf("opted in, every area passed: buttons %q; want only the menu", got)
 	}
-	u.Tap("Stop the weekly reminder")
-	if got := u.Send("/nudge").Last().Labels(); len(got) != 1 || got[0] != "⬅️ Back to menu" {
-		t.Errorf("opted out, every area passed: buttons %q; want only the menu", got)
+}
+
+// With every area passed, /nudge says one thing: there is nothing left to
+// remind of (and a reminder turned on is no longer needed), with the menu's
+// button only; not that the reminder is off and could be turned on, nor
+// that it is on. A button of an older message says the same; its stop is
+// recorded.
+func TestNudge_AllPassedSaysNothingIsLeftToRemind(t *testing.T) {
+	t.Parallel()
+	nb := newNudgeBot(t)
+	for _, lang := range []string{"vi", "en"} {
+		for _, on := range []bool{false, true} {
+			u, id := nb.user(fmt.Sprintf("Lò Văn %s %v", lang, on), lang)
+			old := u.Send("/nudge").Last() // its buttons, tapped later
+			if on {
+				u.Tap(nb.h.T(lang, "nudge.turn_on"))
+				old = u.Send("/nudge").Last()
+			}
+			nb.finishQuiz(id, "0", 6, 6)
+			nb.finishQuiz(id, "4", 6, 6)
+			want := nb.h.T(lang, "nudge.done", "On", on)
+			r := u.Send("/nudge")
+			if len(r.Sent) != 1 || r.Text() != want {
+				t.Errorf("%s, on %v: /nudge says:\n%s\nwant %q", lang, on, r, want)
+			}
+			if got := r.Last().Labels(); len(got) != 1 || got[0] != nb.h.T(lang, "menu.back") {
+				t.Errorf("%s, on %v: /nudge buttons %q; want only the menu", lang, on, got)
+			}
+			if r := u.Send("/progress"); strings.Contains(strings.Join(r.Last().Labels(), "|"), "🔔") ||
+				strings.Contains(strings.Join(r.Last().Labels(), "|"), "🔕") {
+				t.Errorf("%s, on %v: /progress offers the reminder with every area passed: %q", lang, on, r.Last().Labels())
+			}
+			// The older message's button: a stop is recorded, a start is not.
+			label := nb.h.T(lang, "nudge.turn_on")
+			if on {
+				label = nb.h.T(lang, "nudge.turn_off")
+			}
+			r = u.TapOn(old, label)
+			if want := nb.h.T(lang, "nudge.done", "On", false); r.Text() != want {
+				t.Errorf("%s, on %v: an older %q says:\n%s\nwant %q", lang, on, label, r, want)
+			}
+			if p := nb.pref(id); p.OptedIn {
+				t.Errorf("%s, on %v: after %q the reminder is on", lang, on, label)
+			}
+		}
 	}
 }
 
