@@ -80,6 +80,18 @@ type Transient interface {
 	Transient() bool
 }
 
+// Claimer is a flow that typed text no flow owns is plainly meant for
+// without its command: an invite code pasted alone at the menu, or after
+// "join" without the slash, is /join's. The router asks every Claimer
+// before the Strays and the generic hint; Claim answers the text as the
+// command would and returns true, or replies nothing and returns false for
+// any other text. It must decide from the text, cheaply. Before the
+// consent only a Public Claimer is asked. Text typed while a flow owns the
+// conversation (a question of a report or a quiz) stays that flow's.
+type Claimer interface {
+	Claim(c *bot.Conversation) (bool, error)
+}
+
 // Public marks a flow or command usable before the privacy consent.
 type Public interface {
 	Public() bool
@@ -90,6 +102,7 @@ type Router struct {
 	byName    map[string]Flow
 	byCommand map[string]Flow
 	strays    []stray // in the order the flows were given
+	claimers  []Flow  // the Claimers, in the order the flows were given
 	// Home is where a user lands: the onboarding (before consent) and the menu.
 	Home Home
 }
@@ -125,6 +138,9 @@ func NewRouter(home Home, flows ...Flow) *Router {
 		}
 		if st, ok := f.(Stray); ok {
 			r.strays = append(r.strays, stray{f.Name(), st})
+		}
+		if _, ok := f.(Claimer); ok {
+			r.claimers = append(r.claimers, f)
 		}
 	}
 	return r
@@ -197,6 +213,11 @@ func (r *Router) Handle(c *bot.Conversation) error {
 	if f, ok := r.byName[s.Flow]; ok && s.Flow != "" {
 		return f.Handle(c, Input{})
 	}
+	if u.Kind == bot.KindText {
+		if ok, err := r.claim(c, consented); ok || err != nil {
+			return err
+		}
+	}
 	if !consented {
 		return r.Home.Greet(c)
 	}
@@ -209,6 +230,20 @@ func (r *Router) Handle(c *bot.Conversation) error {
 	}
 	c.Say("unknown.hint")
 	return r.Home.Menu(c, false)
+}
+
+// claim gives typed text no flow owns to the first Claimer that takes it;
+// before the consent, only to a Public one.
+func (r *Router) claim(c *bot.Conversation, consented bool) (bool, error) {
+	for _, f := range r.claimers {
+		if !consented && !isPublic(f) {
+			continue
+		}
+		if ok, err := f.(Claimer).Claim(c); ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 // stray answers typed text no flow owns with what the Strays find waiting

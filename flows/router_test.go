@@ -426,3 +426,54 @@ func TestStraysAreAnsweredTogether(t *testing.T) {
 		t.Errorf("nothing waits: want the hint and the menu, got\n%s", r)
 	}
 }
+
+// claimer takes typed text that starts with its word, as /join takes a
+// pasted invite code.
+type claimer struct {
+	word   string
+	public bool
+}
+
+func (claimer) Name() string       { return "claimer" }
+func (claimer) Commands() []string { return nil }
+func (w claimer) Public() bool     { return w.public }
+func (claimer) Handle(c *bot.Conversation, in flows.Input) error {
+	return nil
+}
+func (w claimer) Claim(c *bot.Conversation) (bool, error) {
+	if !strings.HasPrefix(c.Update.Text, w.word) {
+		return false, nil
+	}
+	c.Reply(bot.Reply{Text: "claimed " + c.Update.Text})
+	return true, nil
+}
+
+// Typed text no flow owns goes to the Claimer that takes it, before any
+// Stray is asked; text typed while a flow owns the conversation stays its
+// own; before the consent, only a Public Claimer is asked.
+func TestClaimedTextGoesToItsFlow(t *testing.T) {
+	t.Parallel()
+	for _, public := range []bool{false, true} {
+		h := flowtest.New(t,
+			flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return waiter{"quiz", "CODE"} }),
+			flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return claimer{"CODE", public} }),
+			flowtest.WithFlow(func(*flowtest.Harness) flows.Flow { return echo{} }),
+		)
+		u := h.Agreed("Lan", "vi")
+		if r := u.Send("CODE 1"); r.Text() != "claimed CODE 1" {
+			t.Errorf("at the menu: %s", r)
+		}
+		if r := u.Send("other"); r.Texts()[0] != h.T("vi", "unknown.hint") {
+			t.Errorf("text not claimed: %s", r)
+		}
+		u.Send("/echo")
+		if r := u.Send("CODE 2"); r.Text() != "echo CODE 2" {
+			t.Errorf("while echo listens: %s", r)
+		}
+		v := h.NewUser("Hoa", "vi")
+		r := v.Send("CODE 3")
+		if claimed := r.Text() == "claimed CODE 3"; claimed != public {
+			t.Errorf("before consent, public %v: %s", public, r)
+		}
+	}
+}

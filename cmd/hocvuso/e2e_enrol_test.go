@@ -323,7 +323,8 @@ func TestServeEnrol_OfficialExpiredAndWrongCodes(t *testing.T) {
 }
 
 // On Zalo there is no deep link: the invite says to type /join CODE, and
-// that makes a focal point the same way.
+// that makes a focal point the same way; so does the code pasted alone at
+// the menu, or typed after "tham gia" without the slash.
 func TestZaloEnrol_JoinByTypedCode(t *testing.T) {
 	s := startZaloServe(t, nil, nil)
 	admin := func(args ...string) string {
@@ -353,6 +354,28 @@ func TestZaloEnrol_JoinByTypedCode(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM report_roles r JOIN accounts a ON a.user_id = r.user_id
 		WHERE a.channel = 'zalo' AND a.external_id = $1 AND r.unit_code = '03808' AND r.revoked_at IS NULL`, user); n != 1 {
 		t.Fatalf("%d roles for the Zalo user", n)
+	}
+
+	// Another focal point pastes the code alone, as copied from the
+	// invite, and a third types it after "Tham gia", without the slash.
+	for i, typed := range []func(code string) string{
+		func(code string) string { return code },
+		func(code string) string { return "Tham gia " + strings.ToLower(code) },
+	} {
+		m := printedCode.FindStringSubmatch(admin("invite", "--unit", "03808"))
+		if m == nil {
+			t.Fatal("no second code")
+		}
+		user := fmt.Sprintf("889063540472940500%d", i+2)
+		s.onboard(user)
+		s.deliver(s.fake.TextEvent(user, typed(m[1])))
+		texts := s.fake.Texts(user)
+		if got := texts[len(texts)-1]; !strings.Contains(got, "Từ nay bạn là đầu mối của Xã Mường La.") {
+			t.Fatalf("%q on Zalo: %q", typed(m[1]), got)
+		}
+	}
+	if n := s.count(`SELECT count(*) FROM report_roles WHERE unit_code = '03808' AND revoked_at IS NULL`); n != 3 {
+		t.Fatalf("%d focal points of 03808; want 3", n)
 	}
 }
 

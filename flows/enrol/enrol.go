@@ -2,7 +2,8 @@
 // one-time invite code an admin made (`hocvuso invite`): a unit's focal
 // point (đầu mối), or an official who follows the reports. The code comes
 // through a Telegram deep link (/start CODE), or typed: /join CODE, or
-// /join and then the code. Wrong codes are counted per chat account in
+// /join and then the code, or at the menu the code alone or after "join"
+// or "tham gia" without the slash (Claim). Wrong codes are counted per chat account in
 // Redis, and too many are refused for a while before any database lookup.
 package enrol
 
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"hocvuso/bot"
 	"hocvuso/flows"
@@ -96,6 +99,100 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		return f.ask(c, "enrol.ask")
 	}
 	return f.Start(c, c.Update.Text)
+}
+
+// Claim implements flows.Claimer: at the menu, where no question waits for
+// it, a message that is an invite code alone (as the invite prints it, or
+// pasted from it), or "join" or "tham gia" and a code, goes where /join
+// CODE goes. On Zalo codes are typed or pasted, and the slash forgotten.
+// A mistyped code in that shape gets /join's answer too.
+func (f *Flow) Claim(c *bot.Conversation) (bool, error) {
+	code, ok := Pasted(c.Update.Text)
+	if !ok {
+		return false, nil
+	}
+	return true, f.Start(c, code)
+}
+
+// joinWords are what may stand for /join before a code: the command
+// without its slash, in either language.
+var joinWords = []string{"join", "tham gia"}
+
+// Pasted tells whether text typed at the menu is plainly meant as an
+// invite code: a code alone, written as people write it (ABCD-EFGH-JKMN in
+// any case, with spaces, en dashes, full-width characters), in a code's
+// shape (codeShaped), or "join" or "tham gia" followed by one. It returns
+// the part that is the code, for Start (which says that a malformed one is
+// no code). Other text is not claimed: a sentence, a quiz letter, a
+// 12-digit ID number.
+func Pasted(text string) (string, bool) {
+	t := strings.TrimSpace(norm.NFKC.String(text))
+	if len(t) > 200 {
+		return "", false
+	}
+	lower := strings.ToLower(t)
+	for _, w := range joinWords {
+		if rest, ok := strings.CutPrefix(lower, w); ok && rest != "" && (rest[0] == ' ' || rest[0] == ':') {
+			rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+			if codeShaped(rest, true) {
+				return rest, true
+			}
+			return "", false
+		}
+	}
+	if codeShaped(t, false) {
+		return t, true
+	}
+	return "", false
+}
+
+// codeShaped tells whether s (in NFKC) looks like an invite code, maybe
+// mistyped: groups of ASCII letters and digits between dashes or spaces.
+// After "join", a well-formed code, or about as long as one with a digit
+// or dashes. Alone it must look more so, not to take a word or a number
+// for one: a well-formed code with a letter and either a digit or three
+// groups of four, or three groups of four between dashes (digits alone:
+// not spaced, as a 12-digit ID number is written); mistyped, three groups
+// of three to five between dashes, with a letter.
+func codeShaped(s string, joined bool) bool {
+	s = strings.Trim(s, ".!?\"'()«»“”")
+	var groups []string
+	letter, digit := false, false
+	for _, g := range strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212'
+	}) {
+		for _, r := range g {
+			switch {
+			case r >= '0' && r <= '9':
+				digit = true
+			case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+				letter = true
+			default:
+				return false
+			}
+		}
+		groups = append(groups, g)
+	}
+	n := 0
+	for _, g := range groups {
+		n += len(g)
+	}
+	fours := len(groups) == 3
+	dashed := strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Pd, r) || r == '\u2212' })
+	loose := len(groups) == 3 && dashed
+	for _, g := range groups {
+		fours = fours && len(g) == 4
+		loose = loose && len(g) >= 3 && len(g) <= 5
+	}
+	if store.NormalizeInviteCode(s) != "" {
+		return joined || letter && (digit || fours) || fours && dashed
+	}
+	if joined {
+		// A code mistyped after "join": as long as about a code, and
+		// written like one (a digit, or dashes between its groups).
+		return n >= store.InviteCodeLength-3 && n <= store.InviteCodeLength+3 && (digit || dashed)
+	}
+	return loose && letter
 }
 
 // Start implements home.Starter: it takes a code as typed or as a deep

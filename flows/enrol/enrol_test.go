@@ -141,8 +141,8 @@ func TestJoinThenTypedCodeMakesAnOfficial(t *testing.T) {
 	if len(roles) != 1 || roles[0].Role != store.RoleOfficial || roles[0].UnitCode != "" {
 		t.Fatalf("roles %+v; want official", roles)
 	}
-	// The conversation is free again: text is no longer taken for a code.
-	if r := u.Send("ABCD-EFGH-JKMN"); strings.Contains(r.Text(), "❌") {
+	// The conversation is free again: text is no longer read as a code.
+	if r := u.Send("hello"); strings.Contains(r.Text(), b.T("vi", "enrol.malformed")) {
 		t.Errorf("after enrolling, typed text still went to the code:\n%s", r)
 	}
 }
@@ -339,4 +339,76 @@ func TestNonTextWhileAsked(t *testing.T) {
 	if r := u.SendFile("ma.jpg", "image/jpeg"); r.Last().Text != b.T("vi", "enrol.ask") {
 		t.Fatalf("a photo:\n%s", r)
 	}
+}
+
+// At the menu, a code pasted alone, or typed after "join" or "tham gia"
+// without the slash (on Zalo codes are typed), goes where /join CODE goes;
+// a mistyped one in that shape gets /join's answer, not the generic hint.
+func TestPastedCodeAtTheMenu(t *testing.T) {
+	b := newBench(t)
+	done := b.T("vi", "enrol.focal.done", "Unit", "Sở Nội vụ")
+	for _, typed := range []func(code string) string{
+		store.FormatInviteCode,
+		func(code string) string { return "Join " + store.FormatInviteCode(code) },
+		func(code string) string { return "tham gia " + strings.ToLower(store.FormatInviteCode(code)) },
+		// Pasted, with the en dashes a phone or a word processor puts for -.
+		func(code string) string {
+			return " " + strings.ReplaceAll(store.FormatInviteCode(code), "-", "–") + "\n"
+		},
+		// In the full-width forms some keyboards type.
+		func(code string) string { return toFullWidth(store.FormatInviteCode(code)) },
+	} {
+		u := b.Agreed("Lò Thị Lan", "vi")
+		text := typed(b.invite("SNV", time.Hour))
+		if r := u.Send(text); r.Last().Text != done {
+			t.Errorf("%q at the menu:\n%s\nwant %q", text, r, done)
+		}
+		if got := b.roles(u); len(got) != 1 || got[0].UnitCode != "SNV" {
+			t.Errorf("%q: roles %+v", text, got)
+		}
+	}
+
+	u := b.Agreed("Cầm Thị Hoa", "en")
+	wrong := "AAAA-BBBB-CCC1"
+	want := b.T("en", "enrol.unknown", "Code", wrong) + "\n" + b.T("en", "enrol.retry", "Left", enrol.MaxWrongCodes-1)
+	if r := u.Send(strings.ToLower(wrong)); r.Last().Text != want {
+		t.Errorf("a wrong code at the menu:\n%s\nwant %q", r, want)
+	}
+	u.Send("/menu")
+	malformed := b.T("en", "enrol.malformed") + "\n" + b.T("en", "enrol.ask")
+	for _, text := range []string{"join ABCD-EFGH-JKM", "ABCD-EFGH-JKM"} {
+		if r := u.Send(text); r.Last().Text != malformed {
+			t.Errorf("%q at the menu:\n%s\nwant %q", text, r, malformed)
+		}
+		u.Send("/menu")
+	}
+	// Anything else is not taken for a code.
+	for _, text := range []string{"join the quiz", "tham gia cuộc thi", "B", "hello", "0123 4567 8901", "27-11-2026"} {
+		if r := u.Send(text); strings.Contains(r.Text(), "code") {
+			t.Errorf("%q was taken for a code:\n%s", text, r)
+		}
+	}
+	if n := b.lookups.n.Load(); n != 6 {
+		t.Errorf("%d lookups; want 6", n)
+	}
+
+	// Pasted before the privacy consent, it is kept as /join CODE's is.
+	v := b.NewUser("Quàng Văn Minh", "vi")
+	if r := v.Send(store.FormatInviteCode(b.invite("SNV", time.Hour))); r.Sent[0].Text != b.T("vi", "enrol.consent.first") {
+		t.Fatalf("pasted before consent:\n%s", r)
+	}
+	if r := v.Tap("✅ Tôi đồng ý"); r.Last().Text != done {
+		t.Fatalf("after agreeing:\n%s", r)
+	}
+}
+
+// toFullWidth writes ASCII letters, digits and - in full-width forms, as
+// some phone keyboards do.
+func toFullWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > ' ' && r < 0x7f {
+			return r - 0x21 + 0xff01
+		}
+		return r
+	}, s)
 }
