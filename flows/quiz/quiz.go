@@ -684,11 +684,14 @@ func (f *Flow) stop(c *bot.Conversation) error {
 		had = had || abandoned
 	}
 	c.NextScreen()
-	buttons := [][]bot.Button{{c.Button(c.T("quiz.start.button"), Name, "start", "")}, flows.BackToMenu(c)}
 	if !had {
-		c.Reply(bot.Reply{Text: c.T("quiz.stop.none"), Buttons: buttons})
+		// Nothing under way: said plainly, with the menu, without
+		// pushing a quiz. /stop is a focal point's way to pause a report
+		// too (flows.Taker), and they may have typed it for that.
+		c.Reply(bot.Reply{Text: c.T("quiz.stop.none"), Buttons: [][]bot.Button{flows.BackToMenu(c)}})
 		return nil
 	}
+	buttons := [][]bot.Button{{c.Button(c.T("quiz.start.button"), Name, "start", "")}, flows.BackToMenu(c)}
 	c.Reply(bot.Reply{Text: c.T("quiz.stopped"), Buttons: buttons})
 	return nil
 }

@@ -547,7 +547,7 @@ func TestStop(t *testing.T) {
 	fx := newFixture(t, quiz.Config{})
 	u := fx.user("Đinh Văn Khải", "vi")
 	r := u.Send("/stop")
-	mustContain(t, r.Text(), "Bạn không có bài nào đang làm.")
+	nothing(t, fx, r, "vi")
 	u.Send("/quiz")
 	u.Tap("An toàn")
 	screen := u.Screen()
@@ -569,9 +569,35 @@ func TestStop(t *testing.T) {
 	if r.Notice() == "" || len(r.Sent) != 0 {
 		t.Errorf("a button of the stopped attempt: notice %q, sent:\n%s", r.Notice(), r)
 	}
-	if r := u.Send("/stop"); !strings.Contains(r.Text(), "Bạn không có bài nào đang làm.") {
-		t.Errorf("stopping twice:\n%s", r)
+	nothing(t, fx, u.Send("/stop"), "vi")
+}
+
+// nothing checks the answer to /stop when nothing is under way: said
+// plainly, with the menu's button, and no quiz pushed.
+func nothing(t *testing.T, fx *fixture, r flowtest.Result, lang string) {
+	t.Helper()
+	if len(r.Sent) != 1 || r.Text() != fx.h.T(lang, "quiz.stop.none") || !slices.Equal(r.Last().Labels(), []string{fx.h.T(lang, "menu.back")}) {
+		t.Errorf("/stop with nothing under way: want %q with the menu's button only, got\n%s", fx.h.T(lang, "quiz.stop.none"), r)
 	}
+	if strings.Contains(r.Text(), "/quiz") {
+		t.Errorf("/stop with nothing under way pushes the quiz:\n%s", r)
+	}
+}
+
+// A focal point at the menu, their report paused, types /stop: nothing is
+// under way; they are told so plainly, not invited to take a quiz.
+func TestStopWithNothingForAFocalPoint(t *testing.T) {
+	fx := newFixture(t, quiz.Config{})
+	u := fx.user("Lò Thị Hương", "en")
+	ctx := context.Background()
+	if _, _, err := fx.h.DB.UpsertUnits(ctx, []store.Unit{{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"}}, "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.h.DB.GrantRole(ctx, u.UserID(), store.RoleFocal, "SNV", "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u.Send("/menu")
+	nothing(t, fx, u.Send("/stop"), "en")
 }
 
 func (fx *fixture) takeArea(u *flowtest.User, area string, wrong int) {
