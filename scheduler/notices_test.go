@@ -191,7 +191,7 @@ func TestNoticesOfAReportAndItsAmendment(t *testing.T) {
 	}
 	for _, want := range [][]string{
 		{"📝 Report amended (version 2)", "Unit: Đơn vị department-7000", "Period: 2025 annual results report",
-			"Reason: Sửa số lớp", "Receipt number: annual-2025-0001.2", "16:20 12/11/2025", "2 days after the due date."},
+			"Reason: Sửa số lớp", "Receipt number: annual-2025-0001.2", "16:20 12/11/2025", "First sent on time."},
 		{"📥 New report", "Unit: Đơn vị department-7000", "Receipt number: annual-2025-0001.1", "10:00 03/11/2025", "On time."},
 	} {
 		text := texts[0]
@@ -202,6 +202,11 @@ func TestNoticesOfAReportAndItsAmendment(t *testing.T) {
 			if !strings.Contains(text, part) {
 				t.Errorf("notice lacks %q:\n%s", part, text)
 			}
+		}
+		// The amendment came 2 days after the due date, the report on time:
+		// the notice must not say the report was late.
+		if strings.Contains(text, "days after") {
+			t.Errorf("a notice of a report first sent on time says it was late:\n%s", text)
 		}
 	}
 	if got := w.fake.MessagesTo(7101); len(got) != 0 {

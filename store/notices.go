@@ -69,11 +69,11 @@ func planNotices(ctx context.Context, tx pgx.Tx, q Enqueuer, v ReportVersion, by
 // is false when there is none.
 func (db *DB) FindReportVersion(ctx context.Context, unitCode, periodID string, version int) (v ReportVersion, ok bool, err error) {
 	err = db.Pool.QueryRow(ctx, `SELECT r.id, r.unit_code, r.period_id, r.seq, v.version, v.receipt, v.form_id, v.form_version,
-			v.answers, v.submitted_at, coalesce(v.submitted_by, 0), v.due_on, v.days_late, coalesce(v.reason, '')
+			v.answers, v.submitted_at, coalesce(v.submitted_by, 0), v.due_on, v.days_late, coalesce(v.reason, ''), `+firstDaysLate+`
 		FROM reports r JOIN report_versions v ON v.report_id = r.id
 		WHERE r.unit_code = $1 AND r.period_id = $2 AND v.version = $3`, unitCode, periodID, version).
 		Scan(&v.ReportID, &v.UnitCode, &v.PeriodID, &v.Seq, &v.Version, &v.Receipt, &v.FormID, &v.FormVersion,
-			&v.Answers, &v.SubmittedAt, &v.SubmittedBy, &v.DueOn, &v.DaysLate, &v.Reason)
+			&v.Answers, &v.SubmittedAt, &v.SubmittedBy, &v.DueOn, &v.DaysLate, &v.Reason, &v.FirstDaysLate)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, false, nil
 	}

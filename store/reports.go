@@ -757,6 +757,10 @@ type ReportVersion struct {
 	DueOn       time.Time // the due date, as a date (UTC midnight)
 	DaysLate    int       // calendar days after DueOn in Asia/Ho_Chi_Minh; 0 when on time
 	Reason      string
+	// FirstDaysLate is the DaysLate of the report's first version: how
+	// late the report counts in /status, /overview and the workbook (an
+	// amendment does not make a report late).
+	FirstDaysLate int
 }
 
 // Receipt is the receipt number of a version: "annual-2025-0007.2".
@@ -796,7 +800,7 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 				ON CONFLICT (period_id) DO UPDATE SET last_seq = report_counters.last_seq + 1 RETURNING last_seq`, s.PeriodID).Scan(&v.Seq); err != nil {
 				return err
 			}
-			v.Version = 1
+			v.Version, v.FirstDaysLate = 1, v.DaysLate
 			if err := tx.QueryRow(ctx, `INSERT INTO reports (unit_code, period_id, seq, current_version, first_submitted_at, last_draft_version)
 				VALUES ($1, $2, $3, 1, $4, $5) RETURNING id`, s.UnitCode, s.PeriodID, v.Seq, s.At, d.Version).Scan(&v.ReportID); err != nil {
 				return err
@@ -815,6 +819,10 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (ReportVersion, er
 				return ErrReasonRequired
 			}
 			v.Version = current + 1
+			if err := tx.QueryRow(ctx, `SELECT days_late FROM report_versions WHERE report_id = $1 AND version = 1`, v.ReportID).
+				Scan(&v.FirstDaysLate); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `UPDATE reports SET current_version = $2, last_draft_version = greatest(last_draft_version, $3) WHERE id = $1`,
 				v.ReportID, v.Version, d.Version); err != nil {
 				return err
@@ -865,7 +873,7 @@ func (db *DB) ReportVersions(ctx context.Context, unitCode, periodID string) ([]
 // whereOrder, a condition and an ORDER BY, selects.
 func (db *DB) reportVersions(ctx context.Context, whereOrder string, args ...any) ([]ReportVersion, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT r.id, r.unit_code, r.period_id, r.seq, v.version, v.receipt, v.form_id, v.form_version,
-			v.answers, v.submitted_at, coalesce(v.submitted_by, 0), v.due_on, v.days_late, coalesce(v.reason, '')
+			v.answers, v.submitted_at, coalesce(v.submitted_by, 0), v.due_on, v.days_late, coalesce(v.reason, ''), `+firstDaysLate+`
 		FROM reports r JOIN report_versions v ON v.report_id = r.id
 		WHERE `+whereOrder, args...)
 	if err != nil {
@@ -874,10 +882,14 @@ func (db *DB) reportVersions(ctx context.Context, whereOrder string, args ...any
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportVersion, error) {
 		var v ReportVersion
 		err := r.Scan(&v.ReportID, &v.UnitCode, &v.PeriodID, &v.Seq, &v.Version, &v.Receipt, &v.FormID, &v.FormVersion,
-			&v.Answers, &v.SubmittedAt, &v.SubmittedBy, &v.DueOn, &v.DaysLate, &v.Reason)
+			&v.Answers, &v.SubmittedAt, &v.SubmittedBy, &v.DueOn, &v.DaysLate, &v.Reason, &v.FirstDaysLate)
 		return v, err
 	})
 }
+
+// firstDaysLate selects, beside a version (v) of a report (r), the
+// lateness of the report's first version.
+const firstDaysLate = `(SELECT f.days_late FROM report_versions f WHERE f.report_id = r.id AND f.version = 1)`
 
 // ---- status ----
 

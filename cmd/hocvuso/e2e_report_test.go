@@ -236,8 +236,11 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	s.choose(u, "✏️ 2")
 	s.reply(u, "27/KH-SNV")
 	before = len(s.fake.MessagesTo(official))
-	has(t, "the amendment's receipt", s.choose(u, "Gửi báo cáo"), "plan-2025-0001.2", "phiên bản 2. Lý do: Sửa số văn bản")
-	has(t, "the official's second message", s.told(official, before), "Report amended (version 2)", "Reason: Sửa số văn bản", "plan-2025-0001.2")
+	// How late the report is, is the first submission's.
+	has(t, "the amendment's receipt", s.choose(u, "Gửi báo cáo"), "plan-2025-0001.2", "phiên bản 2. Lý do: Sửa số văn bản",
+		fmt.Sprintf("Lần gửi đầu trễ %d ngày so với hạn.", late))
+	has(t, "the official's second message", s.told(official, before), "Report amended (version 2)", "Reason: Sửa số văn bản", "plan-2025-0001.2",
+		fmt.Sprintf("First sent %d days after the due date.", late))
 	// The scheduler marks a delivery sent after Telegram answered, so the
 	// row may lag the message the official already has.
 	waitUntil(t, 10*time.Second, "both notices marked sent", func() bool {

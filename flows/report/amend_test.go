@@ -69,8 +69,14 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 	u.Tap("✏️ 2")
 	u.Send("14")
 	r = u.Tap("Gửi báo cáo")
-	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "15:30 02/07/2025", "Trễ 2 ngày so với hạn.",
+	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "15:30 02/07/2025", "Lần gửi đầu: đúng hạn.",
 		"Đây là bản sửa đổi, phiên bản 2. Lý do: Sửa số lớp đã mở")
+	// Amended two days after the due date, the report was still on time
+	// (as /status and /overview say): neither the receipt nor the notice
+	// calls it late.
+	if strings.Contains(r.Text(), "Trễ") {
+		t.Errorf("the amendment's receipt says the report was late:\n%s", r.Text())
+	}
 	if n := f.settled(); n[store.DeliverySent] != 2 || len(n) != 1 {
 		t.Errorf("notices %v; want 2 sent", n)
 	}
@@ -79,7 +85,10 @@ func TestReport_AmendKeepsEveryVersion(t *testing.T) {
 		t.Fatalf("the official got %d messages; want 2", len(told))
 	}
 	mustContain(t, "the official's message", told[1].Text, "Báo cáo được sửa đổi (phiên bản 2)", "Sở Nội vụ",
-		"Lý do: Sửa số lớp đã mở", "plan-0001.2", "Trễ 2 ngày")
+		"Lý do: Sửa số lớp đã mở", "plan-0001.2", "Lần gửi đầu: đúng hạn.")
+	if strings.Contains(told[1].Text, "Trễ") {
+		t.Errorf("the official is told a report sent on time was late:\n%s", told[1].Text)
+	}
 
 	versions := f.versions("SNV", "plan")
 	if len(versions) != 2 || versions[0].Version != 1 || versions[1].Version != 2 || versions[1].Reason != "Sửa số lớp đã mở" {
@@ -154,13 +163,28 @@ func TestReport_StatusOfAnAmendmentSaysHowLateTheFirstWas(t *testing.T) {
 	f := newFixture(t, nil)
 	u := f.focal("Lò Văn Sơn", "vi", "SNV")
 	en := f.focal("Anna", "en", "SNV")
+	official := f.official("Quàng Văn Minh", "en")
+	f.sendNotices()
 	f.clock.Set(ict(2025, 7, 3, 8, 0)) // three days after the due date
 	submitPlan(t, f, u)
 	f.clock.Set(ict(2025, 7, 10, 8, 0))
 	amend(t, u, "Sửa số lớp đã mở")
 	u.Tap("✏️ 2")
 	u.Send("14")
-	mustContain(t, "the amendment's receipt", u.Tap("Gửi báo cáo").Text(), "Số biên nhận: plan-0001.2", "Trễ 10 ngày so với hạn.")
+	r := u.Tap("Gửi báo cáo")
+	mustContain(t, "the amendment's receipt", r.Text(), "Số biên nhận: plan-0001.2", "Lần gửi đầu trễ 3 ngày so với hạn.")
+	if strings.Contains(r.Text(), "10 ngày") {
+		t.Errorf("the amendment's receipt counts the amendment's lateness:\n%s", r.Text())
+	}
+	f.settled()
+	told := f.told(official)
+	if len(told) != 2 {
+		t.Fatalf("the official got %d messages; want 2", len(told))
+	}
+	mustContain(t, "the official's notice of the amendment", told[1].Text, "Report amended (version 2)", "First sent 3 days after the due date.")
+	if strings.Contains(told[1].Text, "10 days") {
+		t.Errorf("the official's notice counts the amendment's lateness:\n%s", told[1].Text)
+	}
 	mustContain(t, "/status", u.Send("/status").Text(), "đã sửa đổi (phiên bản 2), lần gửi đầu trễ 3 ngày, biên nhận plan-0001.2")
 	mustContain(t, "/status in English", en.Send("/status").Text(), "amended (version 2), first sent late (days late: 3), receipt plan-0001.2")
 }
