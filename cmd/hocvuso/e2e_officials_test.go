@@ -86,12 +86,13 @@ func TestServeOfficials_OverviewAndExport(t *testing.T) {
 	seedReports(t, s.db)
 	overdue := store.DaysLate(time.Date(2025, 6, 30, 0, 0, 0, 0, config.Location), time.Now())
 
-	// Someone else: a polite refusal, nothing more.
+	// Someone else: a polite refusal, and the way back to the menu.
 	for _, cmd := range []string{"/overview", "/export"} {
 		before := len(s.fake.MessagesTo(citizen))
 		s.say(citizen, cmd)
 		msgs := s.fake.MessagesTo(citizen)[before:]
-		if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "chỉ dành cho cán bộ Sở Nội vụ") || len(msgs[0].Buttons) != 0 {
+		if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "chỉ dành cho cán bộ Sở Nội vụ") || len(msgs[0].Buttons) != 1 ||
+			!strings.Contains(fmt.Sprint(msgs[0].Buttons), "Về menu") {
 			t.Errorf("%s by a citizen: %+v", cmd, msgs)
 		}
 	}

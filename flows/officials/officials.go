@@ -97,7 +97,9 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 		if in.Callback != nil {
 			c.Notice(c.T("officials.refused"))
 		}
-		c.Say("officials.refused")
+		// With the way back to the menu: on Zalo, where buttons are a
+		// numbered list, a refusal alone is a dead end.
+		c.Reply(bot.Reply{Text: c.T("officials.refused"), Buttons: [][]bot.Button{flows.BackToMenu(c)}})
 		return nil
 	}
 	if cb := in.Callback; cb != nil {

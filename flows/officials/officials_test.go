@@ -151,8 +151,12 @@ func TestOverview_RefusedToAnyoneButOfficials(t *testing.T) {
 		lang := bot.LangFromTag(u.LanguageCode)
 		for _, cmd := range []string{"/overview", "/export"} {
 			r := u.Send(cmd)
-			if len(r.Sent) != 1 || r.Sent[0].Text != b.T(lang, "officials.refused") || len(r.Sent[0].Buttons) != 0 {
-				t.Errorf("%s %s: %s; want the refusal alone", u.Name, cmd, r)
+			if len(r.Sent) != 1 || r.Sent[0].Text != b.T(lang, "officials.refused") {
+				t.Errorf("%s %s: %s; want the refusal", u.Name, cmd, r)
+			}
+			// Not a dead end: the way back to the menu, as under the digest's.
+			if _, ok := r.Last().Button(b.T(lang, "menu.back")); !ok || len(r.Last().Buttons) != 1 {
+				t.Errorf("%s %s: the refusal's buttons %q; want the menu's alone", u.Name, cmd, r.Last().Labels())
 			}
 		}
 	}
@@ -161,6 +165,9 @@ func TestOverview_RefusedToAnyoneButOfficials(t *testing.T) {
 	r := citizen.Do(citizen.Callback(data, "1"))
 	if r.Text() != b.T("vi", "officials.refused") || r.Notice() != b.T("vi", "officials.refused") {
 		t.Errorf("a forged tap: %s", r)
+	}
+	if _, ok := r.Last().Button(b.T("vi", "menu.back")); !ok {
+		t.Errorf("a forged tap's refusal has no way back: %q", r.Last().Labels())
 	}
 	for _, s := range b.Sender.Sent() {
 		if s.Reply.Document != nil {
