@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -67,10 +68,18 @@ func TestZalo_AHintKeepsTheListAbove(t *testing.T) {
 		t.Fatal(err)
 	}
 	say := func(text string) { s.deliver(s.fake.TextEvent(user, text)) }
+	// The hint names the number Send is under in the list.
+	m := regexp.MustCompile(`(?m)^([0-9]+)\. 📤 Gửi báo cáo$`).FindStringSubmatch(review[len(review)-1].Text)
+	if m == nil {
+		t.Fatalf("no Send in the review's list:\n%s", review[len(review)-1].Text)
+	}
+	typed := cat.Text("vi", "report.review.typed_numbered", map[string]any{"N": m[1]})
 	say("câu 2 ghi sai số")
-	has(t, "text typed at the review", s.lastText(user), cat.Text("vi", "report.review.typed", nil))
+	has(t, "text typed at the review", s.lastText(user), typed)
+	say("gửi báo cáo")
+	has(t, "the words of Send typed at the review", s.lastText(user), typed)
 	s.deliver(s.fake.Event("user_send_sticker", user, map[string]any{"attachments": []any{map[string]any{"type": "sticker", "payload": map[string]string{"id": "1"}}}}))
-	has(t, "a sticker at the review", s.lastText(user), cat.Text("vi", "report.review.typed", nil))
+	has(t, "a sticker at the review", s.lastText(user), typed)
 	say("2")
 	has(t, "2 after the hints", s.lastText(user), "Câu 2/17", "Số, ký hiệu văn bản")
 	say("25/KH-UBND")

@@ -56,6 +56,8 @@ func (a *app) startZalo(ctx context.Context, mux *http.ServeMux) error {
 	a.engine.SetSender(bot.Zalo, client)
 	// Reminders outside the 7-day window go as the approved template.
 	a.reach.Zalo = client
+	// The review's hint names the number that sends the report.
+	a.report.SetChoices(choices)
 	a.report.SetFetcher(bot.Zalo, report.FetchFunc(func(ctx context.Context, url string, limit int64) ([]byte, error) {
 		data, err := client.DownloadFile(ctx, url, limit)
 		if errors.Is(err, zalo.ErrFileTooLarge) {

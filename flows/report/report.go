@@ -98,6 +98,7 @@ type Flow struct {
 
 	mu       sync.RWMutex
 	fetchers map[bot.Channel]Fetcher
+	choices  Choices
 
 	recorded sync.Map // "id/version" of the forms known to be in report_forms
 	parsed   sync.Map // "id/version" -> *config.Form read from report_forms
@@ -124,6 +125,38 @@ func (f *Flow) SetFetcher(ch bot.Channel, fe Fetcher) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fetchers[ch] = fe
+}
+
+// Choices reads the numbered list a channel last showed in a chat in
+// place of buttons (store.ChoiceLists: Zalo shows more than 5 buttons
+// so, and the user types the number).
+type Choices interface {
+	Choices(ctx context.Context, chat bot.ChatKey) (bot.ChoiceList, error)
+}
+
+// SetChoices lets the flow read the numbered lists the channels showed,
+// to name the number to type where a hint would name a button.
+func (f *Flow) SetChoices(ch Choices) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.choices = ch
+}
+
+// numberOf is the number the chat's numbered list shows a button of data
+// under: 0 when the buttons on show are not numbered (Telegram, or 5 or
+// fewer on Zalo) or the list does not hold it.
+func (f *Flow) numberOf(c *bot.Conversation, data string) (int, error) {
+	f.mu.RLock()
+	ch := f.choices
+	f.mu.RUnlock()
+	if ch == nil || c.Update == nil {
+		return 0, nil
+	}
+	l, err := ch.Choices(c.Ctx, bot.ChatKey{Channel: c.Update.Channel, ChatID: c.Update.ChatID})
+	if err != nil {
+		return 0, err
+	}
+	return slices.Index(l.Data, data) + 1, nil
 }
 
 func (f *Flow) fetcher(ch bot.Channel) Fetcher {
@@ -407,6 +440,16 @@ func (f *Flow) input(c *bot.Conversation) error {
 	if c.Session.Step == stepReview {
 		if st.NoSend {
 			c.Reply(bot.Reply{Text: c.T("report.review.typed_no_change", "Version", st.Base)})
+			return nil
+		}
+		// On Zalo the review's buttons are a numbered list: the hint says
+		// which number sends the report.
+		n, err := f.numberOf(c, c.Button("", Name, "submit", "").Data)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			c.Reply(bot.Reply{Text: c.T("report.review.typed_numbered", "N", n)})
 			return nil
 		}
 		c.Say("report.review.typed")

@@ -91,8 +91,11 @@ func onZalo(t *testing.T, f *fixture) *fakezalo.Server {
 	fake := fakezalo.Start(fakezalo.Config{})
 	t.Cleanup(fake.Close)
 	cfg := fake.Config()
+	// The flow reads the lists the client numbers, as serve wires them.
+	choices := &zalo.MemoryChoices{}
+	f.flow.SetChoices(choices)
 	client, err := zalo.New(zalo.Config{AppID: cfg.AppID, AppSecret: cfg.AppSecret, APIURL: fake.URL, OAuthURL: fake.URL,
-		Tokens: &zalo.MemoryTokens{}, Choices: &zalo.MemoryChoices{}, Text: f.h.Catalog, Log: quiet()})
+		Tokens: &zalo.MemoryTokens{}, Choices: choices, Text: f.h.Catalog, Log: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,8 +248,20 @@ func TestReport_OnZaloTheReviewAsksNoTap(t *testing.T) {
 		// Four ✏️, Send and Pause.
 		u.Send("Không")
 		seen("the review", f.T(lang, "report.review.ready"), true)
+		// The number the list shows Send under, which the hints name.
+		m := regexp.MustCompile(`(?m)^([0-9]+)\. ` + regexp.QuoteMeta(f.T(lang, "report.button.submit")) + `$`).FindStringSubmatch(fake.Texts(u.ID)[len(fake.Texts(u.ID))-1])
+		if m == nil {
+			t.Fatalf("%s: no %q in the review's numbered list:\n%s", lang, f.T(lang, "report.button.submit"), strings.Join(fake.Texts(u.ID), "\n---\n"))
+		}
+		typed := f.T(lang, "report.review.typed_numbered", "N", m[1])
 		u.Send("câu 2 là Xuất sắc")
-		seen("text typed at the review", f.T(lang, "report.review.typed"), false)
+		seen("text typed at the review", typed, false)
+		// "Send", typed: the number to type, not the button to choose.
+		u.Send(map[string]string{"vi": "gửi báo cáo", "en": "send"}[lang])
+		seen("the word to send typed at the review", typed, false)
+		if d, ok := f.draft(map[string]string{"vi": "SNV", "en": "03670"}[lang], "z"); !ok || d.BaseVersion != 0 {
+			t.Errorf("%s: a typed word sent the report", lang)
+		}
 
 		u.Tap(f.T(lang, "report.button.submit"))
 		u.Send("/status")
