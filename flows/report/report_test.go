@@ -35,8 +35,8 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 	mustContain(t, "the number question", r.Text(), "Câu 2/8", "Số lớp đã mở", "từ 0 đến 1.000 (lớp)")
 
 	// number: not a number, decimals, out of range, then right with its unit.
-	mustContain(t, "not a number", u.Send("nhiều lắm").Text(), vi("report.input.number"))
-	mustContain(t, "decimals", u.Send("1,5").Text(), vi("report.input.number.integer"))
+	mustContain(t, "not a number", u.Send("nhiều lắm").Text(), vi("report.input.number", "Example", "120"))
+	mustContain(t, "decimals", u.Send("1,5").Text(), vi("report.input.number.integer", "Example", "120"))
 	mustContain(t, "out of range", u.Send("2000").Text(), vi("report.input.number.range", "Min", "0", "Max", "1.000"))
 	r = u.Send("120 lớp")
 	mustContain(t, "the percent question", r.Text(), "Câu 3/8", "(không bắt buộc)")

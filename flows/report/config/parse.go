@@ -227,12 +227,41 @@ func (f *Field) numberError(lang string, invalid bool) *InputError {
 		return inputError(MsgPercent, "Min", formatDecimal(lo.FloatString(f.Decimals), lang), "Max", formatDecimal(hi.FloatString(f.Decimals), lang))
 	}
 	if invalid {
-		return inputError(MsgNumber)
+		return inputError(MsgNumber, "Example", f.example(lang, false))
 	}
 	if hi == nil {
 		return inputError(MsgNumberMin, "Min", formatRat(lo, lang))
 	}
 	return inputError(MsgNumberRange, "Min", formatRat(lo, lang), "Max", formatRat(hi, lang))
+}
+
+// example is a number a refusal shows as an example, written for lang,
+// within the field's range: 120 (12,5 with a fraction) where it fits, else
+// a whole number (and a half, with a fraction) in the middle of the range
+// (from its minimum when it has no maximum): a DTI score up to 100 is not
+// told "for example: 120".
+func (f *Field) example(lang string, fraction bool) string {
+	lo, hi := f.bounds()
+	in := func(r *big.Rat) bool { return r.Cmp(lo) >= 0 && (hi == nil || r.Cmp(hi) <= 0) }
+	half := big.NewRat(1, 2)
+	ex := big.NewRat(120, 1)
+	if fraction {
+		ex = big.NewRat(25, 2)
+	}
+	if !in(ex) {
+		mid := new(big.Rat).Set(lo)
+		if hi != nil {
+			mid.Add(lo, hi).Mul(mid, half)
+		}
+		ex = new(big.Rat).SetInt(new(big.Int).Div(mid.Num(), mid.Denom())) // rounded down
+		if fraction {
+			ex.Add(ex, half)
+		}
+		if !in(ex) {
+			ex = mid
+		}
+	}
+	return formatRat(ex, lang)
 }
 
 func formatRat(r *big.Rat, lang string) string {
@@ -259,7 +288,7 @@ func (f *Field) parseNumber(input, lang string) (string, error) {
 		if f.Type == TypeNumber && strings.ContainsFunc(s, unicode.IsLetter) && strings.ContainsFunc(s, unicode.IsDigit) {
 			// "1.500 người", "khoảng 30", "2 triệu": a number with words
 			// that are not the field's unit.
-			return "", inputError(MsgNumberOnly)
+			return "", inputError(MsgNumberOnly, "Example", f.example(lang, false))
 		}
 		return "", f.numberError(lang, true)
 	}
@@ -286,9 +315,9 @@ func (f *Field) parseNumber(input, lang string) (string, error) {
 	frac = strings.TrimRight(frac, "0")
 	if len(frac) > f.Decimals {
 		if f.Decimals == 0 {
-			return "", inputError(MsgNumberInteger)
+			return "", inputError(MsgNumberInteger, "Example", f.example(lang, false))
 		}
-		return "", inputError(MsgNumberDecimals, "Decimals", f.Decimals)
+		return "", inputError(MsgNumberDecimals, "Decimals", f.Decimals, "Example", f.example(lang, true))
 	}
 	if len(strings.TrimLeft(whole, "0"))+len(frac) > maxNumberDigits {
 		return "", f.numberError(lang, false)

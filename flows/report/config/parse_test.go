@@ -235,6 +235,35 @@ func TestParse_Number(t *testing.T) {
 		{"-10,5", "en", config.MsgNumberRange, map[string]any{"Min": "-10", "Max": "100"}},
 	}, func(v config.Value) string { return v.Number })
 
+	// The example a refusal gives lies within the field's range: 120 (12,5
+	// with a fraction) where it fits, else from the middle of the range.
+	dti := *score
+	dti.Min, dti.Max = "", "100"
+	narrow := *score
+	narrow.Max = "10"
+	high := *testField(t, "open")
+	high.Min = "1000"
+	for _, c := range []struct {
+		f        *config.Field
+		in, lang string
+		id       string
+		example  string
+	}{
+		{testField(t, "count"), "abc", "vi", config.MsgNumber, "120"},
+		{testField(t, "count"), "1,5", "vi", config.MsgNumberInteger, "120"},
+		{score, "0,125", "vi", config.MsgNumberDecimals, "12,5"},
+		{score, "abc", "vi", config.MsgNumber, "45"},
+		{&dti, "abc", "vi", config.MsgNumber, "50"},
+		{&dti, "khoảng 90", "vi", config.MsgNumberOnly, "50"},
+		{&narrow, "0,125", "vi", config.MsgNumberDecimals, "0,5"},
+		{&narrow, "0.125", "en", config.MsgNumberDecimals, "0.5"},
+		{&high, "abc", "vi", config.MsgNumber, "1.000"},
+		{&high, "abc", "en", config.MsgNumber, "1,000"},
+	} {
+		_, err := c.f.Parse(c.in, c.lang)
+		inputErr(t, err, c.id, map[string]any{"Example": c.example})
+	}
+
 	// A field that takes decimals: a lone "." or "," before three digits
 	// reads as the language writes it.
 	big := testField(t, "open")
