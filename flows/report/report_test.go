@@ -37,6 +37,9 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 	// number: not a number, decimals, out of range, then right with its unit.
 	mustContain(t, "not a number", u.Send("nhiều lắm").Text(), vi("report.input.number", "Example", "120"))
 	mustContain(t, "decimals", u.Send("1,5").Text(), vi("report.input.number.integer", "Example", "120"))
+	// "Không" at a required number: type 0; there is no Skip to offer.
+	r = u.Send("không")
+	mustContain(t, "none at a required number", r.Text(), vi("report.input.none"), "Câu 2/8")
 	mustContain(t, "out of range", u.Send("2000").Text(), vi("report.input.number.range", "Min", "0", "Max", "1.000"))
 	r = u.Send("120 lớp")
 	mustContain(t, "the percent question", r.Text(), "Câu 3/8", "(không bắt buộc)")
@@ -198,4 +201,30 @@ func TestReport_StaleAndDoubleTaps(t *testing.T) {
 	if v := f.versions("SNV", "plan"); len(v) != 1 {
 		t.Errorf("%d versions for a double tap", len(v))
 	}
+}
+
+// "Không" at an optional number question is not read as 0: the refusal
+// says to type 0 or to skip, and the question is asked again.
+func TestReport_NoneAtAnOptionalNumberSaysTypeZeroOrSkip(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Thị Mai", "vi", "03670")
+	en := f.focal("Anna", "en", "03670")
+	u.Send("/report")
+	u.Tap("1. Kế hoạch")
+	for _, in := range []string{"1", "10", "20", "có"} {
+		u.Send(in)
+	}
+	mustContain(t, "the optional number", u.Send("2/6/2025").Text(), "Số thôn, bản")
+	for _, typed := range []string{"không", "Không có"} {
+		r := u.Send(typed)
+		mustContain(t, typed, r.Text(), f.T("vi", "report.input.none.skip"), "Số thôn, bản")
+		if _, ok := r.Last().Button(f.T("vi", "report.button.skip")); !ok {
+			t.Errorf("%s: no Skip button to choose: %q", typed, r.Last().Labels())
+		}
+	}
+	if d, ok := f.draft("03670", "plan"); !ok || d.Answers["wards"] != nil {
+		t.Errorf("\"không\" was taken as an answer: %+v", d.Answers)
+	}
+	en.Send("/report")
+	mustContain(t, "in English", en.Send("none").Text(), "Please type a number. Type 0 if there are none, or choose Skip.")
 }

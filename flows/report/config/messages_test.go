@@ -29,6 +29,8 @@ func TestMessages_EveryInputErrorRendersInEveryLanguage(t *testing.T) {
 		config.MsgEmpty:          func(l string) error { return errorOf(testField(t, "score").Parse("", l)) },
 		config.MsgNumber:         func(l string) error { return errorOf(testField(t, "count").Parse("abc", l)) },
 		config.MsgNumberOnly:     func(l string) error { return errorOf(testField(t, "count").Parse("120 người", l)) },
+		config.MsgNumberNone:     func(l string) error { return errorOf(testField(t, "count").Parse("không", l)) },
+		config.MsgNumberNoneSkip: func(l string) error { return errorOf(testField(t, "score").Parse("không có", l)) },
 		config.MsgNumberInteger:  func(l string) error { return errorOf(testField(t, "count").Parse("1,5", l)) },
 		config.MsgNumberDecimals: func(l string) error { return errorOf(testField(t, "score").Parse("0,125", l)) },
 		config.MsgNumberMin:      func(l string) error { return errorOf(testField(t, "open").Parse("-1", l)) },

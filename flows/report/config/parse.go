@@ -235,6 +235,28 @@ func (f *Field) numberError(lang string, invalid bool) *InputError {
 	return inputError(MsgNumberRange, "Min", formatRat(lo, lang), "Max", formatRat(hi, lang))
 }
 
+// noneWords are what is typed, folded, for "none" at a number question:
+// they are not read as 0 (a count left out is not a count of nothing),
+// but the refusal says how to answer so.
+var noneWords = map[string]bool{
+	"khong": true, "khong co": true, "ko": true, "ko co": true, "k co": true, "khong co gi": true, "chua co": true,
+	"none": true, "nothing": true, "no": true,
+}
+
+// noneError refuses "không" at a number question, saying to type 0 (when
+// the field takes 0) or, when the question is optional, to skip it.
+func (f *Field) noneError(lang string) *InputError {
+	lo, hi := f.bounds()
+	zero := new(big.Rat)
+	if zero.Cmp(lo) < 0 || hi != nil && zero.Cmp(hi) > 0 {
+		return f.numberError(lang, true)
+	}
+	if f.Required {
+		return inputError(MsgNumberNone)
+	}
+	return inputError(MsgNumberNoneSkip)
+}
+
 // example is a number a refusal shows as an example, written for lang,
 // within the field's range: 120 (12,5 with a fraction) where it fits, else
 // a whole number (and a half, with a fraction) in the middle of the range
@@ -271,6 +293,9 @@ func formatRat(r *big.Rat, lang string) string {
 // parseNumber reads a typed number or percentage into a canonical decimal.
 func (f *Field) parseNumber(input, lang string) (string, error) {
 	s := strings.TrimFunc(bot.NFC(input), func(r rune) bool { return unicode.IsSpace(r) || isSpaceSep(r) })
+	if f.Type == TypeNumber && noneWords[bot.Fold(s)] {
+		return "", f.noneError(lang)
+	}
 	if utf8.RuneCountInString(s) > maxNumberInputSize {
 		return "", f.numberError(lang, true)
 	}

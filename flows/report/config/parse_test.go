@@ -235,6 +235,32 @@ func TestParse_Number(t *testing.T) {
 		{"-10,5", "en", config.MsgNumberRange, map[string]any{"Min": "-10", "Max": "100"}},
 	}, func(v config.Value) string { return v.Number })
 
+	// "Không" is not read as 0: the refusal says to type 0, or (when the
+	// question is optional) to skip it; where 0 is out of range, neither.
+	counted := *testField(t, "open")
+	counted.Min = "1"
+	for _, c := range []struct {
+		f        *config.Field
+		in, lang string
+		id       string
+	}{
+		{testField(t, "count"), "không", "vi", config.MsgNumberNone},
+		{testField(t, "count"), "Không có.", "vi", config.MsgNumberNone},
+		{testField(t, "count"), "none", "en", config.MsgNumberNone},
+		{score, "không", "vi", config.MsgNumberNoneSkip},
+		{score, "ko co", "vi", config.MsgNumberNoneSkip},
+		{score, "Nothing", "en", config.MsgNumberNoneSkip},
+		{&counted, "không", "vi", config.MsgNumber},
+		{score, "không biết", "vi", config.MsgNumber},
+	} {
+		v, err := c.f.Parse(c.in, c.lang)
+		if err == nil {
+			t.Errorf("%q at %s: taken as %+v", c.in, c.f.Key, v)
+			continue
+		}
+		inputErr(t, err, c.id, nil)
+	}
+
 	// The example a refusal gives lies within the field's range: 120 (12,5
 	// with a fraction) where it fits, else from the middle of the range.
 	dti := *score

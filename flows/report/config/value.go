@@ -93,6 +93,8 @@ const (
 	MsgEmpty          = "report.input.empty"           // nothing typed, on an optional field
 	MsgNumber         = "report.input.number"          // not a number
 	MsgNumberOnly     = "report.input.number.only"     // a number with words that are not the field's unit
+	MsgNumberNone     = "report.input.none"            // "không", "none" at a required number field: type 0
+	MsgNumberNoneSkip = "report.input.none.skip"       // the same at an optional one: type 0 or skip
 	MsgNumberInteger  = "report.input.number.integer"  // decimals on a whole-number field
 	MsgNumberDecimals = "report.input.number.decimals" // Decimals
 	MsgNumberMin      = "report.input.number.min"      // Min
@@ -116,7 +118,7 @@ const (
 
 // Messages lists every message id an InputError may carry.
 var Messages = []string{
-	MsgRequired, MsgRequiredChoice, MsgRequiredFile, MsgEmpty, MsgNumber, MsgNumberOnly, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
+	MsgRequired, MsgRequiredChoice, MsgRequiredFile, MsgEmpty, MsgNumber, MsgNumberOnly, MsgNumberNone, MsgNumberNoneSkip, MsgNumberInteger, MsgNumberDecimals, MsgNumberMin, MsgNumberRange,
 	MsgPercent, MsgYesNo, MsgChoice, MsgDate, MsgDateUnreal, MsgDateMin, MsgDateMax, MsgDateRange,
 	MsgTextTooLong, MsgTextNoWords, MsgFileExpected, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgFileTooMany,
 }
