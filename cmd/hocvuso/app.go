@@ -126,6 +126,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 
 	// Invite codes: /join, and t.me deep links through home's /start.
 	enrolFlow := enrol.New(a.db, store.NewThrottle(a.rdb, cfg.RedisPrefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow), cfg.Timezone)
+	verifyFlow := cert.NewVerify(a.certs)
+	// A certificate's code pasted without its prefix looks like an invite code.
+	enrolFlow.Certificates = verifyFlow
 	enrolFlow.Menus = a.menus
 
 	// The units' reports: periods and forms built into the binary.
@@ -179,7 +182,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		priv,
 		quizFlow,
 		cert.New(a.certs),
-		cert.NewVerify(a.certs),
+		verifyFlow,
 		profileFlow,
 		a.nudges,
 		a.report,

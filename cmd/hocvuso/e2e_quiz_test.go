@@ -832,6 +832,16 @@ func TestServeCertificate_IssuedVerifiedAndForged(t *testing.T) {
 			t.Errorf("GET /verify/%s: %d, name shown %v; want %d, %v", tc.code, resp.StatusCode, !tc.has, tc.status, tc.has)
 		}
 	}
+
+	// Pasted at the menu, after its label or without the HVS prefix (where
+	// it looks like an invite code): /verify's answer, not an invite's.
+	s.say(stranger, "Mã xác minh: "+code)
+	s.say(chat, strings.TrimPrefix(code, "HVS-"))
+	for _, got := range []string{s.texts(stranger)[2], s.texts(chat)[len(s.texts(chat))-1]} {
+		if !strings.HasPrefix(got, "✅ Giấy chứng nhận thật.\nHọ và tên: "+name+"\n") {
+			t.Errorf("a code pasted at the menu:\n%s", got)
+		}
+	}
 }
 
 // The console: a scripted session typed in the terminal, from /start to

@@ -6,6 +6,7 @@ import (
 	"hocvuso/bot"
 	"hocvuso/certificate"
 	"hocvuso/flows"
+	"hocvuso/store"
 )
 
 // VerifyName is the name of the verification flow.
@@ -61,17 +62,52 @@ func (v *Verify) ask(c *bot.Conversation, id string) error {
 	return nil
 }
 
+// Claim implements flows.Claimer: at the menu, a certificate's code as
+// printed, with its HVS prefix ("HVS-7K2M-9QXD-4T2M"), after a label ("Mã
+// xác minh: HVS-…") or in the verification address, gets /verify CODE's
+// answer, the forged one too. The same code pasted without the prefix is
+// twelve symbols of the alphabet invite codes are written in: that text is
+// left to the enrolment flow, which asks Known first (enrol.Certificates).
+func (v *Verify) Claim(c *bot.Conversation) (bool, error) {
+	text := c.Update.Text
+	if _, ok := certificate.NormalizeCode(text); !ok || store.NormalizeInviteCode(strings.TrimSpace(text)) != "" {
+		return false, nil
+	}
+	return true, v.check(c, text)
+}
+
+// Known answers text that is the code of an issued certificate as /verify
+// CODE does, and returns true; for any other text it replies nothing and
+// returns false. It is one lookup, unthrottled as /verify is: certificate
+// codes are public, and finding one reveals nothing about invite codes.
+func (v *Verify) Known(c *bot.Conversation, text string) (bool, error) {
+	code, ok := certificate.NormalizeCode(text)
+	if !ok {
+		return false, nil
+	}
+	rec, found, err := v.cfg.Store.CertificateByCode(c.Ctx, code)
+	if err != nil || !found {
+		return false, err
+	}
+	return true, v.answer(c, code, rec, true)
+}
+
 func (v *Verify) check(c *bot.Conversation, typed string) error {
 	code, ok := certificate.NormalizeCode(typed)
 	if !ok {
 		return v.ask(c, "verify.bad_code")
 	}
-	if c.Session.Flow == VerifyName {
-		c.Session.Reset()
-	}
 	rec, found, err := v.cfg.Store.CertificateByCode(c.Ctx, code)
 	if err != nil {
 		return err
+	}
+	return v.answer(c, code, rec, found)
+}
+
+// answer tells whether a certificate has the code, and if so whose it is.
+func (v *Verify) answer(c *bot.Conversation, code string, rec store.Certificate, found bool) error {
+	if c.Session.Flow == VerifyName {
+		c.Session.Reset()
 	}
 	var rows [][]bot.Button
 	if c.Session.UserID != 0 {

@@ -5,6 +5,8 @@
 // /join and then the code, or at the menu the code alone or after "join"
 // or "tham gia" without the slash (Claim). Wrong codes are counted per chat account in
 // Redis, and too many are refused for a while before any database lookup.
+// A certificate's code pasted at the menu without its HVS prefix is
+// answered as /verify answers it (Certificates), and is no wrong code.
 package enrol
 
 import (
@@ -60,6 +62,18 @@ type Flow struct {
 	// Menus, when set, gives the chats of whoever takes a role the
 	// command menu of their roles.
 	Menus *flows.CommandMenus
+	// Certificates, when set, is asked first about a code pasted at the
+	// menu (Claim): a certificate's code without its HVS prefix is twelve
+	// symbols of the invite codes' alphabet, and is answered as /verify
+	// CODE answers it, not counted as a wrong invite code.
+	Certificates Certificates
+}
+
+// Certificates tells a certificate's code (cert.Verify).
+type Certificates interface {
+	// Known answers text that is the code of an issued certificate as
+	// /verify CODE does and returns true; else it replies nothing.
+	Known(c *bot.Conversation, text string) (bool, error)
 }
 
 // New returns the flow; times are shown in loc (Asia/Ho_Chi_Minh when nil).
@@ -105,13 +119,27 @@ func (f *Flow) Handle(c *bot.Conversation, in flows.Input) error {
 // it, a message that is an invite code alone (as the invite prints it, or
 // pasted from it), or "join" or "tham gia" and a code, goes where /join
 // CODE goes. On Zalo codes are typed or pasted, and the slash forgotten.
-// A mistyped code in that shape gets /join's answer too.
+// A mistyped code in that shape gets /join's answer too. A certificate's
+// code pasted without its HVS prefix has an invite code's shape: it gets
+// /verify's answer instead (Certificates), and no wrong try is counted. The
+// two kinds of code are drawn at random from 2^57 and more, and never
+// coincide in practice; if one ever did, the pasted code would show the
+// certificate, which is public, and not take the role, which /join CODE
+// still does. A code that is neither is a wrong invite code, counted as
+// one (else pasting would be a way round the limit), and the answer adds
+// that no certificate has it either.
 func (f *Flow) Claim(c *bot.Conversation) (bool, error) {
 	code, ok := Pasted(c.Update.Text)
 	if !ok {
 		return false, nil
 	}
-	return true, f.Start(c, code)
+	if f.Certificates == nil {
+		return true, f.Start(c, code)
+	}
+	if done, err := f.Certificates.Known(c, code); done || err != nil {
+		return true, err
+	}
+	return true, f.start(c, code, true)
 }
 
 // joinWords are what may stand for /join before a code: the command
@@ -198,6 +226,12 @@ func codeShaped(s string, joined bool) bool {
 // Start implements home.Starter: it takes a code as typed or as a deep
 // link gives it. Before the consent the code is only kept.
 func (f *Flow) Start(c *bot.Conversation, text string) error {
+	return f.start(c, text, false)
+}
+
+// start is Start; noCert tells that no certificate has the code either,
+// to say so if no invite has it.
+func (f *Flow) start(c *bot.Conversation, text string, noCert bool) error {
 	code := FindCode(text)
 	if code == "" {
 		return f.ask(c, "enrol.malformed")
@@ -206,7 +240,7 @@ func (f *Flow) Start(c *bot.Conversation, text string) error {
 		c.Say("enrol.consent.first")
 		return home.AwaitConsent(c, Name, code)
 	}
-	return f.redeem(c, code)
+	return f.redeem(c, code, noCert)
 }
 
 // ask asks for the code (again), after the message id, with a way back.
@@ -233,7 +267,7 @@ func (f *Flow) again(c *bot.Conversation, text string) error {
 	return nil
 }
 
-func (f *Flow) redeem(c *bot.Conversation, code string) error {
+func (f *Flow) redeem(c *bot.Conversation, code string, noCert bool) error {
 	key := string(c.Update.Channel) + ":" + c.Update.UserID
 	shown := store.FormatInviteCode(code)
 	// Refused first: a chat account that guessed too often gets no lookup.
@@ -249,7 +283,7 @@ func (f *Flow) redeem(c *bot.Conversation, code string) error {
 		return err
 	}
 	if !found {
-		return f.wrong(c, key, shown)
+		return f.wrong(c, key, shown, noCert)
 	}
 	user := c.Session.UserID
 	held, err := f.holds(c.Ctx, user, inv)
@@ -272,7 +306,7 @@ func (f *Flow) redeem(c *bot.Conversation, code string) error {
 	case errors.Is(err, store.ErrInviteExpired):
 		return f.expired(c, shown, inv.ExpiresAt)
 	case errors.Is(err, store.ErrInviteUnknown):
-		return f.wrong(c, key, shown)
+		return f.wrong(c, key, shown, noCert)
 	case err != nil:
 		return err
 	}
@@ -358,12 +392,15 @@ func (f *Flow) unitName(ctx context.Context, code string) (string, error) {
 }
 
 // wrong counts an unknown code; the last one allowed starts the wait.
-func (f *Flow) wrong(c *bot.Conversation, key, shown string) error {
+func (f *Flow) wrong(c *bot.Conversation, key, shown string, noCert bool) error {
 	left, wait, err := f.tries.Fail(c.Ctx, key)
 	if err != nil {
 		return err
 	}
 	text := c.T("enrol.unknown", "Code", shown)
+	if noCert {
+		text += "\n" + c.T("enrol.unknown.cert")
+	}
 	if wait > 0 {
 		return f.refuse(c, text+"\n"+f.slow(c, wait))
 	}

@@ -31,6 +31,7 @@ type bench struct {
 	clock   *flowtest.Clock
 	tries   *store.Throttle
 	lookups *lookups
+	flow    *enrol.Flow
 }
 
 func newBench(t *testing.T) *bench {
@@ -39,7 +40,8 @@ func newBench(t *testing.T) *bench {
 	b.Harness = flowtest.New(t, flowtest.WithClock(b.clock.Now), flowtest.WithFlow(func(h *flowtest.Harness) flows.Flow {
 		b.tries = store.NewThrottle(h.Redis.Client, h.Redis.Prefix, "enrol", enrol.MaxWrongCodes, enrol.WrongCodeWindow)
 		b.lookups = &lookups{DB: h.DB}
-		return enrol.New(b.lookups, b.tries, nil)
+		b.flow = enrol.New(b.lookups, b.tries, nil)
+		return b.flow
 	}))
 	_, _, err := b.DB.UpsertUnits(context.Background(), []store.Unit{
 		{Code: "SNV", Name: "Sở Nội vụ", Kind: "department"},
@@ -411,4 +413,54 @@ func toFullWidth(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// certs stands for the verification flow: one certificate, with code.
+type certs struct {
+	code  string
+	asked []string
+}
+
+func (f *certs) Known(c *bot.Conversation, text string) (bool, error) {
+	f.asked = append(f.asked, text)
+	if store.NormalizeInviteCode(text) != f.code {
+		return false, nil
+	}
+	c.Reply(bot.Reply{Text: "certificate " + f.code})
+	return true, nil
+}
+
+// A certificate's code pasted at the menu without its HVS prefix has an
+// invite code's shape: it gets the certificate's answer, and is no wrong
+// try. A code that is neither is a wrong try, said to be no certificate's
+// either; /join CODE and an invite code pasted work as before.
+func TestPastedCertificateCodeIsNoWrongTry(t *testing.T) {
+	b := newBench(t)
+	cert := &certs{code: "7K2M9QXD4T2M"}
+	b.flow.Certificates = cert
+	u := b.Agreed("Lò Thị Lan", "vi")
+	for _, typed := range []string{"7K2M-9QXD-4T2M", "7k2m 9qxd 4t2m", "tham gia 7K2M-9QXD-4T2M"} {
+		if r := u.Send(typed); r.Text() != "certificate 7K2M9QXD4T2M" {
+			t.Errorf("%q pasted: %s", typed, r)
+		}
+	}
+	if n := b.lookups.n.Load(); n != 0 {
+		t.Errorf("%d invite lookups for a certificate's code", n)
+	}
+	wrong := "AAAA-BBBB-CCC1"
+	want := b.T("vi", "enrol.unknown", "Code", wrong) + "\n" + b.T("vi", "enrol.unknown.cert") + "\n" + b.T("vi", "enrol.retry", "Left", enrol.MaxWrongCodes-1)
+	if r := u.Send(wrong); r.Last().Text != want {
+		t.Errorf("a wrong code pasted:\n%s\nwant %q", r, want)
+	}
+	u.Send("/menu")
+	// /join CODE is for invite codes only, as before.
+	cert.asked = nil
+	want = b.T("vi", "enrol.unknown", "Code", "7K2M-9QXD-4T2M") + "\n" + b.T("vi", "enrol.retry", "Left", enrol.MaxWrongCodes-2)
+	if r := u.Send("/join 7K2M-9QXD-4T2M"); r.Last().Text != want || len(cert.asked) != 0 {
+		t.Errorf("/join with a certificate's code:\n%s\nwant %q; asked %q", r, want, cert.asked)
+	}
+	u.Send("/menu")
+	if r := u.Send(store.FormatInviteCode(b.invite("SNV", time.Hour))); r.Last().Text != b.T("vi", "enrol.focal.done", "Unit", "Sở Nội vụ") {
+		t.Errorf("an invite code pasted:\n%s", r)
+	}
 }
