@@ -167,6 +167,7 @@ func TestReport_StatusOfAnAmendmentSaysHowLateTheFirstWas(t *testing.T) {
 	f.sendNotices()
 	f.clock.Set(ict(2025, 7, 3, 8, 0)) // three days after the due date
 	submitPlan(t, f, u)
+	f.settled() // the first notice is sent before the amendment's
 	f.clock.Set(ict(2025, 7, 10, 8, 0))
 	amend(t, u, "Sửa số lớp đã mở")
 	u.Tap("✏️ 2")
@@ -187,6 +188,17 @@ func TestReport_StatusOfAnAmendmentSaysHowLateTheFirstWas(t *testing.T) {
 	}
 	mustContain(t, "/status", u.Send("/status").Text(), "đã sửa đổi (phiên bản 2), lần gửi đầu trễ 3 ngày, biên nhận plan-0001.2")
 	mustContain(t, "/status in English", en.Send("/status").Text(), "amended (version 2), first sent late (days late: 3), receipt plan-0001.2")
+	// The submitted report, and what was sent, say the same.
+	r = en.Tap("1. 2025 plan")
+	mustContain(t, "the submitted report", r.Text(), "Version 1 · receipt plan-0001.1 · 08:00 03/07/2025\n3 days after the due date.",
+		"Version 2 · receipt plan-0001.2 · 08:00 10/07/2025\nFirst sent 3 days after the due date.")
+	r = en.Tap(f.T("en", "report.button.sent"))
+	mustContain(t, "what was sent", r.Text(), "Version 2 · receipt plan-0001.2 · 08:00 10/07/2025\nFirst sent 3 days after the due date.")
+	for _, m := range []string{"10 days", "\n3 days"} {
+		if strings.Contains(r.Text(), m) {
+			t.Errorf("what was sent says %q:\n%s", m, r.Text())
+		}
+	}
 }
 
 // A long report's review is split over several messages, none over the

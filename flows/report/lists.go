@@ -276,7 +276,7 @@ func (f *Flow) showReport(c *bot.Conversation, st *state, versions []store.Repor
 	for _, v := range versions {
 		b.WriteString("\n\n")
 		b.WriteString(c.T("report.submitted.version", "Version", v.Version, "Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc)))
-		b.WriteString("\n" + lateness(c, v.DaysLate))
+		b.WriteString("\n" + versionLatenessText(c, v))
 		if v.Reason != "" {
 			b.WriteString("\n" + c.T("report.submitted.reason", "Reason", v.Reason))
 		}
@@ -329,7 +329,7 @@ func (f *Flow) showSent(c *bot.Conversation, st *state) error {
 	}
 	head := c.T("report.sent.title", "Period", p.Name.In(c.Lang()), "Unit", st.UnitName) + "\n" +
 		c.T("report.submitted.version", "Version", v.Version, "Receipt", v.Receipt, "Time", showTime(v.SubmittedAt, f.loc)) +
-		"\n" + lateness(c, v.DaysLate)
+		"\n" + versionLatenessText(c, v)
 	if v.Reason != "" {
 		head += "\n" + c.T("report.submitted.reason", "Reason", v.Reason)
 	}
@@ -343,9 +343,12 @@ func (f *Flow) showSent(c *bot.Conversation, st *state) error {
 	return nil
 }
 
-// lateness says whether a version came on time.
-func lateness(c *bot.Conversation, daysLate int) string {
-	return c.T(latenessID(daysLate), "Days", daysLate)
+// versionLatenessText says how late version v of a report counts, as its
+// receipt said: a first version, its own lateness; an amendment, the first
+// submission's (an amendment does not make a report late).
+func versionLatenessText(c *bot.Conversation, v store.ReportVersion) string {
+	id, days := versionLateness(v)
+	return c.T(id, "Days", days)
 }
 
 // latenessID is the message saying a report came on time or daysLate days

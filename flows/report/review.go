@@ -233,9 +233,7 @@ func (f *Flow) submit(c *bot.Conversation, st *state) error {
 
 	lang := c.Lang()
 	text := c.T("report.receipt", "Period", p.Name.In(lang), "Unit", st.UnitName, "Receipt", v.Receipt,
-		"Time", showTime(v.SubmittedAt, f.loc))
-	late, days := versionLateness(v)
-	text += "\n" + c.T(late, "Days", days)
+		"Time", showTime(v.SubmittedAt, f.loc)) + "\n" + versionLatenessText(c, v)
 	if v.Version > 1 {
 		text += "\n" + c.T("report.receipt.amended", "Version", v.Version, "Reason", v.Reason)
 	}

@@ -107,10 +107,20 @@ func TestReport_WhatWasSentIsTheLatestVersion(t *testing.T) {
 	f.clock.Set(ict(2025, 7, 2, 15, 30))
 	mustContain(t, "the amendment's receipt", u.Tap("Gửi báo cáo").Text(), "plan-0001.2")
 
-	r := seeSent(t, f, u, "vi")
-	mustContain(t, "what was sent", r.Text(), "Phiên bản 2 · biên nhận plan-0001.2 · 15:30 02/07/2025\nTrễ 2 ngày so với hạn.",
+	u.Send("/status")
+	r := u.Tap("1. Kế hoạch năm")
+	mustContain(t, "the submitted report", r.Text(), "Phiên bản 1 · biên nhận plan-0001.1 · 09:00 25/06/2025\nĐúng hạn.",
+		"Phiên bản 2 · biên nhận plan-0001.2 · 15:30 02/07/2025\nLần gửi đầu: đúng hạn.")
+	if strings.Contains(r.Text(), "Trễ") {
+		t.Errorf("the submitted report calls a report first sent on time late:\n%s", r.Text())
+	}
+
+	r = seeSent(t, f, u, "vi")
+	// Amended two days after the due date, the report was first sent on
+	// time: so it says, as the amendment's receipt did.
+	mustContain(t, "what was sent", r.Text(), "Phiên bản 2 · biên nhận plan-0001.2 · 15:30 02/07/2025\nLần gửi đầu: đúng hạn.",
 		"Lý do sửa đổi: Sửa số lớp đã mở", "2. Số lớp đã mở\n14 lớp")
-	for _, not := range []string{"10 lớp", "plan-0001.1"} {
+	for _, not := range []string{"10 lớp", "plan-0001.1", "Trễ"} {
 		if strings.Contains(r.Text(), not) {
 			t.Errorf("what was sent shows version 1 (%q):\n%s", not, r.Text())
 		}
