@@ -511,7 +511,8 @@ func TestAnswerTypedAtMenuTellsTheQuizIsPaused(t *testing.T) {
 	u.Tap(fx.read(u.Screen(), "vi").wrong)
 	before := fx.read(u.Screen(), "vi")
 	u.Send("/menu")
-	for _, typed := range []string{"B", "2", " c. ", "(d)"} {
+	// Said in a few words, as the quiz reads an answer.
+	for _, typed := range []string{"B", "2", " c. ", "(d)", "B ạ", "đáp án là C", "em chọn câu 2 nhé", "I think it's d"} {
 		r := u.Send(typed)
 		if got := r.Texts(); len(got) != 1 || got[0] != h.T("vi", "quiz.paused", "N", 3, "Total", 6) {
 			t.Errorf("%q at the menu: want quiz.paused at 3/6, got:\n%s", typed, r)
@@ -523,6 +524,8 @@ func TestAnswerTypedAtMenuTellsTheQuizIsPaused(t *testing.T) {
 	}
 	hint("vi", u.Send("chào bạn"))
 	hint("vi", u.Send("E"))
+	hint("vi", u.Send("tôi không chọn B")) // no answer in the quiz either
+	hint("vi", u.Send("B hay C"))
 	u.Send("B")
 	r := u.Tap("Làm tiếp bài")
 	mustContain(t, r.Last().Text, "Bạn đang làm dở một bài. Chúng ta làm tiếp nhé!", "Câu 3/6")

@@ -67,14 +67,14 @@ func MatchTyped(input string, q *bank.Question, order string) int {
 	return saidKey(s, n)
 }
 
-// looksLikeAnswer reports whether text is nothing but an answer's letter or
-// number, A to D or 1 to 4, in either case, spaces and punctuation around
-// it not counted ("B", "b.", "(2)", full-width "Ｂ"): what a user who
-// thinks a question still waits would type. Narrower than MatchTyped,
-// which reads it against a question shown.
+// looksLikeAnswer reports whether text is an answer's letter or number, A
+// to D or 1 to 4, in either case, alone or said in a few words, as
+// MatchTyped reads them without a question (saidKey: "B", "b.", "(2)",
+// full-width "Ｂ", "B ạ", "đáp án là B"): what a user who thinks a question
+// still waits would type. Narrower than MatchTyped, which also reads an
+// option's text against the question shown.
 func looksLikeAnswer(text string) bool {
-	s := strings.TrimFunc(narrow(text), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
-	return choiceKey(s, len(letters)) >= 0
+	return saidKey(narrow(text), len(letters)) >= 0
 }
 
 // narrow maps the full-width forms of ASCII (U+FF01–U+FF5E: "Ｂ", "２",
