@@ -203,6 +203,9 @@ type state struct {
 	// NoSend is set while the review on screen offers no Send: an
 	// amendment that does not differ yet from the version it amends.
 	NoSend bool `json:"ns,omitempty"`
+	// Missing is set while the review on screen lacks required answers:
+	// it offers "Answer what is missing", not Send.
+	Missing bool `json:"mi,omitempty"`
 	// Again is the file field whose saved files the files sent next
 	// replace ("Thay các tệp đã gửi" tapped), while it is asked.
 	Again string `json:"fa,omitempty"`
@@ -438,6 +441,20 @@ func (f *Flow) input(c *bot.Conversation) error {
 	// on the message above. Typed at the review, it is most likely a
 	// correction: say how to make one.
 	if c.Session.Step == stepReview {
+		if st.Missing {
+			// Send is not shown yet: the hint points to the button that
+			// asks what is missing (on Zalo, its number).
+			n, err := f.numberOf(c, c.Button("", Name, "cont", "").Data)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				c.Reply(bot.Reply{Text: c.T("report.review.typed_missing_numbered", "N", n)})
+				return nil
+			}
+			c.Say("report.review.typed_missing")
+			return nil
+		}
 		if st.NoSend {
 			c.Reply(bot.Reply{Text: c.T("report.review.typed_no_change", "Version", st.Base)})
 			return nil

@@ -51,10 +51,15 @@ func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.
 		return err
 	}
 
+	missing := map[string]bool{}
+	for _, fl := range fm.Missing(kind, answers) {
+		missing[fl.Key] = true
+	}
+
 	c.NextScreen()
 	st.Form, st.FormV, st.Base, st.Seen = d.FormID, d.FormVersion, d.BaseVersion, d.Version
 	st.Key, st.Review, st.Mine = "", false, nil
-	st.NoSend = unchanged
+	st.NoSend, st.Missing = unchanged, len(missing) > 0
 	if err := save(c, stepReview, st); err != nil {
 		return err
 	}
@@ -62,10 +67,6 @@ func (f *Flow) review(c *bot.Conversation, st *state, d store.Draft, fm *config.
 	head := c.T("report.review.title", "Period", periodName(p, lang), "Unit", st.UnitName)
 	if d.BaseVersion > 0 {
 		head += "\n" + c.T("report.review.amending", "Version", d.BaseVersion, "Reason", d.Reason)
-	}
-	missing := map[string]bool{}
-	for _, fl := range fm.Missing(kind, answers) {
-		missing[fl.Key] = true
 	}
 
 	var end string

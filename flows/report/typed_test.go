@@ -1,9 +1,11 @@
 package report_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"hocvuso/flows/flowtest"
 	"hocvuso/flows/report/config"
 	"hocvuso/store"
 )
@@ -375,5 +377,51 @@ func TestReport_AnEditedAnswerIsNotTakenForTheNextQuestion(t *testing.T) {
 	}
 	if _, ok := d.Answers["share"]; ok {
 		t.Errorf("question 3 answered by the edit: %s", d.Answers["share"])
+	}
+}
+
+// breakAnswer saves, behind the user's back, an answer the field no longer
+// accepts to a required field of the unit's draft of period p (form id,
+// version 1): the review then lacks it, and offers "Answer what is
+// missing" instead of Send.
+func breakAnswer(t *testing.T, f *fixture, u *flowtest.User, unit, period, form, key, value string) {
+	t.Helper()
+	d, ok := f.draft(unit, period)
+	if !ok {
+		t.Fatalf("no draft of %s for %s", unit, period)
+	}
+	if _, err := f.h.DB.SaveDraftAnswer(context.Background(), store.DraftAnswer{
+		DraftStart: store.DraftStart{UnitCode: unit, PeriodID: period, FormID: form, FormVersion: 1, By: u.UserID(), At: f.clock.Now()},
+		Key:        key, Value: []byte(value), Seen: d.Version,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Text typed at a review that still lacks a required answer is told to
+// choose "Answer what is missing", the button shown, not Send, which is
+// not.
+func TestReport_TypedAtAReviewWithMissingAnswers(t *testing.T) {
+	for _, lang := range []string{"vi", "en"} {
+		f := newFixture(t, nil)
+		unit := "SNV"
+		u := f.focal("Lò Văn Sơn", lang, unit)
+		u.Send("/report")
+		u.Tap(map[string]string{"vi": "1. Kế hoạch", "en": "1. 2025 plan"}[lang])
+		for _, in := range []string{"1", "10", "20", map[string]string{"vi": "có", "en": "yes"}[lang], "2/6/2025", "1/KH"} {
+			u.Send(in)
+		}
+		u.Tap(f.T(lang, "report.button.skip"))
+		mustContain(t, lang+": the review", u.Tap(f.T(lang, "report.button.skip")).Text(), f.T(lang, "report.review.ready"))
+		breakAnswer(t, f, u, unit, "plan", "t", "classes", `{"type":"number","number":"5000"}`)
+		r := u.Send("/report")
+		mustContain(t, lang+": the review lacking an answer", r.Text(), f.T(lang, "report.review.missing", "N", 1))
+		if _, ok := r.Last().Button(f.T(lang, "report.button.answer_missing")); !ok {
+			t.Fatalf("%s: no %q at the review: %q", lang, f.T(lang, "report.button.answer_missing"), r.Last().Labels())
+		}
+		r = u.Send(map[string]string{"vi": "câu 2 là 10", "en": "send"}[lang])
+		if got, want := r.Text(), f.T(lang, "report.review.typed_missing"); got != want {
+			t.Errorf("%s: text typed at the review lacking an answer:\n%s\nwant:\n%s", lang, got, want)
+		}
 	}
 }

@@ -283,3 +283,34 @@ func TestReport_OnZaloTheReviewAsksNoTap(t *testing.T) {
 		}
 	}
 }
+
+// On Zalo, text typed at a review that lacks a required answer is told the
+// number "Answer what is missing" is under in the list, not Send's (not
+// shown).
+func TestReport_OnZaloTypedAtAReviewWithMissingAnswers(t *testing.T) {
+	f, fake, focals := zaloFocals(t)
+	for _, lang := range []string{"vi", "en"} {
+		u := focals[lang]
+		unit := map[string]string{"vi": "SNV", "en": "03670"}[lang]
+		u.Send("/report")
+		u.Tap(map[string]string{"vi": "Kỳ Zalo", "en": "Zalo period"}[lang])
+		u.Send("Lò Văn Sơn")
+		u.Tap(map[string]string{"vi": "Tốt", "en": "Good"}[lang])
+		u.Tap(f.T(lang, "report.yes"))
+		u.Send("Không")
+		// An option no longer offered: the review lacks the level.
+		breakAnswer(t, f, u, unit, "z", "z", "level", `{"type":"choice","choice":"gone"}`)
+		u.Send("/report")
+		texts := fake.Texts(u.ID)
+		review := texts[len(texts)-1]
+		m := regexp.MustCompile(`(?m)^([0-9]+)\. ` + regexp.QuoteMeta(f.T(lang, "report.button.answer_missing")) + `$`).FindStringSubmatch(review)
+		if m == nil {
+			t.Fatalf("%s: no %q in the review's numbered list:\n%s", lang, f.T(lang, "report.button.answer_missing"), review)
+		}
+		u.Send(map[string]string{"vi": "gửi báo cáo", "en": "send"}[lang])
+		texts = fake.Texts(u.ID)
+		if got, want := texts[len(texts)-1], f.T(lang, "report.review.typed_missing_numbered", "N", m[1]); got != want {
+			t.Errorf("%s: text typed at the review lacking an answer:\n%s\nwant:\n%s", lang, got, want)
+		}
+	}
+}
