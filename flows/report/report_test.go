@@ -45,7 +45,7 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 	mustContain(t, "the percent question", r.Text(), "Câu 3/8", "(không bắt buộc)")
 
 	// percent: over 100, then skipped.
-	mustContain(t, "a wrong percentage", u.Send("150%").Text(), vi("report.input.percent", "Min", "0", "Max", "100"))
+	mustContain(t, "a wrong percentage", u.Send("150%").Text(), vi("report.input.percent", "Min", "0", "Max", "100", "Example", "85", "Fraction", "85,5"))
 	r = u.Tap("Bỏ qua")
 	mustContain(t, "the yes/no question", r.Text(), "Câu 4/8", "Đã phát động chưa?")
 

@@ -224,7 +224,14 @@ func (f *Field) bounds() (lo, hi *big.Rat) {
 func (f *Field) numberError(lang string, invalid bool) *InputError {
 	lo, hi := f.bounds()
 	if f.Type == TypePercent {
-		return inputError(MsgPercent, "Min", formatDecimal(lo.FloatString(f.Decimals), lang), "Max", formatDecimal(hi.FloatString(f.Decimals), lang))
+		// Its examples fit the field: within its range, a decimal one only
+		// where it takes decimals.
+		params := []any{"Min", formatDecimal(lo.FloatString(f.Decimals), lang), "Max", formatDecimal(hi.FloatString(f.Decimals), lang),
+			"Example", f.example(lang, false)}
+		if f.Decimals > 0 {
+			params = append(params, "Fraction", f.example(lang, true))
+		}
+		return inputError(MsgPercent, params...)
 	}
 	if invalid {
 		return inputError(MsgNumber, "Example", f.example(lang, false))
@@ -258,10 +265,10 @@ func (f *Field) noneError(lang string) *InputError {
 }
 
 // example is a number a refusal shows as an example, written for lang,
-// within the field's range: 120 (12,5 with a fraction) where it fits, else
-// a whole number (and a half, with a fraction) in the middle of the range
-// (from its minimum when it has no maximum): a DTI score up to 100 is not
-// told "for example: 120".
+// within the field's range: 120 (12,5 with a fraction) where it fits, 85
+// (85,5) for a percentage, else a whole number (and a half, with a
+// fraction) in the middle of the range (from its minimum when it has no
+// maximum): a DTI score up to 100 is not told "for example: 120".
 func (f *Field) example(lang string, fraction bool) string {
 	lo, hi := f.bounds()
 	in := func(r *big.Rat) bool { return r.Cmp(lo) >= 0 && (hi == nil || r.Cmp(hi) <= 0) }
@@ -269,6 +276,12 @@ func (f *Field) example(lang string, fraction bool) string {
 	ex := big.NewRat(120, 1)
 	if fraction {
 		ex = big.NewRat(25, 2)
+	}
+	if f.Type == TypePercent {
+		ex = big.NewRat(85, 1)
+		if fraction {
+			ex = big.NewRat(171, 2)
+		}
 	}
 	if !in(ex) {
 		mid := new(big.Rat).Set(lo)

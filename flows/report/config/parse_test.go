@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hocvuso/flows/report/config"
+	"hocvuso/locales"
 )
 
 // testForm has a field of every type, with bounds.
@@ -354,6 +355,49 @@ func TestParse_Percent(t *testing.T) {
 		}, func(v config.Value) string { return v.Number })
 }
 
+// A percentage refused gives examples the field takes: within its range,
+// and one with decimals only where it takes decimals.
+func TestParse_PercentExamplesFitTheField(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	low := *testField(t, "pct")
+	low.Max, low.Decimals = "10", 0
+	whole := *testField(t, "pct")
+	whole.Decimals = 0
+	for _, c := range []struct {
+		f        *config.Field
+		in, lang string
+		id       string
+		params   map[string]any
+		text     string // what the refusal says, in full
+	}{
+		{testField(t, "pct"), "tám lăm", "vi", config.MsgPercent, map[string]any{"Example": "85", "Fraction": "85,5"},
+			"Vui lòng nhập một tỉ lệ phần trăm từ 0 đến 100, ví dụ: 85 hoặc 85,5."},
+		{testField(t, "pct"), "eighty", "en", config.MsgPercent, map[string]any{"Example": "85", "Fraction": "85.5"},
+			"Please type a percentage from 0 to 100, for example: 85 or 85.5."},
+		{&low, "50", "vi", config.MsgPercent, map[string]any{"Example": "5", "Fraction": nil},
+			"Vui lòng nhập một tỉ lệ phần trăm từ 0 đến 10, ví dụ: 5."},
+		{&low, "abc", "en", config.MsgPercent, map[string]any{"Example": "5", "Fraction": nil},
+			"Please type a percentage from 0 to 10, for example: 5."},
+		{&low, "2,5", "vi", config.MsgNumberInteger, map[string]any{"Example": "5"}, ""},
+		{&whole, "101", "vi", config.MsgPercent, map[string]any{"Example": "85", "Fraction": nil},
+			"Vui lòng nhập một tỉ lệ phần trăm từ 0 đến 100, ví dụ: 85."},
+		{&whole, "85,5", "vi", config.MsgNumberInteger, map[string]any{"Example": "85"}, ""},
+		{testField(t, "pct"), "85,125", "vi", config.MsgNumberDecimals, map[string]any{"Example": "85,5"}, ""},
+	} {
+		_, err := c.f.Parse(c.in, c.lang)
+		inputErr(t, err, c.id, c.params)
+		var ie *config.InputError
+		if c.text != "" && errors.As(err, &ie) {
+			if got := cat.Text(c.lang, ie.ID, ie.Params); got != c.text {
+				t.Errorf("%q (%s): %q; want %q", c.in, c.lang, got, c.text)
+			}
+		}
+	}
+}
+
 func TestParse_YesNo(t *testing.T) {
 	yn := testField(t, "yn")
 	show := func(v config.Value) string {
@@ -671,7 +715,7 @@ func TestFormat_ReadsBack(t *testing.T) {
 
 func TestInputErrorIsNotUserText(t *testing.T) {
 	_, err := testField(t, "pct").Parse("200", "vi")
-	if got := err.Error(); got != "report input: report.input.percent Max=100 Min=0" {
+	if got := err.Error(); got != "report input: report.input.percent Example=85 Fraction=85,5 Max=100 Min=0" {
 		t.Errorf("Error() = %q", got)
 	}
 }

@@ -99,7 +99,7 @@ const (
 	MsgNumberDecimals = "report.input.number.decimals" // Decimals
 	MsgNumberMin      = "report.input.number.min"      // Min
 	MsgNumberRange    = "report.input.number.range"    // Min, Max
-	MsgPercent        = "report.input.percent"         // Min, Max
+	MsgPercent        = "report.input.percent"         // Min, Max, Example; Fraction where it takes decimals
 	MsgYesNo          = "report.input.yesno"           // not yes or no
 	MsgChoice         = "report.input.choice"          // N: the number of options
 	MsgDate           = "report.input.date"            // not a date
