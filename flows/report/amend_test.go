@@ -28,6 +28,33 @@ func submitPlan(t *testing.T, f *fixture, u *flowtest.User) flowtest.Result {
 	return u.Tap("Gửi báo cáo")
 }
 
+// A draft opened but not answered yet is a draft (as the officials'
+// overview counts it) with nothing answered, not "0 answered".
+func TestReport_StatusOfADraftNotAnsweredYet(t *testing.T) {
+	f := newFixture(t, nil)
+	u := f.focal("Lò Văn Sơn", "vi", "SNV")
+	en := f.focal("Anna", "en", "SNV")
+	u.Send("/report")
+	mustContain(t, "the first question", u.Tap("1. Kế hoạch").Text(), "Câu 1/8")
+	for _, c := range []struct {
+		u    *flowtest.User
+		lang string
+		want string
+	}{
+		{u, "vi", "Hạn: 30/06/2025 · đang soạn, chưa trả lời câu nào · còn 5 ngày"},
+		{en, "en", "Due: 30/06/2025 · draft, nothing answered yet · 5 days left"},
+	} {
+		r := c.u.Send("/status")
+		mustContain(t, c.lang+": /status", r.Text(), c.want)
+		if strings.Contains(r.Text(), "(0 ") || strings.Contains(r.Text(), ": 0)") {
+			t.Errorf("%s: /status counts 0 answers:\n%s", c.lang, r.Text())
+		}
+	}
+	f.clock.Set(ict(2025, 7, 1, 8, 0))
+	mustContain(t, "overdue", u.Send("/status").Text(), "chưa gửi, đang soạn, chưa trả lời câu nào · quá hạn 1 ngày")
+	mustContain(t, "overdue, in English", en.Send("/status").Text(), "not sent, draft, nothing answered yet · 1 day overdue")
+}
+
 // A submitted report is amended from /status: a reason is required, the
 // amendment starts from the submitted answers, submitting makes version 2,
 // every version is kept and the officials are told with the reason.

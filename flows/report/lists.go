@@ -147,8 +147,16 @@ func (f *Flow) unitStatus(c *bot.Conversation, units []string, i int) (string, [
 func stateText(c *bot.Conversation, s store.PeriodStatus) string {
 	switch s.State {
 	case store.StateDraft:
+		// Opened but nothing answered yet is still a draft, as the
+		// officials' overview counts it; "0 answered" is not said.
+		if s.DraftAnswers == 0 {
+			return c.T("report.state.draft_empty")
+		}
 		return c.T("report.state.draft", "N", s.DraftAnswers)
 	case store.StateOverdue:
+		if s.HasDraft && s.DraftAnswers == 0 {
+			return c.T("report.state.overdue_draft_empty")
+		}
 		if s.HasDraft {
 			return c.T("report.state.overdue_draft", "N", s.DraftAnswers)
 		}
