@@ -145,6 +145,10 @@ func TestServeReport_AlbumLargerThanTheQuestionTakes(t *testing.T) {
 	if c := strings.Count(r, "nhận tối đa 5 tệp, nên các tệp khác bạn gửi cùng lúc không được lưu"); c != 1 {
 		t.Errorf("told %d times that the question takes 5 files; want once:\n%s", c, r)
 	}
+	// The text sent with the images is not an answer: said once.
+	if c := strings.Count(r, "lời nhắn gửi kèm tệp không được lưu"); c != 1 {
+		t.Errorf("told %d times that the text with the images was not saved; want once:\n%s", c, r)
+	}
 	has(t, "the next question", s.lastWithButtons(u).Text, "Ảnh hoạt động", fmt.Sprintf("Câu %d/%d", n-1, n))
 
 	// Back to the signed report: its photos are replaced by one PDF.
@@ -190,6 +194,10 @@ func TestServeReport_ZaloImagesInOneMessage(t *testing.T) {
 	}
 	if c := strings.Count(r, "Câu 17 (Văn bản triển khai đã ký) nhận tối đa 5 tệp, nên các tệp khác bạn gửi cùng lúc không được lưu"); c != 1 {
 		t.Errorf("told %d times that the question takes 5 files; want once:\n%s", c, r)
+	}
+	// The text sent with the images is not an answer: said once.
+	if c := strings.Count(r, "lời nhắn gửi kèm tệp không được lưu"); c != 1 {
+		t.Errorf("told %d times that the text with the images was not saved; want once:\n%s", c, r)
 	}
 	if got := draftFiles(t, s.db, "SNV", "plan-2025", "signed_document"); len(got) != 5 {
 		t.Errorf("the signed document has %d files; want 5", len(got))

@@ -293,3 +293,57 @@ func TestReport_AmendmentReplacesTheFile(t *testing.T) {
 		}
 	}
 }
+
+// Text sent with files at a file question (a Telegram caption; on Zalo,
+// the text of a message with images) is not saved: the user is told so
+// once, for a file sent alone or a whole album, and the files are kept.
+func TestReport_TextSentWithFilesIsToldNotSaved(t *testing.T) {
+	f, u := albumFixture(t)
+	u.Send("12")
+	caption := f.T("vi", "report.file.caption")
+
+	// A document with a caption, alone.
+	upd := u.Update(bot.KindFile)
+	upd.Text = "Quyết định số 12 ngày 2/6"
+	upd.File = &bot.File{ID: f.fake.PutFile("Quyết định.pdf", pdfFile), Name: "Quyết định.pdf", MIME: "application/pdf", Size: int64(len(pdfFile))}
+	r := u.Do(upd)
+	texts := r.Texts()
+	if len(texts) != 3 || !strings.Contains(texts[0], "Đã nhận tệp Quyết định.pdf") || texts[1] != caption || !strings.Contains(texts[2], "Câu 3/4") {
+		t.Errorf("a document with a caption: want received, %q, the next question:\n%s", caption, r)
+	}
+	if n, _ := f.fileCount("decision"); n != 1 {
+		t.Errorf("the decision has %d files; want 1", n)
+	}
+
+	// A Telegram album, its caption on the first photo: told once.
+	var all []string
+	for i := 1; i <= 2; i++ {
+		upd := u.Update(bot.KindFile)
+		upd.File = &bot.File{ID: f.fake.PutFile("", photo(i)), MIME: "image/jpeg", Size: int64(len(photo(i)))}
+		upd.Group = "g1"
+		if i == 1 {
+			upd.Text = "Ảnh lớp học ở bản Mòng"
+		}
+		all = append(all, u.Do(upd).Texts()...)
+	}
+	if n := strings.Count(strings.Join(all, "\n"), caption); n != 1 {
+		t.Errorf("an album with a caption: told %d times; want once:\n%s", n, strings.Join(all, "\n---\n"))
+	}
+
+	// Zalo: several images and text in one message.
+	u.Tap(f.T("vi", "report.button.back"))
+	upd = u.Update(bot.KindFile)
+	upd.Group, upd.Text = upd.ID, "ảnh hoạt động"
+	upd.File = &bot.File{ID: f.fake.PutFile("", photo(3)), MIME: "image/jpeg"}
+	upd.More = []*bot.File{{ID: f.fake.PutFile("", photo(4)), MIME: "image/jpeg"}}
+	r = u.Do(upd)
+	if n := strings.Count(r.Text(), caption); n != 1 {
+		t.Errorf("images with text in one message: told %d times; want once:\n%s", n, r)
+	}
+
+	// Without text, nothing is said of it.
+	r = f.albumItem(u, "g2", photo(5))
+	if strings.Contains(r.Text(), caption) {
+		t.Errorf("a photo without a caption is told of its text:\n%s", r)
+	}
+}

@@ -89,6 +89,12 @@ func (f *Flow) fileAnswer(c *bot.Conversation, st *state, files []*bot.File, mor
 		added++
 		c.Reply(bot.Reply{Text: c.T("report.file.received", "Name", ref.Name, "Size", size)})
 	}
+	if strings.TrimSpace(c.Update.Text) != "" && !(album && st.CaptionTold) {
+		// A caption (Telegram) or text sent with images (Zalo): a file
+		// question keeps only the files. Said once, not per photo.
+		st.CaptionTold = album
+		c.Reply(bot.Reply{Text: c.T("report.file.caption")})
+	}
 	switch {
 	case full > 0 && album && !st.AlbumTold:
 		st.AlbumTold = true

@@ -218,6 +218,9 @@ type state struct {
 	Album     string `json:"al,omitempty"`
 	AlbumKey  string `json:"ak,omitempty"`
 	AlbumTold bool   `json:"at,omitempty"`
+	// CaptionTold is set once the user was told that the text sent with
+	// the album's files (a caption) was not saved: once per album.
+	CaptionTold bool `json:"ct,omitempty"`
 	// List is what the periods on screen open, in their order ("unit
 	// index:period", as their buttons): a number typed opens one
 	// (stepChoose, one unit's periods shown).
@@ -398,7 +401,7 @@ func (f *Flow) input(c *bot.Conversation) error {
 			// The first message of an album: the others follow it to
 			// the field asked now. Kept at once: what answers it below
 			// does not always save the state.
-			st.Album, st.AlbumKey, st.AlbumTold = u.Group, "", false
+			st.Album, st.AlbumKey, st.AlbumTold, st.CaptionTold = u.Group, "", false, false
 			if c.Session.Step == stepAsk {
 				st.AlbumKey = st.Key
 			} else {
