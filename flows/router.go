@@ -88,6 +88,9 @@ type Transient interface {
 // any other text. It must decide from the text, cheaply. Before the
 // consent only a Public Claimer is asked. Text typed while a flow owns the
 // conversation (a question of a report or a quiz) stays that flow's.
+// Home's Claim, if it has one, is asked last, after the Strays and in
+// place of the generic hint: small talk at the menu ("cảm ơn", "ok") is
+// meant for nothing in particular, and what waits is said first.
 type Claimer interface {
 	Claim(c *bot.Conversation) (bool, error)
 }
@@ -125,7 +128,7 @@ type Home interface {
 // NewRouter builds the router over home and the other flows.
 func NewRouter(home Home, flows ...Flow) *Router {
 	r := &Router{byName: map[string]Flow{}, byCommand: map[string]Flow{}, Home: home}
-	for _, f := range append([]Flow{home}, flows...) {
+	for i, f := range append([]Flow{home}, flows...) {
 		if _, dup := r.byName[f.Name()]; dup {
 			panic("flows: two flows named " + f.Name())
 		}
@@ -139,7 +142,7 @@ func NewRouter(home Home, flows ...Flow) *Router {
 		if st, ok := f.(Stray); ok {
 			r.strays = append(r.strays, stray{f.Name(), st})
 		}
-		if _, ok := f.(Claimer); ok {
+		if _, ok := f.(Claimer); ok && i > 0 { // home's is asked last
 			r.claimers = append(r.claimers, f)
 		}
 	}
@@ -227,6 +230,11 @@ func (r *Router) Handle(c *bot.Conversation) error {
 	}
 	if ok, err := r.stray(c); ok || err != nil {
 		return err
+	}
+	if h, ok := r.Home.(Claimer); ok {
+		if ok, err := h.Claim(c); ok || err != nil {
+			return err
+		}
 	}
 	c.Say("unknown.hint")
 	return r.Home.Menu(c, false)

@@ -411,7 +411,8 @@ func TestServe_OddInputsAreAnswered(t *testing.T) {
 		want   string
 	}{
 		{"4096 characters", textUpdate(chat, "vi", strings.Repeat("ạ", 4096)), "chưa hiểu"},
-		{"emoji", textUpdate(chat, "vi", "👍🏽🇻🇳 xin chào 🙏"), "chưa hiểu"},
+		{"emoji", textUpdate(chat, "vi", "👍🏽🇻🇳❤️‍🔥"), "chưa hiểu"},
+		{"a greeting among emoji", textUpdate(chat, "vi", "👍🏽🇻🇳 xin chào 🙏"), "Xin chào bạn!"},
 		{"edited message", map[string]any{"edited_message": map[string]any{
 			"message_id": 5, "date": time.Now().Unix(), "edit_date": time.Now().Unix(),
 			"from": from(chat, "vi"), "chat": privateChat(chat), "text": "sửa"}}, "sửa tin nhắn"},

@@ -370,7 +370,9 @@ func TestZalo_OddInputsAreAnswered(t *testing.T) {
 		{"sticker", s.fake.Event("user_send_sticker", user, map[string]any{"attachments": []any{map[string]any{"type": "sticker", "payload": map[string]string{"id": "1"}}}}), "chỉ đọc được chữ"},
 		{"photo", s.fake.ImageEvent(user, []byte("jpeg"), ""), "chỉ đọc được chữ"},
 		{"unknown command", s.fake.TextEvent(user, "/khongco"), "không biết lệnh"},
-		{"emoji", s.fake.TextEvent(user, "👍🏽🇻🇳 xin chào 🙏"), "chưa hiểu"},
+		{"emoji", s.fake.TextEvent(user, "👍🏽🇻🇳❤️‍🔥"), "chưa hiểu"},
+		{"a greeting among emoji", s.fake.TextEvent(user, "👍🏽🇻🇳 xin chào 🙏"), "Xin chào bạn!"},
+		{"thanks", s.fake.TextEvent(user, "cám ơn ạ"), "Không có gì ạ!"},
 	} {
 		before := len(s.fake.MessagesTo(user))
 		s.deliver(tc.ev)

@@ -195,6 +195,26 @@ func leave(c *bot.Conversation) {
 	}
 }
 
+// Claim implements flows.Claimer, the menu's own: small talk typed at the
+// menu ("cảm ơn", "ok", "xin chào", flows.SmallTalk) gets a short answer
+// in kind with the menu's button, not "I did not understand" and the whole
+// menu. The router asks it last, after the Strays: what waits (a paused
+// quiz, a report's draft) is said instead. Before the consent it claims
+// nothing: the greeting and the privacy notice answer everything.
+func (*Flow) Claim(c *bot.Conversation) (bool, error) {
+	if c.Session.UserID == 0 || c.Update.Kind != bot.KindText {
+		return false, nil
+	}
+	t := flows.SmallTalk(c.Update.Text)
+	if t == flows.NoTalk {
+		return false, nil
+	}
+	// No new screen, as for an unknown command: the buttons of what was
+	// just shown (a receipt, a result) still work after "cảm ơn".
+	c.Say(t.Message(), flows.BackToMenu(c))
+	return true, nil
+}
+
 // Greet shows who the bot is and the privacy notice, with the consent
 // buttons. What AwaitConsent kept stays kept.
 func (f *Flow) Greet(c *bot.Conversation) error { return greet(c) }

@@ -463,14 +463,18 @@ func (f *Flow) typed(c *bot.Conversation) error {
 	return f.answer(c, &st, k, false)
 }
 
-// Stray implements flows.Stray: an answer typed at the menu ("B", "2")
-// while an attempt is unfinished (left with /menu, or the session lost)
-// is not taken as an answer, nor met with the generic hint: the user is
-// told the quiz is paused at its question, with the button that resumes
-// it. Other text, and anyone without an attempt in progress, are left to
-// the router.
+// Stray implements flows.Stray: an answer typed at the menu ("B", "2",
+// "B ạ") while an attempt is unfinished (left with /menu, or the session
+// lost) is not taken as an answer, nor met with the generic hint: the user
+// is told the quiz is paused at its question, with the button that resumes
+// it. So is small talk ("ok", "cảm ơn", flows.SmallTalk), which says
+// nothing else. Other text, and anyone without an attempt in progress, are
+// left to the router.
 func (f *Flow) Stray(c *bot.Conversation) (*flows.Paused, error) {
-	if c.Session.UserID == 0 || c.Update.Kind != bot.KindText || !looksLikeAnswer(c.Update.Text) {
+	if c.Session.UserID == 0 || c.Update.Kind != bot.KindText {
+		return nil, nil
+	}
+	if !looksLikeAnswer(c.Update.Text) && flows.SmallTalk(c.Update.Text) == flows.NoTalk {
 		return nil, nil
 	}
 	st, ok, err := f.resumable(c)

@@ -505,6 +505,9 @@ func TestAnswerTypedAtMenuTellsTheQuizIsPaused(t *testing.T) {
 	}
 	u := fx.user("Lường Văn Sơn", "vi")
 	hint("vi", u.Send("B")) // no quiz in progress
+	if r := u.Send("ok"); r.Text() != h.T("vi", "smalltalk.agreed") {
+		t.Errorf("ok with no quiz in progress: want smalltalk.agreed, got:\n%s", r)
+	}
 	u.Send("/quiz")
 	u.Tap("An toàn")
 	u.Tap(fx.read(u.Screen(), "vi").right)
@@ -522,7 +525,15 @@ func TestAnswerTypedAtMenuTellsTheQuizIsPaused(t *testing.T) {
 	if n := fx.count(`SELECT count(*) FROM quiz_answers`); n != 2 {
 		t.Errorf("%d answers recorded, want 2: a letter typed at the menu is no answer", n)
 	}
-	hint("vi", u.Send("chào bạn"))
+	// Small talk says nothing else: the paused quiz is said first too.
+	for _, typed := range []string{"ok", "cảm ơn bạn", "chào bạn"} {
+		r := u.Send(typed)
+		if got := r.Texts(); len(got) != 1 || got[0] != h.T("vi", "quiz.paused", "N", 3, "Total", 6) ||
+			!slices.Equal(r.Last().Labels(), []string{h.T("vi", "quiz.continue"), h.T("vi", "menu.back")}) {
+			t.Errorf("%q at the menu: want quiz.paused at 3/6 with its button, got:\n%s", typed, r)
+		}
+	}
+	hint("vi", u.Send("hôm nay thi gì?"))
 	hint("vi", u.Send("E"))
 	hint("vi", u.Send("tôi không chọn B")) // no answer in the quiz either
 	hint("vi", u.Send("B hay C"))
