@@ -311,11 +311,13 @@ func indexRun(list, run []string) int {
 }
 
 // numbered writes the options as a list numbered from first, and the
-// instruction to type a number up to last.
+// instruction to type a number up to last. A label numbered already (the
+// periods of /report: "1. Kế hoạch năm 2025") is shown with the list's
+// number only, never "1. 1. Kế hoạch…" (nor "4. 1. …" numbered on).
 func (c *Client) numbered(options []bot.Button, lang string, first, last int) string {
 	var b strings.Builder
 	for i, o := range options {
-		fmt.Fprintf(&b, "%d. %s\n", first+i, bot.NFC(strings.TrimSpace(o.Label)))
+		fmt.Fprintf(&b, "%d. %s\n", first+i, unnumbered(bot.NFC(strings.TrimSpace(o.Label))))
 	}
 	if c.text != nil {
 		if lang == "" {
@@ -325,6 +327,19 @@ func (c *Client) numbered(options []bot.Button, lang string, first, last int) st
 		b.WriteString(c.text.Text(lang, "zalo.choose", map[string]any{"Max": last}))
 	}
 	return strings.TrimRightFunc(b.String(), unicode.IsSpace)
+}
+
+// unnumbered is label without a number of its own in front ("12. "), when
+// something follows it.
+func unnumbered(label string) string {
+	i := strings.IndexFunc(label, func(r rune) bool { return r < '0' || r > '9' })
+	if i <= 0 || !strings.HasPrefix(label[i:], ". ") {
+		return label
+	}
+	if rest := strings.TrimSpace(label[i+2:]); rest != "" {
+		return rest
+	}
+	return label
 }
 
 // title fits a button's label in Zalo's 100 characters.

@@ -303,6 +303,31 @@ func TestSendThePartsOfOneUpdateAreNumberedOn(t *testing.T) {
 	}
 }
 
+// Buttons numbered already (the periods of /report: "1. Kế hoạch năm
+// 2025") are listed with the list's number alone: not "1. 1. Kế hoạch…",
+// nor, numbered on, "7. 1. …". Other labels stay as they are.
+func TestSendNumberedLabelsAreNotNumberedTwice(t *testing.T) {
+	f := newFixture(t, nil)
+	periods := buttons("1. Kế hoạch năm 2025", "2. Báo cáo năm 2025", "3. Báo cáo năm 2026", "4. Báo cáo năm 2027", "5. Sơ kết 2027", "🏠 Về menu")
+	f.sendTo(t, turn("u1", 3), bot.Reply{Text: "🏢 Sở Nội vụ", Buttons: periods})
+	commune := buttons("1. Kế hoạch năm 2025", "2. Báo cáo năm 2025", "3. Báo cáo năm 2026", "4. Báo cáo năm 2027", "5. Sơ kết 2027", "6. Báo cáo năm 2028")
+	for _, row := range commune {
+		row[0].Data = "report|open|1|" + row[0].Label
+	}
+	f.sendTo(t, turn("u1", 3), bot.Reply{Text: "🏢 UBND xã Chiềng Cơi", Buttons: commune})
+	f.sendTo(t, turn("u2", 4), bot.Reply{Text: "Chọn", Buttons: buttons("2025", "1.5 lần", "10.", "3. ", "✏️ 1", "12. 12. Mười hai")})
+	texts := f.fake.Texts(user)
+	if want := "🏢 Sở Nội vụ\n\n1. Kế hoạch năm 2025\n2. Báo cáo năm 2025\n3. Báo cáo năm 2026\n4. Báo cáo năm 2027\n5. Sơ kết 2027\n6. 🏠 Về menu\n\n✍️ Gõ một số từ 1 đến 6 rồi gửi để chọn."; texts[0] != want {
+		t.Errorf("the periods\n%s\nwant\n%s", texts[0], want)
+	}
+	if want := "🏢 UBND xã Chiềng Cơi\n\n7. Kế hoạch năm 2025\n8. Báo cáo năm 2025\n9. Báo cáo năm 2026\n10. Báo cáo năm 2027\n11. Sơ kết 2027\n12. Báo cáo năm 2028\n\n✍️ Gõ một số từ 1 đến 12 rồi gửi để chọn."; texts[1] != want {
+		t.Errorf("the periods numbered on\n%s\nwant\n%s", texts[1], want)
+	}
+	if want := "Chọn\n\n1. 2025\n2. 1.5 lần\n3. 10.\n4. 3.\n5. ✏️ 1\n6. 12. Mười hai\n\n✍️ Gõ một số từ 1 đến 6 rồi gửi để chọn."; texts[2] != want {
+		t.Errorf("other labels\n%s\nwant\n%s", texts[2], want)
+	}
+}
+
 type failingChoices struct{ zalo.MemoryChoices }
 
 func (*failingChoices) PutChoices(context.Context, bot.ChatKey, zalo.List) error {

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -313,4 +314,38 @@ func TestReport_OnZaloTypedAtAReviewWithMissingAnswers(t *testing.T) {
 			t.Errorf("%s: text typed at the review lacking an answer:\n%s\nwant:\n%s", lang, got, want)
 		}
 	}
+}
+
+// Once five periods are open, /report's list on Zalo (5 periods and Back
+// to the menu) is a numbered list: each period shows the list's number
+// once, "1. Kỳ 1", not "1. 1. Kỳ 1"; typing it opens the period.
+func TestReport_OnZaloManyPeriodsAreNumberedOnce(t *testing.T) {
+	periods := "periods:\n"
+	for i := 1; i <= 5; i++ {
+		periods += fmt.Sprintf("  - id: p%d\n    name: {vi: \"Kỳ %d\", en: \"Period %d\"}\n    opens_at: 2025-06-0%d\n    due: 2025-07-3%d\n"+
+			"    kinds: [department, commune]\n    form: z\n    form_version: 1\n", i, i, i, i, i%2)
+	}
+	cfg, err := config.Load(
+		config.File{Name: "periods.yaml", Data: []byte(periods)},
+		config.File{Name: "forms/z.v1.yaml", Data: []byte(zaloForm)},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, cfg)
+	fake := onZalo(t, f)
+	u := f.h.AgreedOn(bot.Zalo, "Zalo vi", "vi")
+	if _, err := f.h.DB.GrantRole(context.Background(), u.UserID(), store.RoleFocal, "SNV", "admin", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u.Send("/report")
+	texts := fake.Texts(u.ID)
+	list := texts[len(texts)-1]
+	if !strings.Contains(list, "\n1. Kỳ 1\n") || !strings.Contains(list, "\n5. Kỳ 5\n6. "+f.T("vi", "menu.back")) {
+		t.Errorf("the periods on Zalo:\n%s", list)
+	}
+	if regexp.MustCompile(`(?m)^[0-9]+\. [0-9]+\. `).MatchString(list) {
+		t.Errorf("a period numbered twice:\n%s", list)
+	}
+	mustContain(t, "3 typed", u.Send("3").Text(), "Kỳ 3", "Câu 1/4")
 }
