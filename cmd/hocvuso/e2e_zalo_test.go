@@ -563,8 +563,10 @@ func TestZalo_NumberedScreensSayNoTap(t *testing.T) {
 			s.tap(user, "English")
 		}
 		seen("the menu", true)
-		say("xin chào")
+		say("bao giờ thi?")
 		seen("text not understood, and the menu", true)
+		say("xin chào")
+		seen("a greeting, with the menu's button", false)
 		sticker()
 		seen("a sticker", false)
 

@@ -163,7 +163,7 @@ func TestZalo_TextAtTheMenuSaysWhatWaits(t *testing.T) {
 	say("/menu")
 
 	draft := cat.Text("vi", "report.stray.at", map[string]any{"N": 2, "Total": 17, "Period": planName, "Unit": "Sở Nội vụ"})
-	msgs := say("xin chào")
+	msgs := say("bao giờ phải nộp?")
 	if len(msgs) != 1 || msgs[0].Text != draft || !slices.Equal(titles(msgs[0]), []string{"▶️ Làm tiếp báo cáo", back}) {
 		t.Fatalf("text at the menu: want the draft waiting at 2/17, got %+v", msgs)
 	}
