@@ -297,29 +297,40 @@ func lateMessages(c *bot.Conversation, ov store.PeriodOverview) []string {
 	if len(groups) == 0 {
 		return []string{c.T("officials.overview.late.none")}
 	}
-	n, cut := 0, false
-	var blocks [][]string
+	n := 0
 	for _, g := range groups {
 		n += len(g.Units)
-		block := []string{c.T("officials.overview.late.kind", "Kind", c.T(config.Kind(g.Kind).NameID()), "N", len(g.Units))}
-		shown, more := g.Cut(LatePerKind)
-		for _, u := range shown {
-			if u.Submitted() {
-				block = append(block, c.T("officials.overview.late.submitted", "Name", u.Name, "Days", u.DaysLate))
-			} else {
-				block = append(block, c.T("officials.overview.late.missing", "Name", u.Name, "Days", u.DaysLate))
-			}
-		}
-		if more > 0 {
-			cut = true
-			block = append(block, c.T("officials.overview.late.more", "N", more))
-		}
-		blocks = append(blocks, block)
 	}
+	blocks, cut := kindBlocks(c, groups, "officials.overview.late", func(u store.UnitOverview) string {
+		if u.Submitted() {
+			return c.T("officials.overview.late.submitted", "Name", u.Name, "Days", u.DaysLate)
+		}
+		return c.T("officials.overview.late.missing", "Name", u.Name, "Days", u.DaysLate)
+	})
 	if cut {
 		blocks = append(blocks, []string{c.T("officials.overview.late.all", "Button", c.T("officials.button.export"))})
 	}
 	return split(c.T("officials.overview.late.title", "N", n), c.T("officials.overview.continued"), blocks)
+}
+
+// kindBlocks renders units grouped by kind, one block per kind: its name
+// and count (message prefix+".kind"), at most LatePerKind units, each as
+// item renders it, then how many were left out (prefix+".more"). cut says
+// whether any kind was cut.
+func kindBlocks(c *bot.Conversation, groups []store.KindUnits, prefix string, item func(store.UnitOverview) string) (blocks [][]string, cut bool) {
+	for _, g := range groups {
+		block := []string{c.T(prefix+".kind", "Kind", c.T(config.Kind(g.Kind).NameID()), "N", len(g.Units))}
+		shown, more := g.Cut(LatePerKind)
+		for _, u := range shown {
+			block = append(block, item(u))
+		}
+		if more > 0 {
+			cut = true
+			block = append(block, c.T(prefix+".more", "N", more))
+		}
+		blocks = append(blocks, block)
+	}
+	return blocks, cut
 }
 
 // amendedMessages lists the amended reports as lateMessages lists the late
@@ -342,21 +353,10 @@ func (f *Flow) amendedMessages(c *bot.Conversation, ov store.PeriodOverview) []s
 	for i, k := range ov.ByKind {
 		kinds[i] = k.Kind
 	}
-	cut := false
-	var blocks [][]string
-	for _, g := range store.GroupByKind(amended, kinds) {
-		block := []string{c.T("officials.overview.amended.kind", "Kind", c.T(config.Kind(g.Kind).NameID()), "N", len(g.Units))}
-		shown, more := g.Cut(LatePerKind)
-		for _, u := range shown {
-			block = append(block, c.T("officials.overview.amended.item", "Name", u.Name, "Version", u.Version,
-				"At", f.stamp(u.LastSubmittedAt), "Reason", u.Reason))
-		}
-		if more > 0 {
-			cut = true
-			block = append(block, c.T("officials.overview.amended.more", "N", more))
-		}
-		blocks = append(blocks, block)
-	}
+	blocks, cut := kindBlocks(c, store.GroupByKind(amended, kinds), "officials.overview.amended", func(u store.UnitOverview) string {
+		return c.T("officials.overview.amended.item", "Name", u.Name, "Version", u.Version,
+			"At", f.stamp(u.LastSubmittedAt), "Reason", u.Reason)
+	})
 	if cut {
 		blocks = append(blocks, []string{c.T("officials.overview.amended.all", "Button", c.T("officials.button.export"))})
 	}
