@@ -248,7 +248,7 @@ func (f *Flow) openDraft(c *bot.Conversation, code, periodID string, resuming bo
 		if resuming {
 			c.Reply(bot.Reply{Text: c.T("report.resuming", "Period", p.Name.In(c.Lang()), "Unit", u.Name)})
 		}
-		return f.continueDraft(c, &st, d)
+		return f.reopen(c, &st, d)
 	}
 	versions, err := f.store.ReportVersions(c.Ctx, code, p.ID)
 	if err != nil {

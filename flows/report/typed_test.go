@@ -425,3 +425,38 @@ func TestReport_TypedAtAReviewWithMissingAnswers(t *testing.T) {
 		}
 	}
 }
+
+// "Answer what is missing" at a review whose required answer is there but
+// does not count (marked skipped, as no button can save it) asks that
+// question, and its answer leads to a review that can be sent: not back to
+// the same review, with no way forward.
+func TestReport_AnswerMissingAsksARequiredAnswerMarkedSkipped(t *testing.T) {
+	for _, lang := range []string{"vi", "en"} {
+		f := newFixture(t, nil)
+		unit := "SNV"
+		u := f.focal("Lò Văn Sơn", lang, unit)
+		u.Send("/report")
+		u.Tap(map[string]string{"vi": "1. Kế hoạch", "en": "1. 2025 plan"}[lang])
+		for _, in := range []string{"1", "10", "20", map[string]string{"vi": "có", "en": "yes"}[lang], "2/6/2025", "1/KH"} {
+			u.Send(in)
+		}
+		u.Tap(f.T(lang, "report.button.skip"))
+		mustContain(t, lang+": the review", u.Tap(f.T(lang, "report.button.skip")).Text(), f.T(lang, "report.review.ready"))
+		breakAnswer(t, f, u, unit, "plan", "t", "classes", `{"type":"number","skipped":true}`)
+		r := u.Send("/report")
+		mustContain(t, lang+": the review lacking an answer", r.Text(), f.T(lang, "report.review.missing", "N", 1))
+		r = u.Tap(f.T(lang, "report.button.answer_missing"))
+		mustContain(t, lang+": after "+f.T(lang, "report.button.answer_missing"), r.Text(), map[string]string{"vi": "Số lớp đã mở", "en": "Classes held"}[lang])
+		if strings.Contains(r.Text(), f.T(lang, "report.review.missing", "N", 1)) {
+			t.Fatalf("%s: %q shows the review again:\n%s", lang, f.T(lang, "report.button.answer_missing"), r.Text())
+		}
+		r = u.Send("12")
+		mustContain(t, lang+": the review after the answer", r.Text(), f.T(lang, "report.review.ready"))
+		if _, ok := r.Last().Button(f.T(lang, "report.button.submit")); !ok {
+			t.Fatalf("%s: no %q at the review: %q", lang, f.T(lang, "report.button.submit"), r.Last().Labels())
+		}
+		if d, _ := f.draft(unit, "plan"); values(t, d.Answers["classes"]).Number != "12" {
+			t.Errorf("%s: classes = %s, want 12", lang, d.Answers["classes"])
+		}
+	}
+}

@@ -49,8 +49,27 @@ func (f *Flow) draft(c *bot.Conversation, st *state) (store.Draft, bool, error) 
 	return f.store.Draft(c.Ctx, st.Unit, st.Period)
 }
 
+// toAsk lists the keys of the fields of fm, asked of units of kind, still
+// to ask: those with no answer at all, and the required ones whose answer
+// does not count (fm.Missing: marked skipped, or refused by the field now).
+// Without the latter, "Answer what is missing" would land on the review
+// again and again.
+func toAsk(fm *config.Form, kind config.Kind, answers map[string]config.Value) map[string]bool {
+	out := map[string]bool{}
+	for _, fl := range fm.FieldsFor(kind) {
+		if _, ok := answers[fl.Key]; !ok {
+			out[fl.Key] = true
+		}
+	}
+	for _, fl := range fm.Missing(kind, answers) {
+		out[fl.Key] = true
+	}
+	return out
+}
+
 // continueDraft goes where the draft stands: the reason of an amendment
-// when it has none yet, else the first unanswered field, else the review.
+// when it has none yet, else the first field still to ask (toAsk), else
+// the review.
 func (f *Flow) continueDraft(c *bot.Conversation, st *state, d store.Draft) error {
 	st.Form, st.FormV, st.Base, st.Seen = d.FormID, d.FormVersion, d.BaseVersion, d.Version
 	st.Key, st.Review, st.Mine = "", false, nil
@@ -61,12 +80,36 @@ func (f *Flow) continueDraft(c *bot.Conversation, st *state, d store.Draft) erro
 	if err != nil {
 		return err
 	}
-	answers := values(d)
+	pending := toAsk(fm, st.kind(), values(d))
 	for _, fl := range fm.FieldsFor(st.kind()) {
-		if _, ok := answers[fl.Key]; !ok {
+		if pending[fl.Key] {
 			return f.ask(c, st, d, fm, fl)
 		}
 	}
+	return f.review(c, st, d, fm)
+}
+
+// reopen goes where a draft opened again stands: as continueDraft, except
+// that a draft with an answer to every field shows the review, which says
+// what is still missing (an answer that does not count, see toAsk) and
+// offers to answer it. This is where Stray says the draft goes on
+// (position).
+func (f *Flow) reopen(c *bot.Conversation, st *state, d store.Draft) error {
+	if d.BaseVersion > 0 && d.Reason == "" {
+		return f.continueDraft(c, st, d)
+	}
+	fm, err := f.form(c.Ctx, d.FormID, d.FormVersion)
+	if err != nil {
+		return err
+	}
+	answers := values(d)
+	for _, fl := range fm.FieldsFor(st.kind()) {
+		if _, ok := answers[fl.Key]; !ok {
+			return f.continueDraft(c, st, d)
+		}
+	}
+	st.Form, st.FormV, st.Base, st.Seen = d.FormID, d.FormVersion, d.BaseVersion, d.Version
+	st.Key, st.Review, st.Mine = "", false, nil
 	return f.review(c, st, d, fm)
 }
 
@@ -92,14 +135,15 @@ func (f *Flow) resume(c *bot.Conversation, st *state, toReview bool) error {
 }
 
 // next goes on after an answer: back to the review when the field was
-// opened from it, else to the next unanswered field, else the review.
+// opened from it, else to the next field still to ask (toAsk), else the
+// review.
 func (f *Flow) next(c *bot.Conversation, st *state, d store.Draft, fm *config.Form) error {
 	fields := fm.FieldsFor(st.kind())
-	answers := values(d)
+	pending := toAsk(fm, st.kind(), values(d))
 	if !st.Review {
 		i := indexOf(fields, st.Key)
 		for _, j := range append(seq(i+1, len(fields)), seq(0, i+1)...) {
-			if _, ok := answers[fields[j].Key]; !ok {
+			if pending[fields[j].Key] {
 				return f.ask(c, st, d, fm, fields[j])
 			}
 		}
