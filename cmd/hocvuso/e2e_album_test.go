@@ -157,12 +157,12 @@ func TestServeReport_AlbumLargerThanTheQuestionTakes(t *testing.T) {
 	has(t, "the next question", s.lastWithButtons(u).Text, "Ảnh hoạt động", fmt.Sprintf("Câu %d/%d", n-1, n))
 
 	// Back to the signed report: its photos are replaced by one PDF.
-	has(t, "back", s.choose(u, "Quay lại"), fmt.Sprintf("Câu %d/%d", n-2, n), "Câu trả lời đã lưu: photo.jpg, photo.jpg")
+	has(t, "back", s.choose(u, "Quay lại"), fmt.Sprintf("Câu %d/%d", n-2, n), "Câu trả lời đã lưu: anh-1.jpg, anh-2.jpg, anh-3.jpg, anh-4.jpg, anh-5.jpg")
 	has(t, "replace", s.choose(u, "Thay các tệp đã gửi"), "chúng sẽ thay các tệp đã lưu")
 	pdf := append([]byte("%PDF-1.4\n"), make([]byte, 3000)...)
 	r = s.send(u, fileUpdate(u, s.fake.PutFile("Báo cáo.pdf", pdf), "Báo cáo.pdf", "application/pdf", int64(len(pdf))))
 	has(t, "the PDF", r, "Đã nhận tệp Báo cáo.pdf", "Câu trả lời đã lưu: Báo cáo.pdf")
-	if strings.Contains(r, "photo.jpg") {
+	if strings.Contains(r, "anh-1.jpg") {
 		t.Errorf("the photos are still there:\n%s", r)
 	}
 	if got := draftFiles(t, s.db, "SNV", "annual-2025", "signed_report"); len(got) != 1 {
@@ -170,7 +170,7 @@ func TestServeReport_AlbumLargerThanTheQuestionTakes(t *testing.T) {
 	}
 	// A photo sent now adds to the PDF.
 	jpeg := append([]byte("\xFF\xD8\xFF\xE0"), make([]byte, 999)...)
-	has(t, "a photo", s.send(u, photoUpdate(u, s.fake.PutFile("", jpeg), int64(len(jpeg)))), "Câu trả lời đã lưu: Báo cáo.pdf, photo.jpg")
+	has(t, "a photo", s.send(u, photoUpdate(u, s.fake.PutFile("", jpeg), int64(len(jpeg)))), "Câu trả lời đã lưu: Báo cáo.pdf, anh-1.jpg")
 }
 
 // On Zalo, several images sent at once may come in one event: they all go
@@ -194,8 +194,14 @@ func TestServeReport_ZaloImagesInOneMessage(t *testing.T) {
 		return strings.Contains(m.Text, "Xem lại báo cáo")
 	})
 	r := strings.Join(s.fake.Texts(user)[before:], "\n")
-	if c := strings.Count(r, "Đã nhận tệp photo.jpg"); c != 5 {
+	if c := strings.Count(r, "Đã nhận tệp "); c != 5 {
 		t.Errorf("%d images said received; want 5:\n%s", c, r)
+	}
+	// Images come without a name: each is told by a name of its own.
+	for i := 1; i <= 5; i++ {
+		if c := strings.Count(r, fmt.Sprintf("Đã nhận tệp anh-%d.jpg", i)); c != 1 {
+			t.Errorf("anh-%d.jpg said received %d times; want once:\n%s", i, c, r)
+		}
 	}
 	if c := strings.Count(r, "Câu 17 (Văn bản triển khai đã ký) nhận tối đa 5 tệp, nên các tệp khác bạn gửi cùng lúc không được lưu"); c != 1 {
 		t.Errorf("told %d times that the question takes 5 files; want once:\n%s", c, r)

@@ -205,7 +205,7 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 		"Đã nhận tệp Kế hoạch 25.pdf")
 	has(t, "a Word file", s.send(u, fileUpdate(u, s.fake.PutFile("Kế hoạch 25.docx", docx), "Kế hoạch 25.docx",
 		"application/vnd.openxmlformats-officedocument.wordprocessingml.document", int64(len(docx)))), "Đã nhận tệp Kế hoạch 25.docx")
-	has(t, "a photo", s.send(u, photoUpdate(u, s.fake.PutFile("", jpeg), int64(len(jpeg)))), "Đã nhận tệp photo.jpg")
+	has(t, "a photo", s.send(u, photoUpdate(u, s.fake.PutFile("", jpeg), int64(len(jpeg)))), "Đã nhận tệp anh-1.jpg")
 	if n := len(s.fake.Calls("getFile")) - getFiles; n != 3 {
 		t.Errorf("%d files fetched; want 3", n)
 	}
@@ -213,7 +213,7 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	// The review, a change, submit.
 	r = s.choose(u, "Xong")
 	has(t, "the review", r, "Xem lại báo cáo", "1. Loại văn bản triển khai\nKế hoạch", "2. Số, ký hiệu văn bản\n25/KH-SNV",
-		"\n(bỏ qua)", "27/06/2025", "1.250 lượt", "85,5%", "Kế hoạch 25.pdf, Kế hoạch 25.docx, photo.jpg")
+		"\n(bỏ qua)", "27/06/2025", "1.250 lượt", "85,5%", "Kế hoạch 25.pdf, Kế hoạch 25.docx, anh-1.jpg")
 	has(t, "a change", s.choose(u, "✏️ 2"), "Câu 2/17", "Câu trả lời đã lưu: 25/KH-SNV")
 	has(t, "back to the review", s.reply(u, "26/KH-SNV"), "Xem lại báo cáo", "26/KH-SNV")
 	late := planLate()
@@ -259,7 +259,7 @@ func TestServeReport_FullReportAmendAndOfficial(t *testing.T) {
 	sent := s.choose(u, "Xem nội dung đã gửi")
 	has(t, "what was sent", sent, "Nội dung báo cáo đã gửi", "Phiên bản 2 · biên nhận plan-2025-0001.2",
 		"Lý do sửa đổi: Sửa số văn bản", "2. Số, ký hiệu văn bản\n27/KH-SNV", "\n(bỏ qua)", "1.250 lượt",
-		"Kế hoạch 25.pdf, Kế hoạch 25.docx, photo.jpg")
+		"Kế hoạch 25.pdf, Kế hoạch 25.docx, anh-1.jpg")
 	if strings.Contains(sent, "26/KH-SNV") {
 		t.Errorf("what was sent shows version 1:\n%s", sent)
 	}
@@ -329,7 +329,7 @@ func TestServeReport_ZaloFocalPointTelegramOfficial(t *testing.T) {
 	s.deliver(s.fake.FileEvent(user, "Kế hoạch 25.pdf", pdf))
 	has(t, "the PDF", strings.Join(s.fake.Texts(user), "\n"), "Đã nhận tệp Kế hoạch 25.pdf")
 	s.deliver(s.fake.ImageEvent(user, append([]byte("\xFF\xD8\xFF\xE0"), make([]byte, 4000)...), "Ảnh lễ phát động"))
-	has(t, "the photo", strings.Join(s.fake.Texts(user), "\n"), "Đã nhận tệp photo.jpg")
+	has(t, "the photo", strings.Join(s.fake.Texts(user), "\n"), "Đã nhận tệp anh-1.jpg")
 	s.tap(user, "Xong")
 	s.choose(user, "Gửi báo cáo")
 	has(t, "the receipt on Zalo", strings.Join(s.fake.Texts(user), "\n"), "Số biên nhận: plan-2025-0001.1")

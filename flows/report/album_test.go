@@ -101,8 +101,8 @@ func TestReport_AlbumToAQuestionTakingOneFile(t *testing.T) {
 	mustContain(t, "the file question", u.Send("12").Text(), "Câu 2/4", "Quyết định đã ký")
 
 	r := f.albumItem(u, "g1", photo(1))
-	mustContain(t, "the first photo", r.Text(), "Đã nhận tệp photo.jpg", "Câu 3/4")
-	notice := f.T("vi", "report.album.one", "N", 2, "Field", "Quyết định đã ký", "Name", "photo.jpg")
+	mustContain(t, "the first photo", r.Text(), "Đã nhận tệp anh-1.jpg", "Câu 3/4")
+	notice := f.T("vi", "report.album.one", "N", 2, "Field", "Quyết định đã ký", "Name", "anh-1.jpg")
 	r = f.albumItem(u, "g1", photo(2))
 	if r.Text() != notice {
 		t.Errorf("the second photo: %q; want only %q", r.Text(), notice)
@@ -122,7 +122,7 @@ func TestReport_AlbumToAQuestionTakingOneFile(t *testing.T) {
 
 	// Back to it: a PDF replaces the photo.
 	r = u.Tap("Quay lại")
-	mustContain(t, "back", r.Text(), "Câu 2/4", "Câu trả lời đã lưu: photo.jpg", f.T("vi", "report.ask.file_replace"))
+	mustContain(t, "back", r.Text(), "Câu 2/4", "Câu trả lời đã lưu: anh-1.jpg", f.T("vi", "report.ask.file_replace"))
 	r = f.sendFile(u, "Quyết định.pdf", "application/pdf", pdfFile, int64(len(pdfFile)))
 	mustContain(t, "the PDF", r.Text(), "Đã nhận tệp Quyết định.pdf", "Câu 3/4")
 	d, _ := f.draft("SNV", "a")
@@ -142,9 +142,9 @@ func TestReport_AlbumToAQuestionTakingSeveral(t *testing.T) {
 	mustContain(t, "the photos' question", u.Screen().Text, "Câu 3/4")
 
 	r := f.albumItem(u, "g1", photo(1))
-	mustContain(t, "the first photo", r.Text(), "Đã nhận tệp photo.jpg", "Câu 3/4", "Câu trả lời đã lưu: photo.jpg")
+	mustContain(t, "the first photo", r.Text(), "Đã nhận tệp anh-1.jpg", "Câu 3/4", "Câu trả lời đã lưu: anh-1.jpg")
 	r = f.albumItem(u, "g1", photo(2))
-	if r.Text() != f.T("vi", "report.file.received", "Name", "photo.jpg", "Size", "1 kB") {
+	if r.Text() != f.T("vi", "report.file.received", "Name", "anh-2.jpg", "Size", "1 kB") {
 		t.Errorf("the second photo: %s; want it received, and the question not asked again", r)
 	}
 	if n, _ := f.fileCount("photos"); n != 2 {
@@ -155,7 +155,7 @@ func TestReport_AlbumToAQuestionTakingSeveral(t *testing.T) {
 	// Another album of three, to the question holding two: one is kept.
 	u.Tap("Quay lại")
 	r = f.albumItem(u, "g2", photo(3))
-	mustContain(t, "the album's first", r.Text(), "Đã nhận tệp photo.jpg", "Câu 4/4")
+	mustContain(t, "the album's first", r.Text(), "Đã nhận tệp anh-3.jpg", "Câu 4/4")
 	notice := f.T("vi", "report.album.many", "N", 3, "Field", "Ảnh hoạt động", "Max", 3, "Again", f.T("vi", "report.button.files_again"))
 	if r = f.albumItem(u, "g2", photo(4)); r.Text() != notice {
 		t.Errorf("the album's second: %q; want only %q", r.Text(), notice)
@@ -249,14 +249,17 @@ func TestReport_SeveralFilesInOneMessage(t *testing.T) {
 	if len(texts) != 5 {
 		t.Fatalf("%d messages; want 3 received, the notice, the next question:\n%s", len(texts), r)
 	}
-	for _, text := range texts[:3] {
-		mustContain(t, "a photo", text, "Đã nhận tệp photo.jpg")
+	// Photos come without a name: each is told, and shown at the review,
+	// by a name of its own, not the same one three times.
+	for i, text := range texts[:3] {
+		mustContain(t, "a photo", text, fmt.Sprintf("Đã nhận tệp anh-%d.jpg", i+1))
 	}
 	mustContain(t, "the notice", texts[3], "nhận tối đa 3 tệp")
 	mustContain(t, "the next question", texts[4], "Câu 4/4")
 	if n, _ := f.fileCount("photos"); n != 3 {
 		t.Errorf("%d photos saved; want 3", n)
 	}
+	mustContain(t, "the review", u.Tap("Bỏ qua").Text(), "Xem lại báo cáo", "3. Ảnh hoạt động\nanh-1.jpg, anh-2.jpg, anh-3.jpg")
 }
 
 // An amendment changes the file of a question that takes one by sending

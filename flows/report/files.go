@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 
 	"hocvuso/bot"
@@ -63,7 +64,7 @@ func (f *Flow) fileAnswer(c *bot.Conversation, st *state, files []*bot.File, mor
 			full++
 			continue
 		}
-		ref, size, err := f.takeFile(c, fl, file)
+		ref, size, err := f.takeFile(c, fl, file, v.Files)
 		var ie *config.InputError
 		if errors.As(err, &ie) {
 			c.Reply(bot.Reply{Text: explain(c, ie)})
@@ -126,9 +127,10 @@ func (f *Flow) fileAnswer(c *bot.Conversation, st *state, files []*bot.File, mor
 // msgUnavailable says that files sent on this channel cannot be taken.
 const msgUnavailable = "report.file.unavailable"
 
-// takeFile checks, downloads and stores one file sent for fl. A file the
-// field does not take is an *config.InputError.
-func (f *Flow) takeFile(c *bot.Conversation, fl *config.Field, file *bot.File) (config.FileRef, string, error) {
+// takeFile checks, downloads and stores one file sent for fl, next to the
+// files taken already for it (which name a photo sent without a name). A
+// file the field does not take is an *config.InputError.
+func (f *Flow) takeFile(c *bot.Conversation, fl *config.Field, file *bot.File, taken []config.FileRef) (config.FileRef, string, error) {
 	lang := c.Lang()
 	declared := file.Size
 	if declared <= 0 {
@@ -158,7 +160,7 @@ func (f *Flow) takeFile(c *bot.Conversation, fl *config.Field, file *bot.File) (
 	}
 	name := file.Name
 	if name == "" {
-		name = "photo" + extOf(file.MIME)
+		name = photoName(taken, extOf(file.MIME))
 	}
 	sha, _, err := f.store.PutAttachment(c.Ctx, store.Attachment{
 		Size: int64(len(data)), MIME: file.MIME, Name: name, Content: data, UploadedBy: c.Session.UserID, UploadedAt: c.Now,
@@ -203,6 +205,24 @@ func (f *Flow) albumLeft(c *bot.Conversation, st *state) error {
 	}
 	st.AlbumTold = true
 	return save(c, c.Session.Step, st)
+}
+
+// photoName names a photo sent without a name (every Zalo image, every
+// Telegram photo) for the answer, the review and the officials' export:
+// "anh-N" (ảnh, without diacritics, which file names do not always keep
+// whole), N the first number no file taken already for the question has,
+// whatever its extension; so that three photos read "anh-1.jpg, anh-2.jpg,
+// anh-3.jpg", not the same name three times.
+func photoName(taken []config.FileRef, ext string) string {
+	used := make(map[string]bool, len(taken))
+	for _, r := range taken {
+		used[strings.TrimSuffix(r.Name, path.Ext(r.Name))] = true
+	}
+	for n := 1; ; n++ {
+		if stem := fmt.Sprintf("anh-%d", n); !used[stem] {
+			return stem + ext
+		}
+	}
 }
 
 // extOf is the usual extension of an image's media type, for a photo sent

@@ -87,7 +87,7 @@ func TestReport_AFocalPointFillsReviewsAndSubmits(t *testing.T) {
 	review := r.Text()
 	mustContain(t, "the review", review, "Xem lại báo cáo", "1. Loại văn bản\nCông văn", "2. Số lớp đã mở\n120 lớp",
 		"3. Tỉ lệ cán bộ đạt kỹ năng số\n(bỏ qua)", "4. Đã phát động chưa?\nCó", "5. Ngày phát động\n20/06/2025",
-		"6. Số văn bản\n25/KH-SNV", "Mở 120 lớp.\n\nPhát động toàn cơ quan.", "Kế hoạch 25.pdf, photo.jpg", vi("report.review.ready"))
+		"6. Số văn bản\n25/KH-SNV", "Mở 120 lớp.\n\nPhát động toàn cơ quan.", "Kế hoạch 25.pdf, anh-1.jpg", vi("report.review.ready"))
 	if strings.Contains(review, "Số thôn") {
 		t.Error("the review shows the communes' field to a department")
 	}
