@@ -398,24 +398,33 @@ func breakAnswer(t *testing.T, f *fixture, u *flowtest.User, unit, period, form,
 	}
 }
 
+// reviewLackingAnswer answers SNV's 2025 plan in lang up to its review,
+// then stores value as the answer to the required "classes" (breakAnswer),
+// and returns what /report shows then: the review, one answer missing.
+func reviewLackingAnswer(t *testing.T, lang, value string) (*fixture, *flowtest.User, flowtest.Result) {
+	t.Helper()
+	f := newFixture(t, nil)
+	unit := "SNV"
+	u := f.focal("Lò Văn Sơn", lang, unit)
+	u.Send("/report")
+	u.Tap(map[string]string{"vi": "1. Kế hoạch", "en": "1. 2025 plan"}[lang])
+	for _, in := range []string{"1", "10", "20", map[string]string{"vi": "có", "en": "yes"}[lang], "2/6/2025", "1/KH"} {
+		u.Send(in)
+	}
+	u.Tap(f.T(lang, "report.button.skip"))
+	mustContain(t, lang+": the review", u.Tap(f.T(lang, "report.button.skip")).Text(), f.T(lang, "report.review.ready"))
+	breakAnswer(t, f, u, unit, "plan", "t", "classes", value)
+	r := u.Send("/report")
+	mustContain(t, lang+": the review lacking an answer", r.Text(), f.T(lang, "report.review.missing", "N", 1))
+	return f, u, r
+}
+
 // Text typed at a review that still lacks a required answer is told to
 // choose "Answer what is missing", the button shown, not Send, which is
 // not.
 func TestReport_TypedAtAReviewWithMissingAnswers(t *testing.T) {
 	for _, lang := range []string{"vi", "en"} {
-		f := newFixture(t, nil)
-		unit := "SNV"
-		u := f.focal("Lò Văn Sơn", lang, unit)
-		u.Send("/report")
-		u.Tap(map[string]string{"vi": "1. Kế hoạch", "en": "1. 2025 plan"}[lang])
-		for _, in := range []string{"1", "10", "20", map[string]string{"vi": "có", "en": "yes"}[lang], "2/6/2025", "1/KH"} {
-			u.Send(in)
-		}
-		u.Tap(f.T(lang, "report.button.skip"))
-		mustContain(t, lang+": the review", u.Tap(f.T(lang, "report.button.skip")).Text(), f.T(lang, "report.review.ready"))
-		breakAnswer(t, f, u, unit, "plan", "t", "classes", `{"type":"number","number":"5000"}`)
-		r := u.Send("/report")
-		mustContain(t, lang+": the review lacking an answer", r.Text(), f.T(lang, "report.review.missing", "N", 1))
+		f, u, r := reviewLackingAnswer(t, lang, `{"type":"number","number":"5000"}`)
 		if _, ok := r.Last().Button(f.T(lang, "report.button.answer_missing")); !ok {
 			t.Fatalf("%s: no %q at the review: %q", lang, f.T(lang, "report.button.answer_missing"), r.Last().Labels())
 		}
@@ -432,19 +441,7 @@ func TestReport_TypedAtAReviewWithMissingAnswers(t *testing.T) {
 // the same review, with no way forward.
 func TestReport_AnswerMissingAsksARequiredAnswerMarkedSkipped(t *testing.T) {
 	for _, lang := range []string{"vi", "en"} {
-		f := newFixture(t, nil)
-		unit := "SNV"
-		u := f.focal("Lò Văn Sơn", lang, unit)
-		u.Send("/report")
-		u.Tap(map[string]string{"vi": "1. Kế hoạch", "en": "1. 2025 plan"}[lang])
-		for _, in := range []string{"1", "10", "20", map[string]string{"vi": "có", "en": "yes"}[lang], "2/6/2025", "1/KH"} {
-			u.Send(in)
-		}
-		u.Tap(f.T(lang, "report.button.skip"))
-		mustContain(t, lang+": the review", u.Tap(f.T(lang, "report.button.skip")).Text(), f.T(lang, "report.review.ready"))
-		breakAnswer(t, f, u, unit, "plan", "t", "classes", `{"type":"number","skipped":true}`)
-		r := u.Send("/report")
-		mustContain(t, lang+": the review lacking an answer", r.Text(), f.T(lang, "report.review.missing", "N", 1))
+		f, u, r := reviewLackingAnswer(t, lang, `{"type":"number","skipped":true}`)
 		r = u.Tap(f.T(lang, "report.button.answer_missing"))
 		mustContain(t, lang+": after "+f.T(lang, "report.button.answer_missing"), r.Text(), map[string]string{"vi": "Số lớp đã mở", "en": "Classes held"}[lang])
 		if strings.Contains(r.Text(), f.T(lang, "report.review.missing", "N", 1)) {
@@ -455,7 +452,7 @@ func TestReport_AnswerMissingAsksARequiredAnswerMarkedSkipped(t *testing.T) {
 		if _, ok := r.Last().Button(f.T(lang, "report.button.submit")); !ok {
 			t.Fatalf("%s: no %q at the review: %q", lang, f.T(lang, "report.button.submit"), r.Last().Labels())
 		}
-		if d, _ := f.draft(unit, "plan"); values(t, d.Answers["classes"]).Number != "12" {
+		if d, _ := f.draft("SNV", "plan"); values(t, d.Answers["classes"]).Number != "12" {
 			t.Errorf("%s: classes = %s, want 12", lang, d.Answers["classes"])
 		}
 	}
