@@ -441,8 +441,8 @@ func TestReport_TypedAtAReviewWithMissingAnswers(t *testing.T) {
 // the same review, with no way forward.
 func TestReport_AnswerMissingAsksARequiredAnswerMarkedSkipped(t *testing.T) {
 	for _, lang := range []string{"vi", "en"} {
-		f, u, r := reviewLackingAnswer(t, lang, `{"type":"number","skipped":true}`)
-		r = u.Tap(f.T(lang, "report.button.answer_missing"))
+		f, u, _ := reviewLackingAnswer(t, lang, `{"type":"number","skipped":true}`)
+		r := u.Tap(f.T(lang, "report.button.answer_missing"))
 		mustContain(t, lang+": after "+f.T(lang, "report.button.answer_missing"), r.Text(), map[string]string{"vi": "Số lớp đã mở", "en": "Classes held"}[lang])
 		if strings.Contains(r.Text(), f.T(lang, "report.review.missing", "N", 1)) {
 			t.Fatalf("%s: %q shows the review again:\n%s", lang, f.T(lang, "report.button.answer_missing"), r.Text())
